@@ -1,0 +1,179 @@
+"""The one exception tree of hikari-lavalink.
+
+Every error says whose fault it is and carries the facts needed to act on it:
+
+```
+LavalinkError
+ +-- UsageError               the caller did something the library's state does not allow
+ +-- RemoteProtocolError      Lavalink sent bytes that are not valid JSON or do not fit the schema
+ +-- RestError                a REST call answered with a non-2xx status
+ |    +-- SessionNotFoundError    404 "Session not found" (the session is paused or gone)
+ +-- NodeError                something about a node as a whole
+      +-- NodeConnectionError     the WebSocket could not be (re)opened, e.g. password rejected
+      +-- NodeClosedError         the node closed the WebSocket (code, reason, can_resume)
+      +-- NoNodeAvailableError    no connected node can take a player
+      +-- VoiceTimeoutError       Discord did not hand over the voice credentials in time
+```
+
+No message, ``repr`` or attribute of these errors contains the Lavalink password.
+"""
+
+from __future__ import annotations
+
+import typing
+
+if typing.TYPE_CHECKING:
+    from hikari_lavalink.protocol import models
+
+__all__ = [
+    "LavalinkError",
+    "UsageError",
+    "RemoteProtocolError",
+    "RestError",
+    "SessionNotFoundError",
+    "NodeError",
+    "NodeConnectionError",
+    "NodeClosedError",
+    "NoNodeAvailableError",
+    "VoiceTimeoutError",
+]
+
+_MAX_RAW_IN_MESSAGE = 200
+
+
+class LavalinkError(Exception):
+    """Base class of every error this library raises."""
+
+
+class UsageError(LavalinkError):
+    """The caller asked for something the current state does not allow.
+
+    For example: playing on a player whose node is gone, or joining a guild whose shard
+    is not run by this process.
+    """
+
+
+class RemoteProtocolError(LavalinkError):
+    """Lavalink sent a payload that is not valid JSON or does not fit the v4 schema.
+
+    Attributes
+    ----------
+    data
+        The raw bytes as received (never contains the password: it comes from the server).
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, message: str, data: bytes | str = b"") -> None:
+        self.data: bytes = data.encode() if isinstance(data, str) else bytes(data)
+        shown = self.data[:_MAX_RAW_IN_MESSAGE]
+        more = "..." if len(self.data) > _MAX_RAW_IN_MESSAGE else ""
+        super().__init__(f"{message} (payload: {shown!r}{more})")
+        self.reason = message
+
+
+class RestError(LavalinkError):
+    """A REST call answered with a non-2xx status.
+
+    Attributes
+    ----------
+    status
+        The HTTP status code.
+    body
+        The parsed Lavalink error body, or ``None`` when there is none (401 and 403 have
+        no body; a proxy may answer with HTML).
+    path
+        The request path, without the query string.
+    method
+        The HTTP method.
+    """
+
+    __slots__ = ("body", "method", "path", "status")
+
+    def __init__(
+        self, status: int, body: models.ErrorBody | None, path: str, method: str = "GET"
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.path = path
+        self.method = method
+        detail = body.message if body is not None and body.message else _status_hint(status)
+        super().__init__(f"{method} {path} failed with HTTP {status}: {detail}")
+
+
+class SessionNotFoundError(RestError):
+    """404 ``Session not found``: the session is paused awaiting resume, or it is gone."""
+
+
+class NodeError(LavalinkError):
+    """Something went wrong with a node as a whole.
+
+    Attributes
+    ----------
+    node
+        The node's name.
+    """
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: str, message: str) -> None:
+        self.node = node
+        super().__init__(f"node {node!r}: {message}")
+
+
+class NodeConnectionError(NodeError):
+    """The node's WebSocket could not be opened.
+
+    Attributes
+    ----------
+    status
+        The HTTP status of the refused handshake, or ``None`` for a network failure.
+    fatal
+        ``True`` when retrying cannot help (401/403: the password was rejected).
+    """
+
+    __slots__ = ("fatal", "status")
+
+    def __init__(self, node: str, message: str, *, status: int | None = None, fatal: bool) -> None:
+        self.status = status
+        self.fatal = fatal
+        super().__init__(node, message)
+
+
+class NodeClosedError(NodeError):
+    """The node closed the WebSocket.
+
+    Attributes
+    ----------
+    code
+        The WebSocket close code (1006 when the connection died without a close frame).
+    reason
+        The close reason the server gave, possibly empty.
+    can_resume
+        Whether the session may still be resumed.
+    """
+
+    __slots__ = ("can_resume", "code", "reason")
+
+    def __init__(self, node: str, code: int, reason: str, *, can_resume: bool) -> None:
+        self.code = code
+        self.reason = reason
+        self.can_resume = can_resume
+        what = "resumable" if can_resume else "not resumable"
+        super().__init__(node, f"WebSocket closed with code {code} {reason!r} ({what})")
+
+
+class NoNodeAvailableError(LavalinkError):
+    """No connected node can take a player right now."""
+
+
+class VoiceTimeoutError(LavalinkError):
+    """Discord did not send the voice state and voice server updates in time."""
+
+
+def _status_hint(status: int) -> str:
+    if status == 401:
+        return "no Authorization header was accepted (missing password)"
+    if status == 403:
+        return "the password was rejected"
+    return "no error body"

@@ -1,0 +1,145 @@
+"""Decoding and encoding, in one place, with prebuilt msgspec decoders.
+
+Every decode function takes ``bytes`` or ``str`` and returns a typed model, or raises
+:class:`~hikari_lavalink.RemoteProtocolError` when the data is not JSON or does not fit the
+schema; no msgspec or json error escapes. Snowflakes arrive as strings and are decoded to
+``int`` (``strict=False``).
+"""
+
+from __future__ import annotations
+
+import typing
+
+import msgspec
+
+from hikari_lavalink.errors import RemoteProtocolError
+from hikari_lavalink.protocol import messages, models, requests
+from hikari_lavalink.protocol.load_result import LoadResult
+from hikari_lavalink.protocol.routeplanner import RoutePlannerStatus
+
+__all__ = [
+    "decode_error_body",
+    "decode_info",
+    "decode_load_result",
+    "decode_message",
+    "decode_player",
+    "decode_players",
+    "decode_route_planner_status",
+    "decode_session",
+    "decode_session_update",
+    "decode_stats",
+    "decode_track",
+    "decode_tracks",
+    "decode_update_player",
+    "encode",
+]
+
+T = typing.TypeVar("T")
+
+_op_decoder: typing.Final = msgspec.json.Decoder(
+    messages.ReadyMessage
+    | messages.PlayerUpdateMessage
+    | messages.StatsMessage
+    | messages.EventHead,
+    strict=False,
+)
+_event_decoder: typing.Final = msgspec.json.Decoder(messages.EventMessage, strict=False)
+_object_decoder: typing.Final = msgspec.json.Decoder(dict[str, typing.Any])
+EventHead: typing.Final = messages.EventHead
+
+_encoder: typing.Final = msgspec.json.Encoder()
+
+
+def decode_message(data: bytes | str) -> messages.Message:
+    """Decode one WebSocket text frame.
+
+    Returns a typed message; an unknown ``op`` or event ``type`` gives an
+    :class:`~hikari_lavalink.protocol.messages.UnknownMessage` with the decoded JSON.
+
+    Raises
+    ------
+    RemoteProtocolError
+        The frame is not a JSON object, or a known message does not fit its schema.
+    """
+    try:
+        message = _op_decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        return _unknown_or_raise(data, exc)
+    except msgspec.DecodeError as exc:
+        raise RemoteProtocolError(f"WebSocket frame is not valid JSON: {exc}", data) from None
+    if type(message) is not EventHead:
+        return typing.cast("messages.Message", message)
+    try:
+        return _event_decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        return _unknown_or_raise(data, exc)
+
+
+def _unknown_or_raise(data: bytes | str, error: msgspec.ValidationError) -> messages.Message:
+    try:
+        payload = _object_decoder.decode(data)
+    except msgspec.ValidationError:
+        raise RemoteProtocolError("WebSocket frame is not a JSON object", data) from None
+    op = payload.get("op")
+    if not isinstance(op, str):
+        raise RemoteProtocolError("WebSocket frame has no string 'op'", data) from None
+    kind = payload.get("type")
+    if op in messages.KNOWN_OPS and (
+        op != "event" or not isinstance(kind, str) or kind in messages.KNOWN_EVENT_TYPES
+    ):
+        raise RemoteProtocolError(f"invalid {op!r} message: {error}", data) from None
+    guild_id = payload.get("guildId")
+    return messages.UnknownMessage(
+        op=op,
+        type=kind if isinstance(kind, str) else None,
+        guild_id=int(guild_id) if isinstance(guild_id, str) and guild_id.isdigit() else None,
+        payload=payload,
+    )
+
+
+def _make(kind: type[T] | typing.Any, what: str) -> typing.Callable[[bytes | str], T]:
+    decoder: msgspec.json.Decoder[T] = msgspec.json.Decoder(kind, strict=False)
+    decode = decoder.decode
+
+    def decode_checked(data: bytes | str) -> T:
+        try:
+            return decode(data)
+        except msgspec.DecodeError as exc:
+            raise RemoteProtocolError(f"invalid {what}: {exc}", data) from None
+
+    decode_checked.__name__ = f"decode_{what.replace(' ', '_')}"
+    decode_checked.__doc__ = f"Decode {what}; raises RemoteProtocolError on bad data."
+    return decode_checked
+
+
+decode_load_result: typing.Final[typing.Callable[[bytes | str], LoadResult]] = _make(
+    LoadResult, "load result"
+)
+decode_track: typing.Final = _make(models.Track, "track")
+decode_tracks: typing.Final = _make(list[models.Track], "track list")
+decode_player: typing.Final = _make(models.Player, "player")
+decode_players: typing.Final = _make(list[models.Player], "player list")
+decode_info: typing.Final = _make(models.Info, "info")
+decode_stats: typing.Final = _make(models.Stats, "stats")
+decode_session: typing.Final = _make(models.Session, "session")
+decode_session_update: typing.Final = _make(models.SessionUpdate, "session update")
+decode_update_player: typing.Final = _make(requests.UpdatePlayer, "player update")
+decode_route_planner_status: typing.Final[typing.Callable[[bytes | str], RoutePlannerStatus]] = (
+    _make(RoutePlannerStatus, "route planner status")
+)
+_decode_error_body: typing.Final = _make(models.ErrorBody, "error body")
+
+
+def decode_error_body(data: bytes | str) -> models.ErrorBody | None:
+    """Decode a Lavalink error body leniently: ``None`` when there is none or it is not JSON."""
+    if not data:
+        return None
+    try:
+        return _decode_error_body(data)
+    except RemoteProtocolError:
+        return None
+
+
+def encode(value: object) -> bytes:
+    """Encode a request body (``UNSET`` fields are omitted, ``None`` becomes ``null``)."""
+    return _encoder.encode(value)

@@ -1,0 +1,150 @@
+"""Inbound WebSocket messages, tagged on ``op`` and, for events, on ``type``.
+
+Lavalink plugins add event types (SponsorBlock, lyrics) and may add ops: those become
+:class:`UnknownMessage`, carrying the decoded JSON, and never an error.
+"""
+
+from __future__ import annotations
+
+import typing
+
+import msgspec
+
+from hikari_lavalink.protocol.models import (
+    MAY_START_NEXT,
+    ExceptionInfo,
+    Inbound,
+    JSONObject,
+    PlayerState,
+    Stats,
+    Track,
+)
+
+__all__ = [
+    "EventMessage",
+    "Message",
+    "PlayerUpdateMessage",
+    "ReadyMessage",
+    "StatsMessage",
+    "TrackEndMessage",
+    "TrackExceptionMessage",
+    "TrackStartMessage",
+    "TrackStuckMessage",
+    "UnknownMessage",
+    "WebSocketClosedMessage",
+]
+
+
+class ReadyMessage(Inbound, tag_field="op", tag="ready", kw_only=True, frozen=True):
+    """``ready``: the session is open (``resumed`` when an earlier one was resumed)."""
+
+    resumed: bool
+    session_id: str
+
+
+class PlayerUpdateMessage(Inbound, tag_field="op", tag="playerUpdate", kw_only=True, frozen=True):
+    """``playerUpdate``: a player's position and voice connection state."""
+
+    guild_id: int
+    state: PlayerState
+
+
+class StatsMessage(Stats, tag_field="op", tag="stats", kw_only=True, frozen=True):
+    """``stats``: node statistics, sent once on connect and then every minute."""
+
+
+class EventHead(Inbound, tag_field="op", tag="event", kw_only=True, frozen=True):
+    """First-pass view of an ``event``: only its ``type``, to pick the second decoder."""
+
+    type: str
+
+
+class _Event(Inbound, tag_field="type", kw_only=True, frozen=True):
+    guild_id: int
+
+
+class TrackStartMessage(_Event, tag="TrackStartEvent", kw_only=True, frozen=True):
+    """A track started playing."""
+
+    track: Track
+
+
+class TrackEndMessage(_Event, tag="TrackEndEvent", kw_only=True, frozen=True):
+    """A track ended; ``reason`` is one of :class:`~hikari_lavalink.TrackEndReason`."""
+
+    track: Track
+    reason: str
+
+    @property
+    def may_start_next(self) -> bool:
+        """Whether a queue should advance (only after ``finished`` or ``loadFailed``)."""
+        return self.reason in MAY_START_NEXT
+
+
+class TrackExceptionMessage(_Event, tag="TrackExceptionEvent", kw_only=True, frozen=True):
+    """A track threw while loading or playing."""
+
+    track: Track
+    exception: ExceptionInfo
+
+
+class TrackStuckMessage(_Event, tag="TrackStuckEvent", kw_only=True, frozen=True):
+    """A track produced no audio for ``threshold_ms``; Lavalink does not skip it."""
+
+    track: Track
+    threshold_ms: int
+
+
+class WebSocketClosedMessage(_Event, tag="WebSocketClosedEvent", kw_only=True, frozen=True):
+    """Lavalink's voice WebSocket to Discord closed (not the client's WebSocket)."""
+
+    code: int
+    reason: str = ""
+    by_remote: bool = False
+
+
+class UnknownMessage(msgspec.Struct, kw_only=True, frozen=True):
+    """A message with an ``op`` or event ``type`` this library does not know.
+
+    Attributes
+    ----------
+    op
+        The ``op`` value.
+    type
+        The event ``type`` when ``op`` is ``"event"``, else ``None``.
+    guild_id
+        The ``guildId`` when present and a valid snowflake, else ``None``.
+    payload
+        The whole decoded JSON object.
+    """
+
+    op: str
+    type: str | None = None
+    guild_id: int | None = None
+    payload: JSONObject
+
+
+EventMessage: typing.TypeAlias = (
+    TrackStartMessage
+    | TrackEndMessage
+    | TrackExceptionMessage
+    | TrackStuckMessage
+    | WebSocketClosedMessage
+)
+"""Every known ``event`` message."""
+
+Message: typing.TypeAlias = (
+    ReadyMessage | PlayerUpdateMessage | StatsMessage | EventMessage | UnknownMessage
+)
+"""Everything :func:`~hikari_lavalink.decode_message` can return."""
+
+KNOWN_OPS: typing.Final = frozenset({"ready", "playerUpdate", "stats", "event"})
+KNOWN_EVENT_TYPES: typing.Final = frozenset(
+    {
+        "TrackStartEvent",
+        "TrackEndEvent",
+        "TrackExceptionEvent",
+        "TrackStuckEvent",
+        "WebSocketClosedEvent",
+    }
+)
