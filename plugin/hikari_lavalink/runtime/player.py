@@ -1,0 +1,260 @@
+"""A Lavalink player: one per guild, on one node, with its last known state.
+
+The player keeps what it last told Lavalink and what Lavalink last reported, so that it can
+be restored on a new session or moved to another node (track, position, volume, filters,
+paused, voice). Its position is interpolated between ``playerUpdate`` messages.
+"""
+
+from __future__ import annotations
+
+import typing
+
+import msgspec
+
+from hikari_lavalink.errors import UsageError
+from hikari_lavalink.protocol import filters as filters_
+from hikari_lavalink.protocol import models, requests, routes
+
+if typing.TYPE_CHECKING:
+    from hikari_lavalink.runtime.node import Node
+
+__all__ = ["Player"]
+
+UNSET: typing.Final = msgspec.UNSET
+
+
+class Player:
+    """A guild's player on a Lavalink node.
+
+    Create players through the client (or :meth:`Node.create_player`); do not instantiate
+    this class yourself.
+    """
+
+    __slots__ = (
+        "_frozen",
+        "_node",
+        "_position",
+        "_received_at",
+        "channel_id",
+        "connected",
+        "end_time",
+        "filters",
+        "guild_id",
+        "paused",
+        "ping",
+        "track",
+        "voice",
+        "volume",
+    )
+
+    def __init__(self, node: Node, guild_id: int) -> None:
+        self._node = node
+        self.guild_id: typing.Final = guild_id
+        self.track: models.Track | None = None
+        """The track playing (or paused), ``None`` when idle."""
+        self.volume = 100
+        """Player volume, 0-1000 (100 is unchanged)."""
+        self.paused = False
+        self.filters = filters_.Filters()
+        self.voice: requests.VoiceUpdate | None = None
+        """The voice credentials last sent to Lavalink."""
+        self.channel_id: int | None = None
+        """The voice channel the bot is in for this guild, when known."""
+        self.connected = False
+        """Whether Lavalink's voice connection to Discord is up (from ``playerUpdate``)."""
+        self.ping = -1
+        self.end_time: int | None = None
+        self._position = 0
+        self._received_at = node.clock()
+        self._frozen = False
+
+    def __repr__(self) -> str:
+        title = self.track.info.title if self.track else None
+        return (
+            f"Player(guild_id={self.guild_id}, node={self._node.name!r}, track={title!r}, "
+            f"position={self.position}, paused={self.paused}, connected={self.connected})"
+        )
+
+    # -- state ---------------------------------------------------------------------------
+
+    @property
+    def node(self) -> Node:
+        """The node this player lives on."""
+        return self._node
+
+    @property
+    def is_playing(self) -> bool:
+        """Whether a track is loaded and not paused."""
+        return self.track is not None and not self.paused
+
+    @property
+    def position(self) -> int:
+        """The track position in ms, interpolated since the last report."""
+        if self.track is None:
+            return 0
+        position = self._position
+        if not self.paused and not self._frozen:
+            position += int((self._node.clock() - self._received_at) * 1000.0)
+        length = self.track.info.length
+        return position if self.track.info.is_stream else min(position, length)
+
+    def apply_state(self, state: models.PlayerState) -> None:
+        """Record a ``playerUpdate`` state (internal: called by the node)."""
+        self._position = state.position
+        self._received_at = self._node.clock()
+        self._frozen = False
+        self.connected = state.connected
+        self.ping = state.ping
+
+    def apply_player(self, player: models.Player) -> None:
+        """Take the server's view of this player (internal: after REST calls and reconcile)."""
+        self.track = player.track
+        self.volume = player.volume
+        self.paused = player.paused
+        self.filters = player.filters
+        self.apply_state(player.state)
+
+    def set_position(self, position: int) -> None:
+        """Set the local position (internal: after a seek or a restore)."""
+        self._position = position
+        self._received_at = self._node.clock()
+
+    def freeze(self) -> None:
+        """Stop the position where it is (internal: the server lost the player)."""
+        self._position = self.position
+        self._received_at = self._node.clock()
+        self._frozen = True
+        self.connected = False
+
+    def adopt_voice(self, voice: models.VoiceState) -> None:
+        """Take voice credentials the server holds (internal: adopting a server's player)."""
+        self.voice = requests.VoiceUpdate(
+            token=voice.token,
+            endpoint=voice.endpoint,
+            session_id=voice.session_id,
+            channel_id=str(voice.channel_id) if voice.channel_id is not None else msgspec.UNSET,
+        )
+        if voice.channel_id is not None:
+            self.channel_id = voice.channel_id
+
+    def move_to(self, node: Node) -> None:
+        """Re-home the player (internal: used by failover)."""
+        self._node = node
+
+    def restore_request(self) -> requests.UpdatePlayer:
+        """The update that recreates this player as it is now, on any session or node."""
+        track: requests.UpdatePlayerTrack | msgspec.UnsetType = UNSET
+        position: int | msgspec.UnsetType = UNSET
+        if self.track is not None:
+            track = requests.UpdatePlayerTrack(
+                encoded=self.track.encoded, user_data=self.track.user_data
+            )
+            position = self.position
+        return requests.UpdatePlayer(
+            track=track,
+            position=position,
+            end_time=self.end_time if self.end_time is not None and self.track else UNSET,
+            volume=self.volume,
+            paused=self.paused,
+            filters=self.filters,
+            voice=self.voice if self.voice is not None else UNSET,
+        )
+
+    # -- commands ------------------------------------------------------------------------
+
+    async def update(
+        self, update: requests.UpdatePlayer, *, no_replace: bool = False
+    ) -> models.Player:
+        """Send a raw update and take the server's answer as the new state."""
+        session_id = self._node.session_id
+        if session_id is None or not self._node.is_ready:
+            msg = f"node {self._node.name!r} is not connected; cannot update player {self.guild_id}"
+            raise UsageError(msg)
+        answer = await self._node.request(
+            routes.update_player(session_id, self.guild_id, update, no_replace=no_replace)
+        )
+        self.apply_player(answer)
+        if not isinstance(update.voice, msgspec.UnsetType):
+            self.voice = update.voice
+        if not isinstance(update.end_time, msgspec.UnsetType):
+            self.end_time = update.end_time
+        return answer
+
+    async def play(
+        self,
+        track: models.Track | str,
+        *,
+        start: int = 0,
+        end: int | None = None,
+        volume: int | None = None,
+        paused: bool = False,
+        replace: bool = True,
+        user_data: dict[str, typing.Any] | None = None,
+    ) -> None:
+        """Play a track (a :class:`Track` or an encoded string).
+
+        Parameters
+        ----------
+        track
+            What to play.
+        start
+            Start position in ms.
+        end
+            Stop at this position in ms (the track then ends with reason ``finished``).
+        volume
+            Also set the volume.
+        paused
+            Load the track paused.
+        replace
+            ``False`` plays only when nothing is playing (``noReplace``).
+        user_data
+            JSON data attached to the track and echoed back in events.
+        """
+        encoded = track if isinstance(track, str) else track.encoded
+        data = user_data if user_data is not None else UNSET
+        if data is UNSET and not isinstance(track, str) and track.user_data:
+            data = track.user_data
+        await self.update(
+            requests.UpdatePlayer(
+                track=requests.UpdatePlayerTrack(encoded=encoded, user_data=data),
+                position=start,
+                end_time=end if end is not None else UNSET,
+                volume=volume if volume is not None else UNSET,
+                paused=paused,
+            ),
+            no_replace=not replace,
+        )
+
+    async def stop(self) -> None:
+        """Stop the current track (it ends with reason ``stopped``)."""
+        await self.update(requests.UpdatePlayer(track=requests.UpdatePlayerTrack(encoded=None)))
+
+    async def pause(self, paused: bool = True) -> None:
+        """Pause (or, with ``False``, resume) playback."""
+        await self.update(requests.UpdatePlayer(paused=paused))
+
+    async def resume(self) -> None:
+        """Resume playback."""
+        await self.pause(paused=False)
+
+    async def seek(self, position: int) -> None:
+        """Seek to ``position`` ms in the current track."""
+        await self.update(requests.UpdatePlayer(position=position))
+        if self.track is not None:
+            self.set_position(position)
+
+    async def set_volume(self, volume: int) -> None:
+        """Set the volume, 0-1000 (100 is unchanged)."""
+        await self.update(requests.UpdatePlayer(volume=volume))
+
+    async def set_filters(self, filters: filters_.Filters) -> None:
+        """Replace the whole filter set (filters not given are turned off)."""
+        await self.update(requests.UpdatePlayer(filters=filters))
+
+    async def set_voice(self, voice: requests.VoiceUpdate) -> None:
+        """Send voice credentials (the bridge does this for you)."""
+        await self.update(requests.UpdatePlayer(voice=voice))
+
+    async def destroy(self) -> None:
+        """Destroy the player on the node and forget it locally."""
+        await self._node.destroy_player(self.guild_id)

@@ -1,0 +1,117 @@
+"""The aiohttp implementation of :class:`~hikari_lavalink.runtime.ports.NodeTransport`."""
+
+from __future__ import annotations
+
+import typing
+
+import aiohttp
+
+from hikari_lavalink._about import __version__
+from hikari_lavalink.transport.rest import RestTransport
+from hikari_lavalink.transport.websocket import AiohttpWebSocket, connect_websocket
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+    from hikari_lavalink.protocol.routes import Route
+
+__all__ = ["AiohttpNodeTransport"]
+
+T = typing.TypeVar("T")
+
+
+class AiohttpNodeTransport:
+    """Reaches one Lavalink node over aiohttp: its WebSocket and its REST API.
+
+    Parameters
+    ----------
+    host, port, secure
+        Where the node listens; ``secure`` uses ``https``/``wss``.
+    password
+        The node's password (sent as ``Authorization``; never logged or shown).
+    name
+        The node's name, for errors and logs.
+    session
+        A shared :class:`aiohttp.ClientSession` (one per client is best). When ``None``
+        the transport creates its own and closes it in :meth:`close`.
+    rest_timeout
+        Seconds before a REST call or the WebSocket handshake gives up.
+    heartbeat
+        Seconds between WebSocket pings; a node that stops answering is treated as dead.
+    """
+
+    __slots__ = (
+        "_heartbeat",
+        "_owns_session",
+        "_password",
+        "_rest",
+        "_session",
+        "_timeout",
+        "base_url",
+        "name",
+        "ws_url",
+    )
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        password: str,
+        name: str = "node",
+        secure: bool = False,
+        session: aiohttp.ClientSession | None = None,
+        rest_timeout: float = 10.0,
+        heartbeat: float | None = 30.0,
+    ) -> None:
+        self.name = name
+        self.base_url = f"{'https' if secure else 'http'}://{host}:{port}"
+        self.ws_url = f"{'wss' if secure else 'ws'}://{host}:{port}/v4/websocket"
+        self._password = password
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = rest_timeout
+        self._heartbeat = heartbeat
+        self._rest: RestTransport | None = None
+
+    def __repr__(self) -> str:
+        return f"AiohttpNodeTransport(name={self.name!r}, base_url={self.base_url!r})"
+
+    def _ensure(self) -> tuple[aiohttp.ClientSession, RestTransport]:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self._owns_session = True
+            self._rest = None
+        if self._rest is None:
+            self._rest = RestTransport(
+                base_url=self.base_url,
+                password=self._password,
+                node_name=self.name,
+                timeout=self._timeout,
+                session=self._session,
+                user_agent=f"hikari-lavalink/{__version__}",
+            )
+        return self._session, self._rest
+
+    async def connect(self, headers: collections.abc.Mapping[str, str]) -> AiohttpWebSocket:
+        """Open the node WebSocket (see :func:`connect_websocket`)."""
+        session, _ = self._ensure()
+        return await connect_websocket(
+            session,
+            self.ws_url,
+            password=self._password,
+            headers=headers,
+            node_name=self.name,
+            timeout=self._timeout,
+            heartbeat=self._heartbeat,
+        )
+
+    async def request(self, route: Route[T], /, *, trace: bool = False) -> T:
+        """Make a REST call."""
+        _, rest = self._ensure()
+        return await rest.request(route, trace=trace)
+
+    async def close(self) -> None:
+        """Close the session if this transport created it."""
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()

@@ -1,0 +1,128 @@
+"""The node WebSocket over aiohttp: handshake headers in, text frames out.
+
+Every :class:`aiohttp.WSMsgType` is handled; the connection ends in exactly one
+:class:`~hikari_lavalink.runtime.ports.WebSocketClosed` with the close code (1006 when the
+connection died without a close frame). The password is only ever put in the
+``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import typing
+
+import aiohttp
+
+from hikari_lavalink.errors import NodeConnectionError
+from hikari_lavalink.runtime.ports import WebSocketClosed
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+__all__ = ["AiohttpWebSocket", "connect_websocket"]
+
+_LOGGER = logging.getLogger("hikari_lavalink.transport.websocket")
+ABNORMAL_CLOSURE: typing.Final = 1006
+
+
+class AiohttpWebSocket:
+    """An open WebSocket to a Lavalink node."""
+
+    __slots__ = ("_closed", "_resumed", "_ws")
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse, resumed: bool | None) -> None:
+        self._ws = ws
+        self._resumed = resumed
+        self._closed: WebSocketClosed | None = None
+
+    @property
+    def resumed(self) -> bool | None:
+        """The ``Session-Resumed`` response header (``None`` when absent)."""
+        return self._resumed
+
+    async def receive(self) -> str | bytes | WebSocketClosed:
+        """The next text frame, or how the connection closed."""
+        if self._closed is not None:
+            return self._closed
+        ws = self._ws
+        while True:
+            try:
+                msg = await ws.receive()
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+                return self._finish(ABNORMAL_CLOSURE, f"{type(exc).__name__}: {exc}")
+            kind = msg.type
+            if kind is aiohttp.WSMsgType.TEXT:
+                return typing.cast("str", msg.data)
+            if kind is aiohttp.WSMsgType.BINARY:
+                return typing.cast("bytes", msg.data)
+            if kind is aiohttp.WSMsgType.CLOSE:
+                code = typing.cast("int | None", msg.data) or ws.close_code or ABNORMAL_CLOSURE
+                return self._finish(code, str(msg.extra or ""))
+            if kind in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+                return self._finish(ws.close_code or ABNORMAL_CLOSURE, "connection closed")
+            if kind is aiohttp.WSMsgType.ERROR:
+                return self._finish(ABNORMAL_CLOSURE, f"connection error: {ws.exception()}")
+            # PING, PONG and CONTINUATION are handled by aiohttp itself; nothing to do.
+
+    def _finish(self, code: int, reason: str) -> WebSocketClosed:
+        self._closed = WebSocketClosed(code, reason)
+        return self._closed
+
+    async def close(self, code: int = 1000) -> None:
+        """Close the socket (idempotent; never raises)."""
+        try:
+            await self._ws.close(code=code)
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            _LOGGER.debug("closing the node WebSocket failed: %s", exc)
+
+
+async def connect_websocket(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    password: str,
+    headers: collections.abc.Mapping[str, str],
+    node_name: str,
+    timeout: float = 10.0,
+    heartbeat: float | None = 30.0,
+) -> AiohttpWebSocket:
+    """Open the node WebSocket.
+
+    Raises
+    ------
+    NodeConnectionError
+        With ``fatal=True`` and the status for 401/403 (password rejected), otherwise
+        with ``fatal=False`` (refused, timed out, 5xx, not a WebSocket endpoint).
+    """
+    all_headers = {**headers, "Authorization": password}
+    try:
+        async with asyncio.timeout(timeout):
+            ws = await session.ws_connect(
+                url,
+                headers=all_headers,
+                heartbeat=heartbeat,
+                timeout=aiohttp.ClientWSTimeout(ws_close=timeout),
+                autoping=True,
+            )
+    except aiohttp.WSServerHandshakeError as exc:
+        status = exc.status
+        fatal = status in (401, 403)
+        what = "the password was rejected" if fatal else "the WebSocket handshake failed"
+        raise NodeConnectionError(
+            node_name, f"{what} (HTTP {status})", status=status, fatal=fatal
+        ) from None
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise NodeConnectionError(
+            node_name, f"cannot reach {url}: {type(exc).__name__}: {exc}", fatal=False
+        ) from None
+    return AiohttpWebSocket(ws, _session_resumed(ws))
+
+
+def _session_resumed(ws: aiohttp.ClientWebSocketResponse) -> bool | None:
+    # aiohttp keeps the handshake response private; read it defensively. When it is not
+    # there, ``ready.resumed`` carries the same fact a moment later.
+    response: typing.Any = getattr(ws, "_response", None)
+    headers: typing.Any = getattr(response, "headers", None)
+    raw: typing.Any = headers.get("Session-Resumed") if headers is not None else None
+    return None if not isinstance(raw, str) else raw.lower() == "true"
