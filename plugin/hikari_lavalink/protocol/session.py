@@ -225,7 +225,9 @@ class NodeSession:
             return []
         effects: list[Effect] = []
         old = self._session_id
-        really_resumed = resumed and old == session_id
+        # A session already declared lost (refused in the handshake header, or past its
+        # deadline) is never treated as resumed, whatever ``ready`` says.
+        really_resumed = resumed and old == session_id and not self._lost_announced
         if not really_resumed and old is not None and not self._lost_announced:
             effects.extend(self._lose(now))
         self._state = SessionState.READY
