@@ -1,0 +1,93 @@
+"""Build a :class:`~hikari_lavalink.runtime.node.Node` wired to the aiohttp transport."""
+
+from __future__ import annotations
+
+import typing
+
+from hikari_lavalink.runtime.node import CLIENT_NAME, Node
+from hikari_lavalink.transport.node import AiohttpNodeTransport
+
+if typing.TYPE_CHECKING:
+    import aiohttp
+
+    from hikari_lavalink.runtime.node import NodeListener
+
+__all__ = ["create_node"]
+
+
+def create_node(
+    *,
+    name: str,
+    host: str,
+    port: int,
+    password: str,
+    user_id: int,
+    secure: bool = False,
+    session: aiohttp.ClientSession | None = None,
+    listener: NodeListener | None = None,
+    resuming: bool = True,
+    resume_timeout: int = 60,
+    reconnect_base: float = 0.5,
+    reconnect_cap: float = 30.0,
+    session_id: str | None = None,
+    restore_players: bool = True,
+    rest_timeout: float = 10.0,
+    client_name: str = CLIENT_NAME,
+) -> Node:
+    """Create a node that talks to a Lavalink v4 server over aiohttp.
+
+    Call ``await node.start()`` to connect; the node reconnects and resumes by itself.
+
+    Parameters
+    ----------
+    name
+        A name for logs and lookups.
+    host, port, secure
+        Where the server listens (``secure`` uses ``https``/``wss``).
+    password
+        The server's password; it is never logged or shown in a repr.
+    user_id
+        The bot's user id.
+    session
+        An aiohttp session to share; one is created (and closed with the node) otherwise.
+    listener
+        Receives messages and lifecycle changes (see :class:`NodeListener`).
+    resuming, resume_timeout
+        Session resuming, on by default, kept ``resume_timeout`` seconds by the server.
+    reconnect_base, reconnect_cap
+        The first and the longest wait between reconnect attempts, in seconds.
+    session_id
+        A session to resume on the first connect.
+    restore_players
+        Recreate local players on a new session when the old one was lost.
+    rest_timeout
+        Seconds before a REST call or the WebSocket handshake gives up.
+    client_name
+        Sent as ``Client-Name``.
+
+    Examples
+    --------
+    >>> node = create_node(name="main", host="127.0.0.1", port=2333, password="pw", user_id=1)
+    """
+    transport = AiohttpNodeTransport(
+        host=host,
+        port=port,
+        password=password,
+        name=name,
+        secure=secure,
+        session=session,
+        rest_timeout=rest_timeout,
+    )
+    return Node(
+        name=name,
+        transport=transport,
+        user_id=user_id,
+        listener=listener,
+        resuming=resuming,
+        resume_timeout=resume_timeout,
+        reconnect_base=reconnect_base,
+        reconnect_cap=reconnect_cap,
+        session_id=session_id,
+        restore_players=restore_players,
+        client_name=client_name,
+    )
