@@ -1,0 +1,3 @@
+"""hikari glue: events, voice routing, shard lifecycle."""
+
+from __future__ import annotations
