@@ -65,11 +65,16 @@ class NodeListener:
     ) -> None:
         """The WebSocket closed; the node reconnects by itself."""
 
-    def session_lost(self, node: Node, *, session_id: str, players: list[Player]) -> None:
+    def session_lost(
+        self, node: Node, *, session_id: str, players: list[Player], reachable: bool
+    ) -> None:
         """The server destroyed the session and these players with it.
 
-        The node restores them on its next session when it was created with
-        ``restore_players=True``; remove them (``Node.forget_player``) to prevent that.
+        ``reachable`` is ``True`` when the node answered (it refused to resume: it restarted)
+        and a new session follows at once; ``False`` when the resume deadline passed while the
+        node was unreachable. The node restores the players on its next session when it was
+        created with ``restore_players=True``; remove them (``Node.forget_player``) to
+        prevent that.
         """
 
     def players_reconciled(
@@ -311,6 +316,16 @@ class Node:
     def forget_player(self, guild_id: int) -> Player | None:
         """Drop the local player without telling the server."""
         return self._players.pop(guild_id, None)
+
+    async def drop_remote_player(self, guild_id: int) -> None:
+        """Destroy the player on the server but keep the local one (and its state).
+
+        Used when its Discord voice connection is known dead (its shard died): the local
+        player remembers track, position, volume and filters to rebuild it later.
+        """
+        session_id = self.session_id
+        if session_id is not None and self.is_ready:
+            await self.request(routes.destroy_player(session_id, guild_id))
 
     async def destroy_player(self, guild_id: int) -> None:
         """Destroy the player on the server (if connected) and forget it locally."""
@@ -554,7 +569,13 @@ class Node:
             len(players),
             "; they will be restored on the next session" if self._restore_players else "",
         )
-        self._call(self._listener.session_lost, self, session_id=session_id, players=players)
+        self._call(
+            self._listener.session_lost,
+            self,
+            session_id=session_id,
+            players=players,
+            reachable=self._conn is not None,
+        )
 
     async def _reconcile(self, session_id: str, *, resumed: bool) -> None:
         try:

@@ -1,0 +1,794 @@
+"""The :class:`LavalinkClient` façade: binds Lavalink nodes to a hikari ``GatewayBot``.
+
+It subscribes a handful of listeners on the bot (never one per player) and owns the nodes
+and the players:
+
+- the bot's own ``VOICE_STATE_UPDATE`` and every ``VOICE_SERVER_UPDATE`` go to the guild's
+  voice handshake and, once complete, to Lavalink (``voice`` PATCH);
+- ``join`` and ``leave`` send op 4 on the guild's own shard;
+- a shard's gateway death drops the Lavalink voice of its players (remembering their
+  state), and its reconnection rejoins and resumes them (or leaves, by policy);
+- a node that cannot be resumed has its players moved to another node, or left with op 4;
+- Lavalink messages become hikari events, built only when something listens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections.abc
+import logging
+import types
+import typing
+
+import hikari
+
+from hikari_lavalink.bridge import events as ev
+from hikari_lavalink.bridge.voice import GuildVoice, send_op4, shard_for
+from hikari_lavalink.errors import (
+    LavalinkError,
+    NoNodeAvailableError,
+    UsageError,
+    VoiceTimeoutError,
+)
+from hikari_lavalink.nodes import create_node
+from hikari_lavalink.protocol import messages
+from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
+from hikari_lavalink.runtime.node import Node, NodeListener
+
+if typing.TYPE_CHECKING:
+    import aiohttp
+
+    from hikari_lavalink.protocol.load_result import LoadResult
+    from hikari_lavalink.protocol.requests import VoiceUpdate
+    from hikari_lavalink.runtime.player import Player
+
+__all__ = ["LavalinkClient", "ShardDeathPolicy"]
+
+_LOGGER = logging.getLogger("hikari_lavalink.client")
+ShardDeathPolicy: typing.TypeAlias = typing.Literal["rejoin", "leave"]
+EventT = typing.TypeVar("EventT", bound=hikari.Event)
+
+
+class LavalinkClient(NodeListener):
+    """A Lavalink client for a hikari ``GatewayBot``.
+
+    Parameters
+    ----------
+    bot
+        The bot. The client subscribes its listeners at once and starts with the bot
+        (``StartedEvent``), unless ``auto_start`` is ``False`` (then call :meth:`start`).
+    session
+        An aiohttp session to share between nodes (one is created per node otherwise).
+    voice_timeout
+        Seconds :meth:`join` waits for Discord's voice credentials.
+    shard_death_policy
+        After a shard's gateway connection died: ``"rejoin"`` the channel and resume the
+        track where it was (default), or ``"leave"``.
+    rejoin_timeout
+        Seconds to wait for the voice credentials when rejoining; on expiry the client
+        leaves and joins again once, then gives up and leaves.
+    self_deaf, self_mute
+        Sent with every op 4 (both always sent).
+    auto_start
+        Start and stop with the bot's lifecycle events.
+    """
+
+    __slots__ = (
+        "_auto_start",
+        "_bot",
+        "_closing",
+        "_guilds",
+        "_nodes",
+        "_players",
+        "_session",
+        "_started",
+        "_tasks",
+        "rejoin_timeout",
+        "self_deaf",
+        "self_mute",
+        "shard_death_policy",
+        "voice_timeout",
+    )
+
+    def __init__(
+        self,
+        bot: hikari.GatewayBotAware,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        voice_timeout: float = 10.0,
+        shard_death_policy: ShardDeathPolicy = "rejoin",
+        rejoin_timeout: float = 10.0,
+        self_deaf: bool = True,
+        self_mute: bool = False,
+        auto_start: bool = True,
+    ) -> None:
+        self._bot = bot
+        self._session = session
+        self.voice_timeout = voice_timeout
+        self.shard_death_policy: ShardDeathPolicy = shard_death_policy
+        self.rejoin_timeout = rejoin_timeout
+        self.self_deaf = self_deaf
+        self.self_mute = self_mute
+        self._auto_start = auto_start
+        self._nodes: dict[str, Node] = {}
+        self._players: dict[int, Player] = {}
+        self._guilds: dict[int, GuildVoice] = {}
+        self._tasks: set[asyncio.Task[typing.Any]] = set()
+        self._closing = False
+        self._started = False
+        manager = bot.event_manager
+        manager.subscribe(hikari.VoiceStateUpdateEvent, self._on_voice_state)
+        manager.subscribe(hikari.VoiceServerUpdateEvent, self._on_voice_server)
+        manager.subscribe(hikari.ShardDisconnectedEvent, self._on_shard_disconnected)
+        manager.subscribe(hikari.ShardConnectedEvent, self._on_shard_connected)
+        manager.subscribe(hikari.StartingEvent, self._on_starting)
+        if auto_start:
+            manager.subscribe(hikari.StartedEvent, self._on_started)
+            manager.subscribe(hikari.StoppingEvent, self._on_stopping)
+
+    def __repr__(self) -> str:
+        return f"LavalinkClient(nodes={list(self._nodes)}, players={len(self._players)})"
+
+    # -- nodes ---------------------------------------------------------------------------
+
+    @property
+    def nodes(self) -> collections.abc.Mapping[str, Node]:
+        """The nodes, by name (read-only view)."""
+        return types.MappingProxyType(self._nodes)
+
+    @property
+    def players(self) -> collections.abc.Mapping[int, Player]:
+        """The players of this process, by guild id (read-only view)."""
+        return types.MappingProxyType(self._players)
+
+    def add_node(
+        self,
+        *,
+        name: str,
+        host: str,
+        port: int,
+        password: str,
+        secure: bool = False,
+        region: str | None = None,
+        resume_timeout: int = 60,
+        reconnect_cap: float = 30.0,
+        reconnect_base: float = 0.5,
+        rest_timeout: float = 10.0,
+        session_id: str | None = None,
+    ) -> Node:
+        """Add a Lavalink node; it connects when the client starts (at once if started).
+
+        Raises
+        ------
+        UsageError
+            A node with this name exists.
+        """
+        if name in self._nodes:
+            msg = f"a node named {name!r} exists already"
+            raise UsageError(msg)
+        node = create_node(
+            name=name,
+            host=host,
+            port=port,
+            password=password,
+            user_id=0,
+            secure=secure,
+            session=self._session,
+            listener=self,
+            resume_timeout=resume_timeout,
+            reconnect_cap=reconnect_cap,
+            reconnect_base=reconnect_base,
+            rest_timeout=rest_timeout,
+            session_id=session_id,
+        )
+        self._nodes[name] = node
+        if self._started:
+            self._spawn(self._start_node(node))
+        return node
+
+    async def remove_node(self, name: str) -> None:
+        """Close a node and forget it (its players are left or moved, as on node death)."""
+        node = self._nodes.pop(name)
+        players = list(node.players.values())
+        await node.close()
+        if players:
+            await self._relocate_or_leave(node, players)
+
+    def best_node(self, *, exclude: Node | None = None) -> Node:
+        """The ready node with the lowest load.
+
+        Raises
+        ------
+        NoNodeAvailableError
+            No node is ready.
+        """
+        candidates = [n for n in self._nodes.values() if n.is_ready and n is not exclude]
+        if not candidates:
+            msg = "no Lavalink node is connected" + (
+                f" (nodes: {', '.join(f'{n.name}={n.state.value}' for n in self._nodes.values())})"
+                if self._nodes
+                else "; add one with add_node()"
+            )
+            raise NoNodeAvailableError(msg)
+        return min(candidates, key=_load)
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self, user_id: int | None = None) -> None:
+        """Connect every node (called for you on ``StartedEvent`` unless ``auto_start=False``)."""
+        if self._started:
+            return
+        if user_id is None:
+            me = self._bot.get_me()
+            user_id = (
+                int(me.id) if me is not None else int((await self._bot.rest.fetch_my_user()).id)
+            )
+        self._started = True
+        self._closing = False
+        for node in self._nodes.values():
+            node.user_id = user_id
+            await node.start()
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        """Wait until at least one node is ready."""
+        if not self._nodes:
+            raise NoNodeAvailableError("no Lavalink node was added; add one with add_node()")
+        waiters = [asyncio.ensure_future(n.wait_ready()) for n in self._nodes.values()]
+        try:
+            async with asyncio.timeout(timeout):
+                pending = set(waiters)
+                while pending:
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    if any(not w.exception() for w in done):
+                        return
+                raise waiters[0].exception() or NoNodeAvailableError("no node is ready")
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    async def close(self) -> None:
+        """Destroy every player, leave every voice channel and close the nodes."""
+        self._closing = True
+        guild_ids = list(self._players)
+        await asyncio.gather(
+            *(self._leave(g, reason="shutdown") for g in guild_ids), return_exceptions=True
+        )
+        for node in list(self._nodes.values()):
+            await node.close()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._started = False
+
+    async def _start_node(self, node: Node) -> None:
+        me = self._bot.get_me()
+        if me is not None:
+            node.user_id = int(me.id)
+        await node.start()
+
+    async def _on_starting(self, _: hikari.StartingEvent) -> None:
+        self._closing = False
+
+    async def _on_started(self, _: hikari.StartedEvent) -> None:
+        await self.start()
+
+    async def _on_stopping(self, _: hikari.StoppingEvent) -> None:
+        # Shards are still connected here: op 4 leave works. A flag keeps the shard
+        # disconnects that follow from looking like shard deaths.
+        await self.close()
+
+    # -- players -------------------------------------------------------------------------
+
+    def get_player(self, guild_id: hikari.Snowflakeish) -> Player | None:
+        """The guild's player, if any."""
+        return self._players.get(int(guild_id))
+
+    async def load_tracks(self, identifier: str) -> LoadResult:
+        """Resolve a URL, identifier or search (``ytsearch:...``) on the best node."""
+        return await self.best_node().load_tracks(identifier)
+
+    async def join(
+        self,
+        guild_id: hikari.Snowflakeish,
+        channel_id: hikari.Snowflakeish,
+        *,
+        timeout: float | None = None,
+        node: Node | None = None,
+    ) -> Player:
+        """Join a voice channel (op 4 on the guild's shard) and connect Lavalink to it.
+
+        Returns once Lavalink has the voice credentials. Joining another channel of the
+        same guild moves the bot.
+
+        Raises
+        ------
+        UsageError
+            The guild's shard is not run by this process or is not connected.
+        NoNodeAvailableError
+            No node is connected.
+        VoiceTimeoutError
+            Discord did not send the voice credentials in time.
+        """
+        guild = int(guild_id)
+        channel = int(channel_id)
+        shard = shard_for(self._bot, guild)
+        player = self._players.get(guild)
+        if player is None:
+            target = node or self.best_node()
+            player = target.create_player(guild)
+            self._players[guild] = player
+        voice = self._guild(guild, shard.id)
+        if voice.handshake.channel_id == channel and voice.handshake.sent is not None:
+            return player
+        player.channel_id = channel
+        waiter = voice.new_waiter()
+        await send_op4(
+            self._bot, guild, channel, self_mute=self.self_mute, self_deaf=self.self_deaf
+        )
+        limit = self.voice_timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(limit):
+                await asyncio.shield(waiter)
+        except TimeoutError:
+            raise VoiceTimeoutError(self._timeout_message(guild, shard, limit)) from None
+        return player
+
+    async def leave(self, guild_id: hikari.Snowflakeish) -> None:
+        """Destroy the guild's player and leave its voice channel (op 4, channel ``None``)."""
+        await self._leave(int(guild_id), reason="left")
+
+    async def _leave(self, guild: int, *, reason: str) -> None:
+        player = self._players.pop(guild, None)
+        voice = self._guilds.pop(guild, None)
+        if player is not None:
+            try:
+                await player.node.destroy_player(guild)
+            except LavalinkError as exc:
+                _LOGGER.warning("guild %s: destroying the player failed: %s", guild, exc)
+        if voice is not None:
+            voice.leaving = True
+            voice.fail(UsageError(f"guild {guild}: the player was destroyed ({reason})"))
+        try:
+            await send_op4(
+                self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
+            )
+        except UsageError as exc:
+            _LOGGER.debug("guild %s: op 4 leave not sent: %s", guild, exc)
+        if player is not None:
+            self._emit(
+                ev.PlayerDestroyedEvent,
+                lambda: ev.PlayerDestroyedEvent(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(guild),
+                    player=player,
+                    node=player.node,
+                    reason=reason,
+                ),
+            )
+
+    def _guild(self, guild: int, shard_id: int) -> GuildVoice:
+        voice = self._guilds.get(guild)
+        if voice is None:
+            voice = self._guilds[guild] = GuildVoice(guild, shard_id)
+        return voice
+
+    def _timeout_message(self, guild: int, shard: hikari.api.GatewayShard, limit: float) -> str:
+        causes: list[str] = []
+        if not (self._bot.intents & hikari.Intents.GUILD_VOICE_STATES):
+            causes.append("the bot lacks the GUILD_VOICE_STATES intent")
+        if not shard.is_connected:
+            causes.append(f"shard {shard.id} is not connected")
+        causes.append("the bot may lack the Connect permission or the channel is full")
+        return (
+            f"Discord sent no voice credentials for guild {guild} within {limit:g} s; "
+            f"likely cause: {'; or '.join(causes)}"
+        )
+
+    # -- gateway voice events ------------------------------------------------------------
+
+    async def _on_voice_state(self, event: hikari.VoiceStateUpdateEvent) -> None:
+        state = event.state
+        me = self._bot.get_me()
+        if me is None or state.user_id != me.id:
+            return
+        guild = int(state.guild_id)
+        voice = self._guilds.get(guild)
+        if voice is None:
+            return
+        voice.shard_id = event.shard.id
+        channel = int(state.channel_id) if state.channel_id is not None else None
+        old_channel = voice.handshake.channel_id
+        outcome = voice.handshake.on_state(session_id=state.session_id, channel_id=channel)
+        if isinstance(outcome, VoiceDisconnected):
+            if voice.leaving or voice.voice_lost:
+                return
+            _LOGGER.info("guild %s: the bot was disconnected from voice", guild)
+            await self._leave(guild, reason="kicked")
+            return
+        if isinstance(outcome, SendVoice):
+            if old_channel is not None and old_channel != outcome.channel_id:
+                self._emit_moved(guild, old_channel, outcome.channel_id)
+            await self._send_voice(voice, outcome.voice, outcome.channel_id)
+
+    async def _on_voice_server(self, event: hikari.VoiceServerUpdateEvent) -> None:
+        guild = int(event.guild_id)
+        voice = self._guilds.get(guild)
+        if voice is None:
+            return
+        outcome = voice.handshake.on_server(token=event.token, endpoint=event.raw_endpoint)
+        if isinstance(outcome, SendVoice):
+            await self._send_voice(voice, outcome.voice, outcome.channel_id)
+
+    def _emit_moved(self, guild: int, old: int, new: int) -> None:
+        player = self._players.get(guild)
+        if player is None:
+            return
+        player.channel_id = new
+        self._emit(
+            ev.VoiceChannelMovedEvent,
+            lambda: ev.VoiceChannelMovedEvent(
+                app=self._bot,
+                guild_id=hikari.Snowflake(guild),
+                player=player,
+                node=player.node,
+                old_channel_id=hikari.Snowflake(old),
+                channel_id=hikari.Snowflake(new),
+            ),
+        )
+
+    async def _send_voice(self, voice: GuildVoice, update: VoiceUpdate, channel: int) -> None:
+        async with voice.lock:
+            player = self._players.get(voice.guild_id)
+            if player is None:
+                return
+            player.channel_id = channel
+            restoring = voice.voice_lost
+            try:
+                if not player.node.is_ready:
+                    player.voice = update  # sent with the player on the node's next session
+                elif restoring:
+                    player.voice = update
+                    await player.update(player.restore_request())
+                else:
+                    await player.set_voice(update)
+            except LavalinkError as exc:
+                _LOGGER.warning(
+                    "guild %s: sending voice to Lavalink failed: %s", voice.guild_id, exc
+                )
+                voice.handshake.mark_unsent()
+                voice.fail(exc)
+                return
+            if restoring:
+                voice.voice_lost = False
+                self._emit(
+                    ev.VoiceRestoredEvent,
+                    lambda: ev.VoiceRestoredEvent(
+                        app=self._bot,
+                        guild_id=hikari.Snowflake(voice.guild_id),
+                        player=player,
+                        node=player.node,
+                        shard_id=voice.shard_id,
+                        channel_id=hikari.Snowflake(channel),
+                        position=player.position,
+                    ),
+                )
+            voice.resolve(update)
+
+    # -- shard lifecycle -----------------------------------------------------------------
+
+    async def _on_shard_disconnected(self, event: hikari.ShardDisconnectedEvent) -> None:
+        if self._closing:
+            return
+        shard_id = event.shard.id
+        lost: list[tuple[GuildVoice, Player]] = []
+        for guild, voice in self._guilds.items():
+            player = self._players.get(guild)
+            if voice.shard_id != shard_id or player is None or voice.voice_lost:
+                continue
+            voice.voice_lost = True
+            voice.lost_channel_id = voice.handshake.channel_id or player.channel_id
+            voice.handshake.reset()
+            player.freeze()
+            lost.append((voice, player))
+        if not lost:
+            return
+        _LOGGER.warning(
+            "shard %s disconnected: dropping the Lavalink voice of %d player(s)",
+            shard_id,
+            len(lost),
+        )
+        for voice, player in lost:
+            channel = voice.lost_channel_id
+            self._emit(
+                ev.VoiceLostEvent,
+                lambda voice=voice, player=player, channel=channel: ev.VoiceLostEvent(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(voice.guild_id),
+                    player=player,
+                    node=player.node,
+                    shard_id=shard_id,
+                    channel_id=hikari.Snowflake(channel) if channel is not None else None,
+                ),
+            )
+        # hikari awaits this listener before reconnecting: do the REST calls in a task.
+        self._spawn(self._drop_voice(lost))
+
+    async def _drop_voice(self, lost: list[tuple[GuildVoice, Player]]) -> None:
+        async def drop(voice: GuildVoice, player: Player) -> None:
+            async with voice.lock:
+                try:
+                    await player.node.drop_remote_player(voice.guild_id)
+                except LavalinkError as exc:
+                    _LOGGER.debug("guild %s: dropping voice failed: %s", voice.guild_id, exc)
+
+        await asyncio.gather(*(drop(v, p) for v, p in lost))
+
+    async def _on_shard_connected(self, event: hikari.ShardConnectedEvent) -> None:
+        if self._closing:
+            return
+        shard_id = event.shard.id
+        guilds = [g for g, v in self._guilds.items() if v.shard_id == shard_id and v.voice_lost]
+        if guilds:
+            self._spawn(self._restore_shard(shard_id, guilds))
+
+    async def _restore_shard(self, shard_id: int, guilds: list[int]) -> None:
+        _LOGGER.info(
+            "shard %s is back: %s %d player(s)",
+            shard_id,
+            "rejoining" if self.shard_death_policy == "rejoin" else "leaving",
+            len(guilds),
+        )
+        await asyncio.gather(*(self._restore_guild(g) for g in guilds), return_exceptions=True)
+
+    async def _restore_guild(self, guild: int) -> None:
+        voice = self._guilds.get(guild)
+        if voice is None or guild not in self._players:
+            return
+        channel = voice.lost_channel_id
+        if self.shard_death_policy == "leave" or channel is None:
+            await self._leave(guild, reason="voice_lost")
+            return
+        for attempt in range(2):
+            waiter = voice.new_waiter()
+            try:
+                if attempt:
+                    # No voice server came back: leave, then join again.
+                    voice.leaving = True
+                    await send_op4(
+                        self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
+                    )
+                    voice.handshake.reset()
+                    voice.leaving = False
+                await send_op4(
+                    self._bot, guild, channel, self_mute=self.self_mute, self_deaf=self.self_deaf
+                )
+                async with asyncio.timeout(self.rejoin_timeout):
+                    await asyncio.shield(waiter)
+            except (TimeoutError, LavalinkError) as exc:
+                _LOGGER.warning("guild %s: rejoin attempt %d failed: %s", guild, attempt + 1, exc)
+                continue
+            return
+        voice.voice_lost = False
+        await self._leave(guild, reason="voice_lost")
+
+    # -- node listener (called from each node's reader task) -----------------------------
+
+    def node_ready(self, node: Node, *, session_id: str, resumed: bool) -> None:
+        self._emit(
+            ev.NodeReadyEvent,
+            lambda: ev.NodeReadyEvent(
+                app=self._bot, node=node, session_id=session_id, resumed=resumed
+            ),
+        )
+
+    def node_disconnected(
+        self, node: Node, *, code: int, reason: str, will_resume: bool, graceful: bool
+    ) -> None:
+        self._emit(
+            ev.NodeDisconnectedEvent,
+            lambda: ev.NodeDisconnectedEvent(
+                app=self._bot,
+                node=node,
+                code=code,
+                reason=reason,
+                will_resume=will_resume,
+                graceful=graceful,
+            ),
+        )
+
+    def node_stopped(self, node: Node, *, error: LavalinkError | None) -> None:
+        self._emit(
+            ev.NodeStoppedEvent, lambda: ev.NodeStoppedEvent(app=self._bot, node=node, error=error)
+        )
+
+    def session_lost(
+        self, node: Node, *, session_id: str, players: list[Player], reachable: bool
+    ) -> None:
+        if self._closing or not players:
+            return
+        self._emit(
+            ev.NodeUnavailableEvent,
+            lambda: ev.NodeUnavailableEvent(
+                app=self._bot,
+                node=node,
+                session_id=session_id,
+                guild_ids=[hikari.Snowflake(p.guild_id) for p in players],
+            ),
+        )
+        if reachable:
+            return  # the node restarted: it restores its players on the new session
+        for player in players:
+            node.forget_player(player.guild_id)
+        self._spawn(self._relocate_or_leave(node, players))
+
+    async def _relocate_or_leave(self, dead: Node, players: list[Player]) -> None:
+        for player in players:
+            guild = player.guild_id
+            if self._players.get(guild) is not player:
+                continue
+            try:
+                target = self.best_node(exclude=dead)
+            except NoNodeAvailableError:
+                _LOGGER.warning(
+                    "guild %s: node %s is gone and no other node is ready; leaving voice",
+                    guild,
+                    dead.name,
+                )
+                await self._leave(guild, reason="node_lost")
+                continue
+            target.adopt_player(player)
+            try:
+                if player.voice is not None:
+                    await player.update(player.restore_request())
+            except LavalinkError as exc:
+                _LOGGER.warning("guild %s: moving to node %s failed: %s", guild, target.name, exc)
+                target.forget_player(guild)
+                await self._leave(guild, reason="node_lost")
+                continue
+            self._emit(
+                ev.PlayerMovedEvent,
+                lambda player=player, target=target: ev.PlayerMovedEvent(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(player.guild_id),
+                    player=player,
+                    node=target,
+                    from_node=dead,
+                ),
+            )
+
+    def player_update(
+        self, node: Node, player: Player | None, message: messages.PlayerUpdateMessage
+    ) -> None:
+        if self._wants(ev.PlayerUpdateEvent):
+            self._bot.event_manager.dispatch(
+                ev.PlayerUpdateEvent(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(message.guild_id),
+                    player=player,
+                    node=node,
+                    state=message.state,
+                )
+            )
+
+    def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
+        factory = _EVENT_FACTORIES.get(type(message))
+        if factory is None:
+            return
+        event_type, build = factory
+        if self._wants(event_type):
+            self._bot.event_manager.dispatch(build(self._bot, node, player, message))
+
+    def unknown(self, node: Node, message: messages.UnknownMessage) -> None:
+        if self._wants(ev.RawLavalinkEvent):
+            self._bot.event_manager.dispatch(
+                ev.RawLavalinkEvent(
+                    app=self._bot,
+                    node=node,
+                    op=message.op,
+                    type=message.type,
+                    guild_id=hikari.Snowflake(message.guild_id) if message.guild_id else None,
+                    payload=message.payload,
+                )
+            )
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _wants(self, event_type: type[hikari.Event]) -> bool:
+        # hikari's own dispatch filter (listeners *and* wait_for waiters); it is private,
+        # so fall back to "yes" if a future hikari renames it.
+        check = getattr(self._bot.event_manager, "_enabled_for_event", None)
+        return True if check is None else bool(check(event_type))
+
+    def _emit(self, event_type: type[EventT], build: collections.abc.Callable[[], EventT]) -> None:
+        if self._wants(event_type):
+            self._bot.event_manager.dispatch(build())
+
+    def _spawn(self, coro: collections.abc.Coroutine[typing.Any, typing.Any, typing.Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[typing.Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            _LOGGER.error("background task failed", exc_info=task.exception())
+
+
+def _load(node: Node) -> tuple[int, int]:
+    stats = node.stats
+    playing = stats.playing_players if stats is not None else 0
+    return (len(node.players), playing)
+
+
+def _track_start(
+    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
+) -> hikari.Event:
+    return ev.TrackStartEvent(
+        app=app, guild_id=hikari.Snowflake(m.guild_id), player=player, node=node, track=m.track
+    )
+
+
+def _track_end(
+    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
+) -> hikari.Event:
+    return ev.TrackEndEvent(
+        app=app,
+        guild_id=hikari.Snowflake(m.guild_id),
+        player=player,
+        node=node,
+        track=m.track,
+        reason=m.reason,
+    )
+
+
+def _track_exception(
+    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
+) -> hikari.Event:
+    return ev.TrackExceptionEvent(
+        app=app,
+        guild_id=hikari.Snowflake(m.guild_id),
+        player=player,
+        node=node,
+        track=m.track,
+        exception=m.exception,
+    )
+
+
+def _track_stuck(
+    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
+) -> hikari.Event:
+    return ev.TrackStuckEvent(
+        app=app,
+        guild_id=hikari.Snowflake(m.guild_id),
+        player=player,
+        node=node,
+        track=m.track,
+        threshold_ms=m.threshold_ms,
+    )
+
+
+def _socket_closed(
+    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
+) -> hikari.Event:
+    return ev.VoiceSocketClosedEvent(
+        app=app,
+        guild_id=hikari.Snowflake(m.guild_id),
+        player=player,
+        node=node,
+        code=m.code,
+        reason=m.reason,
+        by_remote=m.by_remote,
+    )
+
+
+_Factory: typing.TypeAlias = collections.abc.Callable[
+    [hikari.GatewayBotAware, Node, "Player | None", typing.Any], hikari.Event
+]
+_EVENT_FACTORIES: typing.Final[dict[type, tuple[type[hikari.Event], _Factory]]] = {
+    messages.TrackStartMessage: (ev.TrackStartEvent, _track_start),
+    messages.TrackEndMessage: (ev.TrackEndEvent, _track_end),
+    messages.TrackExceptionMessage: (ev.TrackExceptionEvent, _track_exception),
+    messages.TrackStuckMessage: (ev.TrackStuckEvent, _track_stuck),
+    messages.WebSocketClosedMessage: (ev.VoiceSocketClosedEvent, _socket_closed),
+}
