@@ -102,7 +102,6 @@ async def connect_websocket(
                 url,
                 headers=all_headers,
                 heartbeat=heartbeat,
-                timeout=aiohttp.ClientWSTimeout(ws_close=timeout),
                 autoping=True,
             )
     except aiohttp.WSServerHandshakeError as exc:
