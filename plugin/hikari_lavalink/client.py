@@ -116,18 +116,35 @@ class LavalinkClient(NodeListener):
         self._tasks: set[asyncio.Task[typing.Any]] = set()
         self._closing = False
         self._started = False
-        manager = bot.event_manager
-        manager.subscribe(hikari.VoiceStateUpdateEvent, self._on_voice_state)
-        manager.subscribe(hikari.VoiceServerUpdateEvent, self._on_voice_server)
-        manager.subscribe(hikari.ShardDisconnectedEvent, self._on_shard_disconnected)
-        manager.subscribe(hikari.ShardConnectedEvent, self._on_shard_connected)
-        manager.subscribe(hikari.StartingEvent, self._on_starting)
-        if auto_start:
-            manager.subscribe(hikari.StartedEvent, self._on_started)
-            manager.subscribe(hikari.StoppingEvent, self._on_stopping)
+        for event_type, callback in self._listeners():
+            bot.event_manager.subscribe(event_type, callback)
 
     def __repr__(self) -> str:
         return f"LavalinkClient(nodes={list(self._nodes)}, players={len(self._players)})"
+
+    def _listeners(self) -> list[tuple[type[hikari.Event], typing.Any]]:
+        return [
+            (hikari.VoiceStateUpdateEvent, self._on_voice_state),
+            (hikari.VoiceServerUpdateEvent, self._on_voice_server),
+            (hikari.ShardDisconnectedEvent, self._on_shard_disconnected),
+            (hikari.ShardConnectedEvent, self._on_shard_connected),
+            (hikari.StartingEvent, self._on_starting),
+            *(
+                [
+                    (hikari.StartedEvent, self._on_started),
+                    (hikari.StoppingEvent, self._on_stopping),
+                ]
+                if self._auto_start
+                else []
+            ),
+        ]
+
+    def detach(self) -> None:
+        """Unsubscribe the client's listeners from the bot (idempotent)."""
+        manager = self._bot.event_manager
+        for event_type, callback in self._listeners():
+            if callback in manager.get_listeners(event_type, polymorphic=False):
+                manager.unsubscribe(event_type, callback)
 
     # -- nodes ---------------------------------------------------------------------------
 

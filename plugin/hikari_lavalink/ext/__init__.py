@@ -1,0 +1,3 @@
+"""Integrations with bot frameworks."""
+
+from __future__ import annotations
