@@ -8,6 +8,7 @@ import socket
 import typing
 
 import pytest
+import pytest_asyncio
 
 import hikari_lavalink as hl
 from hikari_lavalink.nodes import create_node
@@ -116,7 +117,7 @@ def make_node(fake: FakeLavalink, recorder: Recorder, **kwargs: typing.Any) -> N
     return create_node(**options)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def fake() -> collections.abc.AsyncIterator[FakeLavalink]:
     track = factories.make_track(title="Song", length=180_000)
     catalogue: dict[str, hl.LoadResult] = {"ytsearch:song": factories.make_search([track])}
@@ -153,6 +154,7 @@ async def test_connect_ready_headers_resuming_and_reconcile(
     node = await started(fake, recorder)
     try:
         assert node.state is NodeState.READY
+        assert node.session_id is not None
         assert node.session_id in fake.sessions
         handshake = fake.handshakes[0]
         assert handshake["Authorization"] == PASSWORD

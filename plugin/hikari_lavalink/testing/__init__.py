@@ -1,0 +1,16 @@
+"""The public test kit: fakes of Lavalink (and Discord) on 127.0.0.1, and model factories.
+
+Never imported by the library itself.
+"""
+
+from __future__ import annotations
+
+from hikari_lavalink.testing import factories
+from hikari_lavalink.testing.fake_lavalink import (
+    FakeLavalink,
+    FakePlayer,
+    FakeSession,
+    RecordedRequest,
+)
+
+__all__ = ["FakeLavalink", "FakePlayer", "FakeSession", "RecordedRequest", "factories"]

@@ -1,0 +1,120 @@
+"""Valid model instances with sensible defaults, for tests.
+
+Tracks made here carry a *real* Lavaplayer blob in ``encoded``, so
+:class:`~hikari_lavalink.testing.FakeLavalink` can play and decode them like Lavalink.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+
+from hikari_lavalink.protocol import load_result, models
+from hikari_lavalink.protocol.trackblob import encode_track_blob
+
+__all__ = ["make_playlist", "make_search", "make_stats", "make_track", "make_track_info"]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "track"
+
+
+def make_track_info(
+    *,
+    title: str = "Test Track",
+    author: str = "Test Artist",
+    length: int = 180_000,
+    identifier: str | None = None,
+    uri: str | None = None,
+    source_name: str = "http",
+    is_stream: bool = False,
+    artwork_url: str | None = None,
+    isrc: str | None = None,
+    position: int = 0,
+) -> models.TrackInfo:
+    """A :class:`TrackInfo`; ``identifier`` and ``uri`` default to a slug of the title."""
+    ident = identifier or _slug(title)
+    return models.TrackInfo(
+        identifier=ident,
+        is_seekable=not is_stream,
+        author=author,
+        length=length,
+        is_stream=is_stream,
+        position=position,
+        title=title,
+        uri=uri if uri is not None else f"https://example.invalid/{ident}",
+        artwork_url=artwork_url,
+        isrc=isrc,
+        source_name=source_name,
+    )
+
+
+def make_track(
+    *,
+    title: str = "Test Track",
+    author: str = "Test Artist",
+    length: int = 180_000,
+    identifier: str | None = None,
+    uri: str | None = None,
+    source_name: str = "http",
+    is_stream: bool = False,
+    artwork_url: str | None = None,
+    isrc: str | None = None,
+    user_data: dict[str, typing.Any] | None = None,
+    plugin_info: dict[str, typing.Any] | None = None,
+) -> models.Track:
+    """A :class:`Track` whose ``encoded`` is a real version 3 Lavaplayer blob."""
+    info = make_track_info(
+        title=title,
+        author=author,
+        length=length,
+        identifier=identifier,
+        uri=uri,
+        source_name=source_name,
+        is_stream=is_stream,
+        artwork_url=artwork_url,
+        isrc=isrc,
+    )
+    return models.Track(
+        encoded=encode_track_blob(info),
+        info=info,
+        plugin_info=plugin_info or {},
+        user_data=user_data or {},
+    )
+
+
+def make_playlist(
+    name: str, tracks: typing.Sequence[models.Track], *, selected_track: int = -1
+) -> load_result.PlaylistResult:
+    """A ``playlist`` load result."""
+    return load_result.PlaylistResult(
+        data=models.Playlist(
+            info=models.PlaylistInfo(name=name, selected_track=selected_track), tracks=list(tracks)
+        )
+    )
+
+
+def make_search(tracks: typing.Sequence[models.Track]) -> load_result.SearchResult:
+    """A ``search`` load result."""
+    return load_result.SearchResult(data=list(tracks))
+
+
+def make_stats(
+    *,
+    players: int = 0,
+    playing_players: int = 0,
+    uptime: int = 1_000,
+    cores: int = 2,
+    system_load: float = 0.1,
+    lavalink_load: float = 0.05,
+    frame_stats: models.FrameStats | None = None,
+) -> models.Stats:
+    """A :class:`Stats`."""
+    return models.Stats(
+        players=players,
+        playing_players=playing_players,
+        uptime=uptime,
+        memory=models.Memory(free=100, used=200, allocated=300, reservable=400),
+        cpu=models.Cpu(cores=cores, system_load=system_load, lavalink_load=lavalink_load),
+        frame_stats=frame_stats,
+    )
