@@ -1,0 +1,20 @@
+"""Shared fixtures: the Lavalink vectors (copied from ../shared/lavalink-vectors)."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+VECTORS = pathlib.Path(__file__).parent / "vectors"
+SHARED_VECTORS = pathlib.Path(__file__).resolve().parents[2] / "shared" / "lavalink-vectors"
+
+
+def load_vector(name: str) -> bytes:
+    """The bytes of one vector file."""
+    return (VECTORS / name).read_bytes()
+
+
+@pytest.fixture
+def vectors_dir() -> pathlib.Path:
+    return VECTORS
