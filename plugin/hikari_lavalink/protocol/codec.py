@@ -80,6 +80,9 @@ def _unknown_or_raise(data: bytes | str, error: msgspec.ValidationError) -> mess
         payload = _object_decoder.decode(data)
     except msgspec.ValidationError:
         raise RemoteProtocolError("WebSocket frame is not a JSON object", data) from None
+    except msgspec.DecodeError as exc:
+        # The first decoder can fail validation before it reaches malformed JSON further on.
+        raise RemoteProtocolError(f"WebSocket frame is not valid JSON: {exc}", data) from None
     op = payload.get("op")
     if not isinstance(op, str):
         raise RemoteProtocolError("WebSocket frame has no string 'op'", data) from None
