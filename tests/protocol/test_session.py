@@ -288,7 +288,13 @@ class SessionMachine(RuleBasedStateMachine):
     def get_ready(self, resume: bool) -> None:
         # A server only resumes the session the client offered in Session-Id.
         # and never after saying Session-Resumed: false in the handshake.
-        if resume and self.offered is not None and self.header is not False:
+        # and never a session whose resume deadline has passed (the server expired it too).
+        if (
+            resume
+            and self.offered is not None
+            and self.header is not False
+            and self.offered not in self.lost
+        ):
             session_id = self.offered
         else:
             self.counter += 1
