@@ -129,6 +129,7 @@ class Node:
 
     __slots__ = (
         "_backoff",
+        "_closed_at",
         "_closing",
         "_conn",
         "_error",
@@ -140,6 +141,7 @@ class Node:
         "_session",
         "_task",
         "_transport",
+        "_unreachable",
         "client_name",
         "clock",
         "name",
@@ -187,6 +189,8 @@ class Node:
         self._task: asyncio.Task[None] | None = None
         self._error: LavalinkError | None = None
         self._closing = False
+        self._closed_at: float | None = None
+        self._unreachable = False
 
     def __repr__(self) -> str:
         return f"Node(name={self.name!r}, state={self.state.value}, players={len(self._players)})"
@@ -436,6 +440,8 @@ class Node:
             return []
         if isinstance(effect, session_.SignalDisconnected):
             self._ready.clear()
+            self._closed_at = self.clock()
+            self._unreachable = False
             _LOGGER.warning(
                 "node %s: WebSocket closed (code %s %r, %s)%s",
                 self.name,
@@ -479,6 +485,7 @@ class Node:
         try:
             conn = await self._transport.connect(self._headers(resume_session_id))
         except NodeConnectionError as exc:
+            self._unreachable = True
             attempt = self._backoff.attempt
             if not exc.fatal and (attempt == 0 or attempt % 10 == 0):
                 _LOGGER.warning("node %s: cannot connect (%s); retrying", self.name, exc)
@@ -560,8 +567,12 @@ class Node:
 
     def _on_session_lost(self, session_id: str) -> None:
         players = list(self._players.values())
+        # A server we could not reach since the socket closed most likely died then (crash,
+        # SIGKILL, restart): its audio stopped at the close. A reachable server that refused
+        # to resume kept playing until it dropped the session: freeze at "now".
+        stopped_at = self._closed_at if self._unreachable else None
         for player in players:
-            player.freeze()
+            player.freeze(stopped_at)
         _LOGGER.warning(
             "node %s: session %s is gone with its %d player(s)%s",
             self.name,

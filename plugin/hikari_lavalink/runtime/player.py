@@ -119,10 +119,17 @@ class Player:
         self._position = position
         self._received_at = self._node.clock()
 
-    def freeze(self) -> None:
-        """Stop the position where it is (internal: the server lost the player)."""
-        self._position = self.position
-        self._received_at = self._node.clock()
+    def freeze(self, at: float | None = None) -> None:
+        """Stop the position where it was at clock time ``at`` (default: now).
+
+        Internal: the server lost the player, and the audio stopped at ``at``.
+        """
+        now = self._node.clock()
+        when = now if at is None else min(at, now)
+        self._position = (
+            max(0, self.position - int((now - when) * 1000.0)) if not self.paused else self.position
+        )
+        self._received_at = now
         self._frozen = True
         self.connected = False
 

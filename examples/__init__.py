@@ -1,0 +1,3 @@
+"""Examples."""
+
+from __future__ import annotations
