@@ -23,6 +23,7 @@ from hikari_lavalink.testing import FakeLavalink, factories
 if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.player import Player
 
+PASSWORD = "demo-password"  # noqa: S105 - the embedded fake's password, not a secret
 GUILD = 817327181659111454
 CHANNEL = 817327181659111455
 BOT_ID = 170939974227541168
@@ -90,14 +91,14 @@ async def main() -> int:
         factories.make_track(title="Lofi Night", author="Demo Band", length=1_500),
     ]
     catalogue: dict[str, hl.LoadResult] = {"ytsearch:lofi": factories.make_search(tracks)}
-    async with FakeLavalink(password="demo-password", catalogue=catalogue) as fake:
+    async with FakeLavalink(password=PASSWORD, catalogue=catalogue) as fake:
         say(f"FakeLavalink listening on {fake.url}")
         timeline = Timeline(queue=[])
         node = create_node(
             name="main",
             host=fake.host,
             port=fake.port,
-            password="demo-password",
+            password=PASSWORD,
             user_id=BOT_ID,
             listener=timeline,
             resume_timeout=2,
@@ -113,7 +114,7 @@ async def main() -> int:
         player = node.create_player(GUILD)
         await player.set_voice(
             hl.VoiceUpdate(
-                token="demo-token",
+                token="demo-token",  # noqa: S106 - a fake voice token
                 endpoint="c-ams09-demo.discord.media:443",
                 session_id="demo-session",
                 channel_id=str(CHANNEL),
