@@ -61,9 +61,8 @@ class Timeline(NodeListener):
         self, node: Node, *, adopted: list[Player], restored: list[Player], resumed: bool
     ) -> None:
         for player in restored:
-            say(
-                f"node {node.name}: restored guild {player.guild_id} at {player.position / 1000:.1f}s"
-            )
+            at = player.position / 1000
+            say(f"node {node.name}: restored guild {player.guild_id} at {at:.1f}s")
 
     def event(self, node: Node, player: Player | None, message: hl.EventMessage) -> None:
         if isinstance(message, hl.TrackStartMessage):
@@ -127,9 +126,8 @@ async def main() -> int:
         await fake.drop_connections()
         await fake.stick_track(GUILD, threshold_ms=10_000)  # queued while paused
         await asyncio.sleep(1.0)
-        say(
-            f"player at {player.position / 1000:.1f}s of {player.track.info.title if player.track else '-'}"
-        )
+        title = player.track.info.title if player.track else "-"
+        say(f"player at {player.position / 1000:.1f}s of {title}")
 
         say("--- server killed (SIGKILL) and down longer than the 2 s resume window")
         await fake.kill()
@@ -139,9 +137,8 @@ async def main() -> int:
         await node.wait_ready(timeout=10)
         await asyncio.sleep(0.5)
         remote = fake.sessions[node.session_id or ""].players[GUILD]
-        say(
-            f"server now plays {remote.track.info.title if remote.track else None!r} at {remote.position / 1000:.1f}s"
-        )
+        playing = remote.track.info.title if remote.track else None
+        say(f"server now plays {playing!r} at {remote.position / 1000:.1f}s")
 
         say("--- skip to the next track")
         await player.play(timeline.queue.pop(0) if timeline.queue else tracks[2])
