@@ -40,12 +40,14 @@ _op_decoder: typing.Final = msgspec.json.Decoder(
     messages.ReadyMessage
     | messages.PlayerUpdateMessage
     | messages.StatsMessage
-    | messages.EventHead,
+    | messages.EventEnvelope,
     strict=False,
 )
-_event_decoder: typing.Final = msgspec.json.Decoder(messages.EventMessage, strict=False)
+# Typed loosely on purpose: the hot path checks ``__class__`` (isinstance on a Struct class
+# and typing.cast both cost measurable time per message; see bench/decode.py).
+_op_decode: typing.Final[typing.Callable[[bytes | str], typing.Any]] = _op_decoder.decode
 _object_decoder: typing.Final = msgspec.json.Decoder(dict[str, typing.Any])
-EventHead: typing.Final = messages.EventHead
+_Envelope: typing.Final = messages.EventEnvelope
 
 _encoder: typing.Final = msgspec.json.Encoder()
 
@@ -62,17 +64,41 @@ def decode_message(data: bytes | str) -> messages.Message:
         The frame is not a JSON object, or a known message does not fit its schema.
     """
     try:
-        message = _op_decoder.decode(data)
+        message = _op_decode(data)
     except msgspec.ValidationError as exc:
         return _unknown_or_raise(data, exc)
     except msgspec.DecodeError as exc:
         raise RemoteProtocolError(f"WebSocket frame is not valid JSON: {exc}", data) from None
-    if type(message) is not EventHead:
-        return typing.cast("messages.Message", message)
-    try:
-        return _event_decoder.decode(data)
-    except msgspec.ValidationError as exc:
-        return _unknown_or_raise(data, exc)
+    if message.__class__ is _Envelope:
+        return _typed_event(message, data)
+    return message
+
+
+def _typed_event(event: messages.EventEnvelope, data: bytes | str) -> messages.Message:
+    kind = event.type
+    track = event.track
+    if kind == "TrackStartEvent" and track is not None:
+        return messages.TrackStartMessage(guild_id=event.guild_id, track=track)
+    if kind == "TrackEndEvent" and track is not None and event.reason is not None:
+        return messages.TrackEndMessage(guild_id=event.guild_id, track=track, reason=event.reason)
+    if kind == "TrackExceptionEvent" and track is not None and event.exception is not None:
+        return messages.TrackExceptionMessage(
+            guild_id=event.guild_id, track=track, exception=event.exception
+        )
+    if kind == "TrackStuckEvent" and track is not None and event.threshold_ms is not None:
+        return messages.TrackStuckMessage(
+            guild_id=event.guild_id, track=track, threshold_ms=event.threshold_ms
+        )
+    if kind == "WebSocketClosedEvent" and event.code is not None:
+        return messages.WebSocketClosedMessage(
+            guild_id=event.guild_id,
+            code=event.code,
+            reason=event.reason or "",
+            by_remote=event.by_remote,
+        )
+    if kind in messages.KNOWN_EVENT_TYPES:
+        raise RemoteProtocolError(f"{kind} lacks a required field", data)
+    return _unknown(_object_decoder.decode(data))
 
 
 def _unknown_or_raise(data: bytes | str, error: msgspec.ValidationError) -> messages.Message:
@@ -91,9 +117,14 @@ def _unknown_or_raise(data: bytes | str, error: msgspec.ValidationError) -> mess
         op != "event" or not isinstance(kind, str) or kind in messages.KNOWN_EVENT_TYPES
     ):
         raise RemoteProtocolError(f"invalid {op!r} message: {error}", data) from None
+    return _unknown(payload)
+
+
+def _unknown(payload: dict[str, typing.Any]) -> messages.UnknownMessage:
+    kind = payload.get("type")
     guild_id = payload.get("guildId")
     return messages.UnknownMessage(
-        op=op,
+        op=str(payload.get("op")),
         type=kind if isinstance(kind, str) else None,
         guild_id=int(guild_id) if isinstance(guild_id, str) and guild_id.isdigit() else None,
         payload=payload,

@@ -53,10 +53,21 @@ class StatsMessage(Stats, tag_field="op", tag="stats", kw_only=True, frozen=True
     """``stats``: node statistics, sent once on connect and then every minute."""
 
 
-class EventHead(Inbound, tag_field="op", tag="event", kw_only=True, frozen=True):
-    """First-pass view of an ``event``: only its ``type``, to pick the second decoder."""
+class EventEnvelope(Inbound, tag_field="op", tag="event", kw_only=True, frozen=True):
+    """Every field any known ``event`` type has, so one parse reads them all.
+
+    :func:`~hikari_lavalink.protocol.codec.decode_message` turns it into the typed message
+    of its ``type``; it never reaches users.
+    """
 
     type: str
+    guild_id: int
+    track: Track | None = None
+    reason: str | None = None
+    exception: ExceptionInfo | None = None
+    threshold_ms: int | None = None
+    code: int | None = None
+    by_remote: bool = False
 
 
 class _Event(Inbound, tag_field="type", kw_only=True, frozen=True):
