@@ -33,7 +33,7 @@ unit: $(STAMP)
 	$(BIN)/coverage report
 
 docs: $(STAMP)
-	$(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir $(VENV)/site
 
 test: lint types imports unit docs
 
