@@ -3,6 +3,29 @@
 from __future__ import annotations
 
 from hikari_lavalink._about import __version__
+from hikari_lavalink.bridge.events import (
+    LavalinkEvent,
+    NodeDisconnectedEvent,
+    NodeEvent,
+    NodeReadyEvent,
+    NodeStoppedEvent,
+    NodeUnavailableEvent,
+    PlayerDestroyedEvent,
+    PlayerEvent,
+    PlayerMovedEvent,
+    PlayerUpdateEvent,
+    RawLavalinkEvent,
+    TrackEndEvent,
+    TrackEvent,
+    TrackExceptionEvent,
+    TrackStartEvent,
+    TrackStuckEvent,
+    VoiceChannelMovedEvent,
+    VoiceLostEvent,
+    VoiceRestoredEvent,
+    VoiceSocketClosedEvent,
+)
+from hikari_lavalink.client import LavalinkClient, ShardDeathPolicy
 from hikari_lavalink.errors import (
     LavalinkError,
     NodeClosedError,
@@ -56,7 +79,6 @@ from hikari_lavalink.protocol.models import (
     FrameStats,
     Info,
     Memory,
-    Player,
     PlayerState,
     Playlist,
     PlaylistInfo,
@@ -70,10 +92,41 @@ from hikari_lavalink.protocol.models import (
     Version,
     VoiceState,
 )
+from hikari_lavalink.protocol.models import Player as PlayerModel
 from hikari_lavalink.protocol.requests import UpdatePlayer, UpdatePlayerTrack, VoiceUpdate
+from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
+from hikari_lavalink.runtime.player import Player
 
 __all__ = [
     "__version__",
+    # client
+    "LavalinkClient",
+    "ShardDeathPolicy",
+    "Node",
+    "NodeListener",
+    "NodeState",
+    "Player",
+    # hikari events
+    "LavalinkEvent",
+    "NodeEvent",
+    "NodeReadyEvent",
+    "NodeDisconnectedEvent",
+    "NodeUnavailableEvent",
+    "NodeStoppedEvent",
+    "RawLavalinkEvent",
+    "PlayerEvent",
+    "PlayerUpdateEvent",
+    "PlayerDestroyedEvent",
+    "PlayerMovedEvent",
+    "TrackEvent",
+    "TrackStartEvent",
+    "TrackEndEvent",
+    "TrackExceptionEvent",
+    "TrackStuckEvent",
+    "VoiceSocketClosedEvent",
+    "VoiceLostEvent",
+    "VoiceRestoredEvent",
+    "VoiceChannelMovedEvent",
     # errors
     "LavalinkError",
     "UsageError",
@@ -94,7 +147,7 @@ __all__ = [
     "TrackInfo",
     "Playlist",
     "PlaylistInfo",
-    "Player",
+    "PlayerModel",
     "PlayerState",
     "VoiceState",
     "Stats",

@@ -79,7 +79,7 @@ def check_stats(stats: hl.Stats) -> None:
     assert stats.cpu == hl.Cpu(cores=4, system_load=0.5, lavalink_load=0.5)
 
 
-def check_player(player: hl.Player) -> None:
+def check_player(player: hl.PlayerModel) -> None:
     assert player.guild_id == 123
     assert player.track is not None
     check_rick(player.track, artwork=False)

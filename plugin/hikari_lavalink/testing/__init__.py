@@ -6,6 +6,12 @@ Never imported by the library itself.
 from __future__ import annotations
 
 from hikari_lavalink.testing import factories
+from hikari_lavalink.testing.fake_discord import (
+    FakeDiscord,
+    FakeGuild,
+    RecordedFrame,
+    VoiceBehaviour,
+)
 from hikari_lavalink.testing.fake_lavalink import (
     FakeLavalink,
     FakePlayer,
@@ -13,4 +19,14 @@ from hikari_lavalink.testing.fake_lavalink import (
     RecordedRequest,
 )
 
-__all__ = ["FakeLavalink", "FakePlayer", "FakeSession", "RecordedRequest", "factories"]
+__all__ = [
+    "FakeDiscord",
+    "FakeGuild",
+    "FakeLavalink",
+    "FakePlayer",
+    "FakeSession",
+    "RecordedFrame",
+    "RecordedRequest",
+    "VoiceBehaviour",
+    "factories",
+]

@@ -1,0 +1,105 @@
+"""End to end: join, play, voice changes, shard deaths, node death, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tests.bridge.conftest import SONG, World
+
+import hikari_lavalink as hl
+from hikari_lavalink.testing import VoiceBehaviour
+
+
+def guild_and_channel(world: World, shard: int) -> tuple[int, int]:
+    guild = next(g for g in world.discord.guilds if world.discord.shard_of(g.id) == shard)
+    return guild.id, guild.voice_channel_ids[0]
+
+
+@pytest.mark.asyncio
+async def test_join_two_guilds_on_two_shards_concurrently(world: World) -> None:
+    (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
+    p0, p1 = await asyncio.gather(world.lava.join(g0, c0), world.lava.join(g1, c1))
+    assert (p0.guild_id, p1.guild_id) == (g0, g1)
+    assert (p0.channel_id, p1.channel_id) == (c0, c1)
+    ops = {int(d["guild_id"]): (shard, d) for shard, d in world.discord.voice_ops}
+    assert ops[g0][0] == 0
+    assert ops[g1][0] == 1
+    assert ops[g0][1]["self_deaf"] is True
+    assert ops[g0][1]["self_mute"] is False
+    assert not world.discord.wrong_shard_ops
+    session = world.lavalink.sessions[p0.node.session_id or ""]
+    v0, v1 = session.players[g0].voice, session.players[g1].voice
+    assert v0 is not None
+    assert v1 is not None
+    assert v0.channel_id == str(c0)
+    assert v1.channel_id == str(c1)
+    assert v0.endpoint == world.discord.voice_endpoint  # raw, no wss://
+    assert v0.session_id != v1.session_id  # each shard's own gateway session
+    assert world.lava.get_player(g0) is p0
+    await p0.play(SONG)
+    start = await world.wait_event(hl.TrackStartEvent)
+    assert start.guild_id == g0
+    assert start.player is p0
+    assert start.track.info.title == "Song"
+
+
+@pytest.mark.asyncio
+async def test_leave(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    player = await world.lava.join(g0, c0)
+    await player.play(SONG)
+    await world.lava.leave(g0)
+    assert world.lava.get_player(g0) is None
+    leave = await world.discord.wait_for_op(4, lambda f: f.data["channel_id"] is None)
+    assert leave.shard_id == 0
+    assert leave.data["self_deaf"] is True
+    destroyed = await world.wait_event(hl.PlayerDestroyedEvent)
+    assert destroyed.reason == "left"
+    assert g0 not in world.lavalink.sessions[player.node.session_id or ""].players
+
+
+@pytest.mark.asyncio
+async def test_voice_server_change_move_and_kick(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    player = await world.lava.join(g0, c0)
+    session = world.lavalink.sessions[player.node.session_id or ""]
+    await world.discord.change_voice_server(g0, endpoint="c-fra01-new.discord.media:443")
+    await world.lavalink.wait_for_request(
+        lambda r: r.method == "PATCH" and b"c-fra01-new" in r.body
+    )
+    voice = session.players[g0].voice
+    assert voice is not None
+    assert voice.endpoint == "c-fra01-new.discord.media:443"
+    c_other = world.discord.guilds[0].voice_channel_ids[1]
+    await world.discord.move_bot(g0, c_other)
+    moved = await world.wait_event(hl.VoiceChannelMovedEvent)
+    assert (moved.old_channel_id, moved.channel_id) == (c0, c_other)
+    assert player.channel_id == c_other
+    await world.lavalink.wait_for_request(
+        lambda r: r.method == "PATCH" and f'"channelId":"{c_other}"'.encode() in r.body
+    )
+    await world.discord.disconnect_bot(g0)
+    destroyed = await world.wait_event(hl.PlayerDestroyedEvent)
+    assert destroyed.reason == "kicked"
+    assert world.lava.get_player(g0) is None
+
+
+@pytest.mark.asyncio
+async def test_null_endpoint_waits_for_the_real_one(world: World) -> None:
+    g1, c1 = guild_and_channel(world, 1)
+    world.discord.set_voice_behaviour(g1, VoiceBehaviour(null_endpoint_first=True, delay=0.3))
+    player = await world.lava.join(g1, c1)
+    voice = world.lavalink.sessions[player.node.session_id or ""].players[g1].voice
+    assert voice is not None
+    assert voice.endpoint == world.discord.voice_endpoint
+    patches = [r for r in world.lavalink.requests if r.method == "PATCH" and b'"voice"' in r.body]
+    assert len(patches) == 1  # never a null endpoint, never twice
+
+
+@pytest.mark.asyncio
+async def test_join_timeout_names_the_cause(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    world.discord.set_voice_behaviour(g0, VoiceBehaviour(answer=False))
+    with pytest.raises(hl.VoiceTimeoutError, match="Connect permission"):
+        await world.lava.join(g0, c0, timeout=0.3)
