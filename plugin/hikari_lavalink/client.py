@@ -507,6 +507,7 @@ class LavalinkClient(NodeListener):
             voice.lost_channel_id = voice.handshake.channel_id or player.channel_id
             voice.handshake.reset()
             player.freeze()
+            player.detached = True
             lost.append((voice, player))
         if not lost:
             return

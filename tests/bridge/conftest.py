@@ -91,6 +91,7 @@ async def world() -> collections.abc.AsyncIterator[World]:
         try:
             yield state
         finally:
-            await bot.close()
+            if bot.is_alive:
+                await bot.close()
             loop.set_exception_handler(previous)
     assert not loop_errors, loop_errors

@@ -327,6 +327,10 @@ class Node:
         Used when its Discord voice connection is known dead (its shard died): the local
         player remembers track, position, volume and filters to rebuild it later.
         """
+        player = self._players.get(guild_id)
+        if player is not None:
+            player.freeze()
+            player.detached = True
         session_id = self.session_id
         if session_id is not None and self.is_ready:
             await self.request(routes.destroy_player(session_id, guild_id))
@@ -521,6 +525,8 @@ class Node:
                 update = typing.cast("messages.PlayerUpdateMessage", message)
                 player = players.get(update.guild_id)
                 if player is not None:
+                    if player.detached:
+                        continue
                     player.apply_state(update.state)
                 self._call(self._listener.player_update, self, player, update)
             elif kind is ready_type:
@@ -541,6 +547,10 @@ class Node:
         elif not isinstance(message, messages.ReadyMessage | messages.PlayerUpdateMessage):
             player = self._players.get(message.guild_id)
             if player is not None:
+                if player.detached:
+                    # The end of a player we dropped on purpose: not news for anyone.
+                    _LOGGER.debug("node %s: %s of a detached player", self.name, message)
+                    return
                 _apply_event(player, message)
             self._call(self._listener.event, self, player, message)
 

@@ -37,6 +37,7 @@ class Player:
         "_received_at",
         "channel_id",
         "connected",
+        "detached",
         "end_time",
         "filters",
         "guild_id",
@@ -64,6 +65,8 @@ class Player:
         """Whether Lavalink's voice connection to Discord is up (from ``playerUpdate``)."""
         self.ping = -1
         self.end_time: int | None = None
+        self.detached = False
+        """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
         self._position = 0
         self._received_at = node.clock()
         self._frozen = False
@@ -108,6 +111,7 @@ class Player:
 
     def apply_player(self, player: models.Player) -> None:
         """Take the server's view of this player (internal: after REST calls and reconcile)."""
+        self.detached = False
         self.track = player.track
         self.volume = player.volume
         self.paused = player.paused

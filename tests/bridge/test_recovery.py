@@ -1,0 +1,136 @@
+"""End to end: shard deaths (every mode hikari distinguishes), node death, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tests.bridge.conftest import SONG, World
+
+import hikari_lavalink as hl
+
+
+def guild_and_channel(world: World, shard: int) -> tuple[int, int]:
+    guild = next(g for g in world.discord.guilds if world.discord.shard_of(g.id) == shard)
+    return guild.id, guild.voice_channel_ids[0]
+
+
+async def two_players(world: World) -> tuple[hl.Player, hl.Player]:
+    (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
+    p0, p1 = await asyncio.gather(world.lava.join(g0, c0), world.lava.join(g1, c1))
+    await p0.play(SONG)
+    await p1.play(SONG, start=100_000)
+    await p1.set_volume(70)
+    await p1.set_filters(hl.Filters(timescale=hl.Timescale(speed=1.1)))
+    return p0, p1
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "mode",
+    [
+        "close:4000",
+        "close:1000",
+        "abort",
+        "reconnect",
+        "invalid_session:true",
+        "invalid_session:false",
+        "stop_acks",
+        "forget_session+close:4009",
+        "forget_session+abort",
+    ],
+)
+async def test_shard_death_rejoins_and_resumes_the_track(world: World, mode: str) -> None:
+    p0, p1 = await two_players(world)
+    g1 = p1.guild_id
+    session_id = p1.node.session_id or ""
+    identifies = world.discord.identifies[1]
+    await world.discord.kill_shard(1, mode)
+    lost = await world.wait_event(hl.VoiceLostEvent)
+    assert (lost.guild_id, lost.shard_id, lost.channel_id) == (g1, 1, p1.channel_id)
+    at_loss = p1.position
+    assert 100_000 <= at_loss < 104_000
+    restored = await world.wait_event(hl.VoiceRestoredEvent, timeout=15)
+    assert restored.guild_id == g1
+    assert abs(restored.position - at_loss) < 1000
+    remote = world.lavalink.sessions[session_id].players[g1]
+    assert remote.track is not None
+    assert remote.track.encoded == SONG.encoded
+    assert abs(remote.position - at_loss) < 1000
+    assert remote.volume == 70
+    assert remote.filters == hl.Filters(timescale=hl.Timescale(speed=1.1))
+    assert remote.voice is not None
+    assert remote.voice.channel_id == str(p1.channel_id)
+    # the Lavalink voice was dropped (DELETE) before being rebuilt (PATCH with voice + track)
+    path = f"/v4/sessions/{session_id}/players/{g1}"
+    calls = [(r.method, r.path) for r in world.lavalink.requests if r.path == path]
+    assert ("DELETE", path) in calls
+    assert calls[-1] == ("PATCH", path)
+    if "invalid_session:false" in mode or "forget_session" in mode:
+        assert world.discord.identifies[1] == identifies + 1  # a new gateway session
+    # the other shard's player was never touched
+    assert all(e.guild_id != p0.guild_id for e in world.of(hl.VoiceLostEvent))
+    other = f"/v4/sessions/{session_id}/players/{p0.guild_id}"
+    assert not any(r.method == "DELETE" and r.path == other for r in world.lavalink.requests)
+    assert world.lava.get_player(p0.guild_id) is p0
+
+
+@pytest.mark.asyncio
+async def test_shard_death_with_leave_policy(world: World) -> None:
+    world.lava.shard_death_policy = "leave"
+    _, p1 = await two_players(world)
+    await world.discord.kill_shard(1, "abort")
+    destroyed = await world.wait_event(hl.PlayerDestroyedEvent, timeout=15)
+    assert (destroyed.guild_id, destroyed.reason) == (p1.guild_id, "voice_lost")
+    leave = await world.discord.wait_for_op(
+        4, lambda f: f.data["channel_id"] is None and int(f.data["guild_id"]) == p1.guild_id
+    )
+    assert leave.shard_id == 1
+    assert world.lava.get_player(p1.guild_id) is None
+
+
+@pytest.mark.asyncio
+async def test_node_death_without_spare_node_leaves_voice(world: World) -> None:
+    p0, p1 = await two_players(world)
+    await world.lavalink.kill()
+    disconnected = await world.wait_event(hl.NodeDisconnectedEvent)
+    assert disconnected.will_resume
+    unavailable = await world.wait_event(hl.NodeUnavailableEvent, timeout=10)
+    assert set(unavailable.guild_ids) == {p0.guild_id, p1.guild_id}
+    reasons = {}
+    async with asyncio.timeout(5):
+        while len(reasons) < 2:
+            reasons = {e.guild_id: e.reason for e in world.of(hl.PlayerDestroyedEvent)}
+            await asyncio.sleep(0.02)
+    assert reasons == {p0.guild_id: "node_lost", p1.guild_id: "node_lost"}
+    for guild, shard in ((p0.guild_id, 0), (p1.guild_id, 1)):
+        leave = await world.discord.wait_for_op(
+            4, lambda f, g=guild: f.data["channel_id"] is None and int(f.data["guild_id"]) == g
+        )
+        assert leave.shard_id == shard
+    assert not world.lava.players
+
+
+@pytest.mark.asyncio
+async def test_node_restart_within_resume_window_keeps_players(world: World) -> None:
+    _, p1 = await two_players(world)
+    session_id = p1.node.session_id
+    await world.lavalink.drop_connections()
+    await world.wait_event(hl.NodeReadyEvent, lambda e: e.resumed, timeout=5)
+    assert p1.node.session_id == session_id
+    assert world.lava.get_player(p1.guild_id) is p1
+    assert not world.of(hl.PlayerDestroyedEvent)
+
+
+@pytest.mark.asyncio
+async def test_bot_shutdown_leaves_while_shards_are_up(world: World) -> None:
+    p0, p1 = await two_players(world)
+    session_id = p0.node.session_id or ""
+    await world.bot.close()
+    left = {
+        int(d["guild_id"]): shard for shard, d in world.discord.voice_ops if d["channel_id"] is None
+    }
+    assert left == {p0.guild_id: 0, p1.guild_id: 1}
+    assert not world.of(hl.VoiceLostEvent)
+    assert {e.reason for e in world.of(hl.PlayerDestroyedEvent)} == {"shutdown"}
+    assert session_id not in world.lavalink.sessions  # resuming off, session closed
