@@ -96,6 +96,7 @@ from hikari_lavalink.protocol.models import Player as PlayerModel
 from hikari_lavalink.protocol.requests import UpdatePlayer, UpdatePlayerTrack, VoiceUpdate
 from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
 from hikari_lavalink.runtime.player import Player
+from hikari_lavalink.runtime.queue import LoopMode, TrackQueue
 
 __all__ = [
     "__version__",
@@ -106,6 +107,8 @@ __all__ = [
     "NodeListener",
     "NodeState",
     "Player",
+    "TrackQueue",
+    "LoopMode",
     # hikari events
     "LavalinkEvent",
     "NodeEvent",
