@@ -146,6 +146,11 @@ class LavalinkClient(NodeListener):
             if callback in manager.get_listeners(event_type, polymorphic=False):
                 manager.unsubscribe(event_type, callback)
 
+    @property
+    def bot(self) -> hikari.GatewayBotAware:
+        """The bot this client is bound to."""
+        return self._bot
+
     # -- nodes ---------------------------------------------------------------------------
 
     @property

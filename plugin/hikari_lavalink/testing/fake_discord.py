@@ -664,6 +664,31 @@ class FakeDiscord:
         if new_server:
             await self.change_voice_server(guild_id)
 
+    async def put_member_in_voice(
+        self, guild_id: int, channel_id: int | None, user_id: int | None = None
+    ) -> None:
+        """A member (by default the one who runs slash commands) joins or leaves a channel."""
+        member = self.member_id if user_id is None else user_id
+        payload = self._voice_state_payload(guild_id, channel_id)
+        payload["user_id"] = str(member)
+        payload["session_id"] = secrets.token_hex(16)
+        payload["member"] = self._member() | {
+            "user": {
+                "id": str(member),
+                "username": "listener",
+                "discriminator": "0",
+                "global_name": None,
+                "avatar": None,
+                "bot": False,
+            }
+        }
+        await self._dispatch(self.shard_of(guild_id), "VOICE_STATE_UPDATE", payload)
+
+    @property
+    def member_id(self) -> int:
+        """The user id of the member who runs slash commands."""
+        return self.bot_id + 7
+
     async def disconnect_bot(self, guild_id: int) -> None:
         """Disconnect the bot from voice (a moderator kick)."""
         self.voice_channels[guild_id] = None
@@ -721,6 +746,7 @@ class FakeDiscord:
                 "permissions": "2147483647",
             },
             "app_permissions": "2147483647",
+            "attachment_size_limit": 26214400,
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],
@@ -824,6 +850,12 @@ class FakeDiscord:
             "owner": self._user() | {"id": str(self.bot_id + 1), "bot": False},
             "team": None,
             "summary": "",
+            "approximate_guild_count": len(self.guilds),
+            "approximate_user_install_count": 0,
+            "redirect_uris": [],
+            "interactions_endpoint_url": None,
+            "role_connections_verification_url": None,
+            "tags": [],
         }
 
     def _message(self, body: JSON, path: str) -> JSON:
