@@ -339,6 +339,7 @@ class LavalinkClient(NodeListener):
         if player is None:
             target = node or self.best_node()
             player = target.create_player(guild)
+            player.voice_timeout = self.voice_timeout
             self._players[guild] = player
         voice = self._guild(guild, shard.id)
         if voice.handshake.channel_id == channel and voice.handshake.sent is not None:

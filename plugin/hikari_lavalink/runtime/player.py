@@ -7,11 +7,12 @@ paused, voice). Its position is interpolated between ``playerUpdate`` messages.
 
 from __future__ import annotations
 
+import asyncio
 import typing
 
 import msgspec
 
-from hikari_lavalink.errors import UsageError
+from hikari_lavalink.errors import UsageError, VoiceTimeoutError
 from hikari_lavalink.protocol import filters as filters_
 from hikari_lavalink.protocol import models, requests, routes
 
@@ -35,6 +36,7 @@ class Player:
         "_node",
         "_position",
         "_received_at",
+        "_voice_ready",
         "channel_id",
         "connected",
         "detached",
@@ -45,6 +47,7 @@ class Player:
         "ping",
         "track",
         "voice",
+        "voice_timeout",
         "volume",
     )
 
@@ -67,6 +70,10 @@ class Player:
         self.end_time: int | None = None
         self.detached = False
         """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
+        self.voice_timeout: float | None = None
+        """When set (the hikari bridge sets it), :meth:`play` waits up to this many seconds for
+        the voice connection instead of starting a track Discord cannot hear."""
+        self._voice_ready = asyncio.Event()
         self._position = 0
         self._received_at = node.clock()
         self._frozen = False
@@ -112,6 +119,8 @@ class Player:
     def apply_player(self, player: models.Player) -> None:
         """Take the server's view of this player (internal: after REST calls and reconcile)."""
         self.detached = False
+        if self.voice is not None:
+            self._voice_ready.set()
         self.track = player.track
         self.volume = player.volume
         self.paused = player.paused
@@ -136,6 +145,7 @@ class Player:
         self._received_at = now
         self._frozen = True
         self.connected = False
+        self._voice_ready.clear()
 
     def adopt_voice(self, voice: models.VoiceState) -> None:
         """Take voice credentials the server holds (internal: adopting a server's player)."""
@@ -184,9 +194,9 @@ class Player:
         answer = await self._node.request(
             routes.update_player(session_id, self.guild_id, update, no_replace=no_replace)
         )
-        self.apply_player(answer)
         if not isinstance(update.voice, msgspec.UnsetType):
             self.voice = update.voice
+        self.apply_player(answer)
         if not isinstance(update.end_time, msgspec.UnsetType):
             self.end_time = update.end_time
         return answer
@@ -221,6 +231,7 @@ class Player:
         user_data
             JSON data attached to the track and echoed back in events.
         """
+        await self.wait_for_voice()
         encoded = track if isinstance(track, str) else track.encoded
         data = user_data if user_data is not None else UNSET
         if data is UNSET and not isinstance(track, str) and track.user_data:
@@ -235,6 +246,26 @@ class Player:
             ),
             no_replace=not replace,
         )
+
+    async def wait_for_voice(self) -> None:
+        """Wait until Lavalink has this player's voice connection (if :attr:`voice_timeout`).
+
+        Raises
+        ------
+        VoiceTimeoutError
+            The voice connection did not come (back) within :attr:`voice_timeout` seconds.
+        """
+        if self.voice_timeout is None or self._voice_ready.is_set():
+            return
+        try:
+            async with asyncio.timeout(self.voice_timeout):
+                await self._voice_ready.wait()
+        except TimeoutError:
+            msg = (
+                f"guild {self.guild_id}: no voice connection within {self.voice_timeout:g} s "
+                "(join a channel first, or the bot is still rejoining after a shard death)"
+            )
+            raise VoiceTimeoutError(msg) from None
 
     async def stop(self) -> None:
         """Stop the current track (it ends with reason ``stopped``)."""

@@ -42,6 +42,7 @@ __all__ = ["FakeDiscord", "FakeGuild", "RecordedFrame", "VoiceBehaviour"]
 _LOGGER = logging.getLogger("hikari_lavalink.testing.fake_discord")
 JSON: typing.TypeAlias = dict[str, typing.Any]
 _EPOCH_MS: typing.Final = 1420070400000
+_GUILD_VOICE_STATES: typing.Final = 1 << 7
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,6 +160,7 @@ class FakeDiscord:
         self._sessions: dict[str, _Session] = {}
         self._forget: set[int] = set()
         self._behaviour: dict[int, VoiceBehaviour] = {}
+        self._intents: dict[int, int] = {}
         self._activity = asyncio.Event()
         self._tasks: set[asyncio.Task[typing.Any]] = set()
 
@@ -317,6 +319,11 @@ class FakeDiscord:
         if conn is None:
             _LOGGER.debug("fake discord: shard %s is down; %s not sent", shard_id, event)
             return
+        if (
+            event == "VOICE_STATE_UPDATE"
+            and not self._intents.get(shard_id, 0) & _GUILD_VOICE_STATES
+        ):
+            return  # as Discord: no voice states without the GUILD_VOICE_STATES intent
         session = self._session_of(shard_id)
         session.seq += 1
         await self._send(conn, {"op": 0, "t": event, "s": session.seq, "d": data})
@@ -383,6 +390,7 @@ class FakeDiscord:
     async def _identify(self, conn: _Connection, data: JSON) -> None:
         shard_id, _count = data["shard"]
         conn.shard_id = shard_id
+        self._intents[shard_id] = int(data.get("intents", 0))
         self.identifies[shard_id] += 1
         self.connections[shard_id] += 1
         for sid in [s.id for s in self._sessions.values() if s.shard_id == shard_id]:
