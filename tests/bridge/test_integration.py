@@ -12,7 +12,7 @@ from tests.bridge.conftest import PASSWORD, SONG, World
 
 import hikari_lavalink as hl
 from hikari_lavalink.ext.lightbulb import make_loader
-from hikari_lavalink.testing import FakeDiscord, FakeLavalink, factories
+from hikari_lavalink.testing import FakeDiscord, FakeLavalink, VoiceBehaviour, factories
 
 OTHER = factories.make_track(title="Other", length=300_000)
 
@@ -151,3 +151,51 @@ async def test_events_are_only_built_for_listeners(world: World) -> None:
     assert updates[-1].player is player
     assert updates[-1].state.connected
     typing.assert_type(updates[-1].state, hl.PlayerState)
+
+
+@pytest.mark.asyncio
+async def test_plugin_events_arrive_raw(world: World) -> None:
+    guild = world.discord.guilds[0]
+    await world.lava.join(guild.id, guild.voice_channel_ids[0])
+    await world.lavalink.send_raw(
+        f'{{"op":"event","type":"SegmentSkipped","guildId":"{guild.id}","segment":{{"start":1}}}}'
+    )
+    raw = await world.wait_event(hl.RawLavalinkEvent)
+    assert (raw.op, raw.type, raw.guild_id) == ("event", "SegmentSkipped", guild.id)
+    assert raw.payload["segment"] == {"start": 1}
+
+
+@pytest.mark.asyncio
+async def test_rejoin_leaves_and_joins_again_when_no_voice_server_comes(world: World) -> None:
+    world.lava.rejoin_timeout = 0.5
+    guild = next(g for g in world.discord.guilds if world.discord.shard_of(g.id) == 1)
+    player = await world.lava.join(guild.id, guild.voice_channel_ids[0])
+    await player.play(SONG)
+    world.discord.set_voice_behaviour(guild.id, VoiceBehaviour(ignore_joins=1))
+    ops = len(world.discord.voice_ops)
+    await world.discord.kill_shard(1, "abort")
+    await world.wait_event(hl.VoiceRestoredEvent, timeout=15)
+    channels = [d["channel_id"] for _, d in world.discord.voice_ops[ops:]]
+    assert channels == [str(guild.voice_channel_ids[0]), None, str(guild.voice_channel_ids[0])]
+    assert world.lava.get_player(guild.id) is player
+
+
+@pytest.mark.asyncio
+async def test_explicit_start_without_lifecycle_events() -> None:
+    async with FakeDiscord(shard_count=1) as discord, FakeLavalink(password=PASSWORD) as lavalink:
+        bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+        lava = hl.LavalinkClient(bot, auto_start=False)
+        lava.add_node(name="main", host=lavalink.host, port=lavalink.port, password=PASSWORD)
+        await bot.start(check_for_updates=False)
+        try:
+            await asyncio.sleep(0.2)
+            assert not lavalink.handshakes  # nothing happens on its own
+            await lava.start()
+            await lava.wait_ready(timeout=5)
+            assert lavalink.handshakes[0]["User-Id"] == str(discord.bot_id)
+            guild = discord.guilds[0]
+            await lava.join(guild.id, guild.voice_channel_ids[0])
+            await lava.close()
+            assert not lava.players
+        finally:
+            await bot.close()

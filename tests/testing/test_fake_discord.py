@@ -135,3 +135,18 @@ async def test_bad_kill_mode_and_rest_catch_all(running: Bot) -> None:
         await running.discord.kill_shard(0, "explode")
     with pytest.raises(hikari.NotFoundError):
         await running.bot.rest.fetch_channel(1)
+
+
+@pytest.mark.asyncio
+async def test_plain_uncompressed_gateway(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = dict(hikari.impl.shard.GatewayShardImpl.__init__.__kwdefaults__ or {})
+    defaults["compression"] = None
+    monkeypatch.setattr(hikari.impl.shard.GatewayShardImpl.__init__, "__kwdefaults__", defaults)
+    async with FakeDiscord(shard_count=1) as discord:
+        bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+        await bot.start(check_for_updates=False)
+        try:
+            assert discord.identifies[0] == 1
+            assert bot.cache.get_guild(discord.guilds[0].id) is not None
+        finally:
+            await bot.close()

@@ -64,6 +64,8 @@ class VoiceBehaviour:
     null_endpoint_first: bool = False
     """First send ``VOICE_SERVER_UPDATE`` with ``endpoint: null``, the real one after ``delay``."""
     delay: float = 0.0
+    ignore_joins: int = 0
+    """Ignore this many op 4 joins before answering again (a voice server that never comes)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -443,6 +445,9 @@ class FakeDiscord:
         channel = int(raw_channel) if raw_channel is not None else None
         behaviour = self._behaviour.get(guild_id, VoiceBehaviour())
         if not behaviour.answer:
+            return
+        if channel is not None and behaviour.ignore_joins > 0:
+            behaviour.ignore_joins -= 1
             return
         self.voice_channels[guild_id] = channel
         await self._dispatch(
