@@ -15,7 +15,6 @@ and the players:
 from __future__ import annotations
 
 import asyncio
-import collections.abc
 import logging
 import types
 import typing
@@ -36,6 +35,8 @@ from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
 from hikari_lavalink.runtime.node import Node, NodeListener
 
 if typing.TYPE_CHECKING:
+    import collections.abc
+
     import aiohttp
 
     from hikari_lavalink.protocol.load_result import LoadResult
@@ -696,12 +697,17 @@ class LavalinkClient(NodeListener):
             )
 
     def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
-        factory = _EVENT_FACTORIES.get(type(message))
-        if factory is None:
-            return
-        event_type, build = factory
+        event_type, fields = _EVENTS[type(message)]
         if self._wants(event_type):
-            self._bot.event_manager.dispatch(build(self._bot, node, player, message))
+            self._bot.event_manager.dispatch(
+                event_type(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(message.guild_id),
+                    player=player,
+                    node=node,
+                    **{field: getattr(message, field) for field in fields},
+                )
+            )
 
     def unknown(self, node: Node, message: messages.UnknownMessage) -> None:
         if self._wants(ev.RawLavalinkEvent):
@@ -745,74 +751,11 @@ def _load(node: Node) -> tuple[int, int]:
     return (len(node.players), playing)
 
 
-def _track_start(
-    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
-) -> hikari.Event:
-    return ev.TrackStartEvent(
-        app=app, guild_id=hikari.Snowflake(m.guild_id), player=player, node=node, track=m.track
-    )
-
-
-def _track_end(
-    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
-) -> hikari.Event:
-    return ev.TrackEndEvent(
-        app=app,
-        guild_id=hikari.Snowflake(m.guild_id),
-        player=player,
-        node=node,
-        track=m.track,
-        reason=m.reason,
-    )
-
-
-def _track_exception(
-    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
-) -> hikari.Event:
-    return ev.TrackExceptionEvent(
-        app=app,
-        guild_id=hikari.Snowflake(m.guild_id),
-        player=player,
-        node=node,
-        track=m.track,
-        exception=m.exception,
-    )
-
-
-def _track_stuck(
-    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
-) -> hikari.Event:
-    return ev.TrackStuckEvent(
-        app=app,
-        guild_id=hikari.Snowflake(m.guild_id),
-        player=player,
-        node=node,
-        track=m.track,
-        threshold_ms=m.threshold_ms,
-    )
-
-
-def _socket_closed(
-    app: hikari.GatewayBotAware, node: Node, player: Player | None, m: typing.Any
-) -> hikari.Event:
-    return ev.VoiceSocketClosedEvent(
-        app=app,
-        guild_id=hikari.Snowflake(m.guild_id),
-        player=player,
-        node=node,
-        code=m.code,
-        reason=m.reason,
-        by_remote=m.by_remote,
-    )
-
-
-_Factory: typing.TypeAlias = collections.abc.Callable[
-    [hikari.GatewayBotAware, Node, "Player | None", typing.Any], hikari.Event
-]
-_EVENT_FACTORIES: typing.Final[dict[type, tuple[type[hikari.Event], _Factory]]] = {
-    messages.TrackStartMessage: (ev.TrackStartEvent, _track_start),
-    messages.TrackEndMessage: (ev.TrackEndEvent, _track_end),
-    messages.TrackExceptionMessage: (ev.TrackExceptionEvent, _track_exception),
-    messages.TrackStuckMessage: (ev.TrackStuckEvent, _track_stuck),
-    messages.WebSocketClosedMessage: (ev.VoiceSocketClosedEvent, _socket_closed),
+# Lavalink message type -> (hikari event type, the message fields the event carries over).
+_EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {
+    messages.TrackStartMessage: (ev.TrackStartEvent, ("track",)),
+    messages.TrackEndMessage: (ev.TrackEndEvent, ("track", "reason")),
+    messages.TrackExceptionMessage: (ev.TrackExceptionEvent, ("track", "exception")),
+    messages.TrackStuckMessage: (ev.TrackStuckEvent, ("track", "threshold_ms")),
+    messages.WebSocketClosedMessage: (ev.VoiceSocketClosedEvent, ("code", "reason", "by_remote")),
 }

@@ -37,6 +37,8 @@ import zlib
 import aiohttp
 from aiohttp import web
 
+from hikari_lavalink.testing import _server
+
 __all__ = ["FakeDiscord", "FakeGuild", "RecordedFrame", "VoiceBehaviour"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.testing.fake_discord")
@@ -163,7 +165,7 @@ class FakeDiscord:
         self._forget: set[int] = set()
         self._behaviour: dict[int, VoiceBehaviour] = {}
         self._intents: dict[int, int] = {}
-        self._activity = asyncio.Event()
+        self._activity = _server.Activity()
         self._tasks: set[asyncio.Task[typing.Any]] = set()
 
     def __repr__(self) -> str:
@@ -233,18 +235,12 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self._port, reuse_address=True)
-        await site.start()
-        server = typing.cast("typing.Any", site)._server
-        self._port = int(server.sockets[0].getsockname()[1])
-        self._runner = runner
+        self._runner, self._port = await _server.serve(app, self.host, self._port)
 
     async def stop(self) -> None:
         """Stop (idempotent): every gateway connection is aborted."""
         for conn in list(self._conns.values()):
-            _abort(conn.ws)
+            _server.abort(conn.ws)
         self._conns.clear()
         for task in list(self._tasks):
             task.cancel()
@@ -256,13 +252,10 @@ class FakeDiscord:
     # -- waiting -------------------------------------------------------------------------
 
     def _touch(self) -> None:
-        self._activity.set()
+        self._activity.touch()
 
     async def _wait(self) -> None:
-        self._activity.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(0.05):
-                await self._activity.wait()
+        await self._activity.wait()
 
     async def wait_for_op(
         self,
@@ -402,7 +395,7 @@ class FakeDiscord:
         self._sessions[session.id] = session
         old = self._conns.get(shard_id)
         if old is not None and old is not conn:
-            _abort(old.ws)
+            _server.abort(old.ws)
         self._conns[shard_id] = conn
         guilds = [g for g in self.guilds if self.shard_of(g.id) == shard_id]
         ready = {
@@ -431,7 +424,7 @@ class FakeDiscord:
         self.connections[session.shard_id] += 1
         old = self._conns.get(session.shard_id)
         if old is not None and old is not conn:
-            _abort(old.ws)
+            _server.abort(old.ws)
         self._conns[session.shard_id] = conn
         await self._dispatch(session.shard_id, "RESUMED", {})
 
@@ -651,7 +644,7 @@ class FakeDiscord:
                 code = int(part.split(":", 1)[1])
                 self._later(0, conn.ws.close(code=code, message=b"fake close"))
             elif part == "abort":
-                _abort(conn.ws)
+                _server.abort(conn.ws)
             elif part == "reconnect":
                 await self._send(conn, {"op": 7, "d": None})
             elif part.startswith("invalid_session:"):
@@ -891,10 +884,3 @@ class FakeDiscord:
             "type": 0,
             "flags": 0,
         }
-
-
-def _abort(ws: web.WebSocketResponse) -> None:
-    request: typing.Any = getattr(ws, "_req", None)
-    transport: typing.Any = getattr(request, "transport", None)
-    if transport is not None:
-        transport.abort()

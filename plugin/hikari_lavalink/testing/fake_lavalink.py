@@ -34,7 +34,6 @@ Controls make it misbehave on purpose: :meth:`finish_track`, :meth:`fail_track`,
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -50,6 +49,7 @@ from aiohttp import web
 from hikari_lavalink.errors import RemoteProtocolError
 from hikari_lavalink.protocol import codec, filters, load_result, models, requests
 from hikari_lavalink.protocol.trackblob import decode_track_blob
+from hikari_lavalink.testing import _server
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -244,7 +244,7 @@ class FakeLavalink:
         self._started_at = time.monotonic()
         self._rng = random.Random()
         self._known: dict[str, models.Track] = {}
-        self._activity = asyncio.Event()
+        self._activity = _server.Activity()
         for result in self.catalogue.values():
             for track in result.tracks:
                 self._known[track.encoded] = track
@@ -308,13 +308,7 @@ class FakeLavalink:
         app.router.add_get("/v4/routeplanner/status", self._planner_status)
         app.router.add_post("/v4/routeplanner/free/address", self._planner_free)
         app.router.add_post("/v4/routeplanner/free/all", self._planner_free)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self._port, reuse_address=True)
-        await site.start()
-        server = typing.cast("typing.Any", site)._server  # the bound socket's real port
-        self._port = int(server.sockets[0].getsockname()[1])
-        self._runner = runner
+        self._runner, self._port = await _server.serve(app, self.host, self._port)
         self._started_at = time.monotonic()
 
     async def stop(self) -> None:
@@ -324,9 +318,7 @@ class FakeLavalink:
     async def kill(self) -> None:
         """Die like a SIGKILL: connections cut with no close frame, every session lost."""
         for ws in list(self._sockets):
-            transport = _transport_of(ws)
-            if transport is not None:
-                transport.abort()
+            _server.abort(ws)
         self._sockets.clear()
         for session in list(self._sessions.values()):
             self._destroy(session, emit=False)
@@ -372,9 +364,7 @@ class FakeLavalink:
         The server keeps running: resumable sessions pause, the others are destroyed.
         """
         for ws in list(self._sockets):
-            transport = _transport_of(ws)
-            if transport is not None:
-                transport.abort()
+            _server.abort(ws)
         await self._settle()
 
     async def close_session(self, session_id: str, code: int = 1000, reason: str = "") -> None:
@@ -481,13 +471,10 @@ class FakeLavalink:
     # -- internals: waiting --------------------------------------------------------------
 
     def _touch(self) -> None:
-        self._activity.set()
+        self._activity.touch()
 
     async def _wait_activity(self) -> None:
-        self._activity.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(0.05):
-                await self._activity.wait()
+        await self._activity.wait()
 
     async def _settle(self) -> None:
         """Let queued frames and close handshakes run."""
@@ -1074,12 +1061,6 @@ class FakeLavalink:
         if isinstance(result, load_result.TrackResult):
             return result.data
         raise _HTTPError(400, "Cannot play a playlist or search result")
-
-
-def _transport_of(ws: web.WebSocketResponse) -> asyncio.Transport | None:
-    request: typing.Any = getattr(ws, "_req", None)
-    transport: typing.Any = getattr(request, "transport", None)
-    return typing.cast("asyncio.Transport | None", transport)
 
 
 def _session_id(rng: random.Random) -> str:
