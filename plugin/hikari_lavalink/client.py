@@ -30,7 +30,7 @@ from hikari_lavalink.errors import (
     VoiceTimeoutError,
 )
 from hikari_lavalink.nodes import create_node
-from hikari_lavalink.protocol import messages
+from hikari_lavalink.protocol import balancing, messages
 from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
 from hikari_lavalink.runtime.node import Node, NodeListener
 
@@ -43,10 +43,14 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.protocol.requests import VoiceUpdate
     from hikari_lavalink.runtime.player import Player
 
-__all__ = ["LavalinkClient", "ShardDeathPolicy"]
+__all__ = ["LavalinkClient", "NodeStrategy", "ShardDeathPolicy"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.client")
 ShardDeathPolicy: typing.TypeAlias = typing.Literal["rejoin", "leave"]
+NodeStrategy: typing.TypeAlias = (
+    "collections.abc.Callable[[collections.abc.Sequence[Node], str | None], Node]"
+)
+"""Your own node selection: ``strategy(ready_nodes, region) -> node``."""
 EventT = typing.TypeVar("EventT", bound=hikari.Event)
 
 
@@ -72,6 +76,9 @@ class LavalinkClient(NodeListener):
         Sent with every op 4 (both always sent).
     auto_start
         Start and stop with the bot's lifecycle events.
+    node_strategy
+        Your own node selection (default: lowest penalty, region first, with hysteresis;
+        see :mod:`hikari_lavalink.protocol.balancing`).
     """
 
     __slots__ = (
@@ -84,6 +91,7 @@ class LavalinkClient(NodeListener):
         "_session",
         "_started",
         "_tasks",
+        "node_strategy",
         "rejoin_timeout",
         "self_deaf",
         "self_mute",
@@ -102,8 +110,10 @@ class LavalinkClient(NodeListener):
         self_deaf: bool = True,
         self_mute: bool = False,
         auto_start: bool = True,
+        node_strategy: NodeStrategy | None = None,
     ) -> None:
         self._bot = bot
+        self.node_strategy = node_strategy
         self._session = session
         self.voice_timeout = voice_timeout
         self.shard_death_policy: ShardDeathPolicy = shard_death_policy
@@ -203,6 +213,7 @@ class LavalinkClient(NodeListener):
             reconnect_base=reconnect_base,
             rest_timeout=rest_timeout,
             session_id=session_id,
+            regions=(region,) if isinstance(region, str) else (region or ()),
         )
         self._nodes[name] = node
         if self._started:
@@ -217,8 +228,14 @@ class LavalinkClient(NodeListener):
         if players:
             await self._relocate_or_leave(node, players)
 
-    def best_node(self, *, exclude: Node | None = None) -> Node:
-        """The ready node with the lowest load.
+    def best_node(
+        self,
+        *,
+        exclude: Node | None = None,
+        region: str | None = None,
+        current: Node | None = None,
+    ) -> Node:
+        """The ready node a player should use (region first, lowest penalty, hysteresis).
 
         Raises
         ------
@@ -226,14 +243,19 @@ class LavalinkClient(NodeListener):
             No node is ready.
         """
         candidates = [n for n in self._nodes.values() if n.is_ready and n is not exclude]
-        if not candidates:
+        chosen: Node | None
+        if self.node_strategy is not None and candidates:
+            chosen = self.node_strategy(candidates, region)
+        else:
+            chosen = balancing.choose(candidates, region=region, current=current, load=_load)
+        if chosen is None:
             msg = "no Lavalink node is connected" + (
                 f" (nodes: {', '.join(f'{n.name}={n.state.value}' for n in self._nodes.values())})"
                 if self._nodes
                 else "; add one with add_node()"
             )
             raise NoNodeAvailableError(msg)
-        return min(candidates, key=_load)
+        return chosen
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -468,6 +490,8 @@ class LavalinkClient(NodeListener):
                 return
             player.channel_id = channel
             restoring = voice.voice_lost
+            if player.voice is None and player.track is None:
+                self._home_by_region(player, update.endpoint)
             try:
                 if not player.node.is_ready:
                     player.voice = update  # sent with the player on the node's next session
@@ -498,6 +522,23 @@ class LavalinkClient(NodeListener):
                     ),
                 )
             voice.resolve(update)
+
+    def _home_by_region(self, player: Player, endpoint: str) -> None:
+        # The region is only known from the voice endpoint; a player Lavalink has not seen
+        # yet can still move to a node in that region for free.
+        region = balancing.region_of_endpoint(endpoint)
+        if region is None:
+            return
+        try:
+            target = self.best_node(region=region, current=player.node)
+        except NoNodeAvailableError:
+            return
+        if target is not player.node:
+            _LOGGER.debug(
+                "guild %s: region %s, using node %s", player.guild_id, region, target.name
+            )
+            player.node.forget_player(player.guild_id)
+            target.adopt_player(player)
 
     # -- shard lifecycle -----------------------------------------------------------------
 
@@ -745,10 +786,11 @@ class LavalinkClient(NodeListener):
             _LOGGER.error("background task failed", exc_info=task.exception())
 
 
-def _load(node: Node) -> tuple[int, int]:
+def _load(node: Node) -> float:
+    # Stats arrive once a minute: count the players created since, so joins spread at once.
     stats = node.stats
-    playing = stats.playing_players if stats is not None else 0
-    return (len(node.players), playing)
+    reported = stats.playing_players if stats is not None else 0
+    return balancing.penalty(stats) - reported + max(reported, len(node.players))
 
 
 # Lavalink message type -> (hikari event type, the message fields the event carries over).

@@ -8,6 +8,8 @@ from hikari_lavalink.runtime.node import CLIENT_NAME, Node
 from hikari_lavalink.transport.node import AiohttpNodeTransport
 
 if typing.TYPE_CHECKING:
+    import collections.abc
+
     import aiohttp
 
     from hikari_lavalink.runtime.node import NodeListener
@@ -31,6 +33,7 @@ def create_node(
     reconnect_cap: float = 30.0,
     session_id: str | None = None,
     restore_players: bool = True,
+    regions: collections.abc.Iterable[str] = (),
     rest_timeout: float = 10.0,
     client_name: str = CLIENT_NAME,
 ) -> Node:
@@ -60,6 +63,8 @@ def create_node(
         A session to resume on the first connect.
     restore_players
         Recreate local players on a new session when the old one was lost.
+    regions
+        Regions this node serves (``"europe"``, ``"us-east"``...), for node selection.
     rest_timeout
         Seconds before a REST call or the WebSocket handshake gives up.
     client_name
@@ -89,5 +94,6 @@ def create_node(
         reconnect_cap=reconnect_cap,
         session_id=session_id,
         restore_players=restore_players,
+        regions=regions,
         client_name=client_name,
     )

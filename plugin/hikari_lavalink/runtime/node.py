@@ -123,6 +123,8 @@ class Node:
         A session to resume on the first connect (bot restart survival).
     restore_players
         Recreate local players on a new session after the old one was lost.
+    regions
+        Regions this node serves, for node selection.
     client_name
         Sent as ``Client-Name``.
     """
@@ -145,6 +147,7 @@ class Node:
         "client_name",
         "clock",
         "name",
+        "regions",
         "stats",
         "user_id",
     )
@@ -162,11 +165,14 @@ class Node:
         reconnect_cap: float = 30.0,
         session_id: str | None = None,
         restore_players: bool = True,
+        regions: collections.abc.Iterable[str] = (),
         client_name: str = CLIENT_NAME,
         rng: random.Random | None = None,
         clock: collections.abc.Callable[[], float] = time.monotonic,
     ) -> None:
         self.name: typing.Final = name
+        self.regions: frozenset[str] = frozenset(regions)
+        """Regions this node serves (names as in ``protocol.balancing.REGION_PREFIXES``)."""
         self.user_id = user_id
         self.client_name = client_name
         self.clock: typing.Final = clock

@@ -1,0 +1,111 @@
+"""Several nodes: region choice from the voice endpoint, load spread, failover to a spare."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import typing
+
+import hikari
+import pytest
+from tests.bridge.conftest import PASSWORD, SONG
+
+import hikari_lavalink as hl
+from hikari_lavalink.testing import FakeDiscord, FakeLavalink, factories
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+
+@contextlib.asynccontextmanager
+async def cluster(
+    regions: dict[str, str | None], **options: typing.Any
+) -> collections.abc.AsyncIterator[
+    tuple[FakeDiscord, dict[str, FakeLavalink], hikari.GatewayBot, hl.LavalinkClient]
+]:
+    async with contextlib.AsyncExitStack() as stack:
+        discord = await stack.enter_async_context(
+            FakeDiscord(shard_count=2, voice_endpoint="c-ams09-fake.discord.media:443")
+        )
+        fakes = {
+            name: await stack.enter_async_context(FakeLavalink(password=PASSWORD, name=name))
+            for name in regions
+        }
+        bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+        lava = hl.LavalinkClient(bot, **options)
+        for name, region in regions.items():
+            lava.add_node(
+                name=name,
+                host=fakes[name].host,
+                port=fakes[name].port,
+                password=PASSWORD,
+                region=region,
+                resume_timeout=1,
+                reconnect_base=0.05,
+                reconnect_cap=0.2,
+            )
+        await bot.start(check_for_updates=False, shard_count=2)
+        try:
+            async with asyncio.timeout(5):
+                while not all(n.is_ready for n in lava.nodes.values()):
+                    await asyncio.sleep(0.02)
+            yield discord, fakes, bot, lava
+        finally:
+            await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_region_from_the_voice_endpoint_picks_the_node() -> None:
+    # FakeDiscord's endpoint is c-ams09-...: Europe
+    async with cluster({"us": "us-east", "eu": "europe"}) as (discord, fakes, _, lava):
+        for guild in discord.guilds:
+            player = await lava.join(guild.id, guild.voice_channel_ids[0])
+            assert player.node.name == "eu"
+        assert len(fakes["eu"].requests) > len(fakes["us"].requests)
+        assert not any(r.method == "PATCH" and "/players/" in r.path for r in fakes["us"].requests)
+
+
+@pytest.mark.asyncio
+async def test_unknown_region_spreads_by_load() -> None:
+    async with cluster({"a": None, "b": None}) as (discord, _, _, lava):
+        players = [await lava.join(g.id, g.voice_channel_ids[0]) for g in discord.guilds]
+        assert {p.node.name for p in players} == {"a", "b"}
+
+
+@pytest.mark.asyncio
+async def test_custom_strategy() -> None:
+    def last(nodes: typing.Sequence[hl.Node], region: str | None) -> hl.Node:
+        return sorted(nodes, key=lambda n: n.name)[-1]
+
+    async with cluster({"a": None, "z": None}, node_strategy=last) as (discord, _, _, lava):
+        guild = discord.guilds[0]
+        player = await lava.join(guild.id, guild.voice_channel_ids[0])
+        assert player.node.name == "z"
+
+
+@pytest.mark.asyncio
+async def test_dead_node_players_move_with_their_state() -> None:
+    async with cluster({"a": None, "b": None}) as (discord, fakes, bot, lava):
+        players = [await lava.join(g.id, g.voice_channel_ids[0]) for g in discord.guilds]
+        victim = players[0]
+        await victim.play(SONG, start=50_000)
+        await victim.set_volume(33)
+        await victim.pause()
+        dead = victim.node.name
+        alive = next(n for n in fakes if n != dead)
+        position = victim.position
+        await fakes[dead].kill()
+        moved = await bot.wait_for(hl.PlayerMovedEvent, timeout=10)
+        assert moved.player is victim
+        assert (moved.from_node.name, moved.node.name) == (dead, alive)
+        remote = fakes[alive].sessions[victim.node.session_id or ""].players[victim.guild_id]
+        assert remote.track is not None
+        assert remote.track.encoded == SONG.encoded
+        assert abs(remote.position - position) < 1000
+        assert (remote.volume, remote.paused) == (33, True)
+        assert remote.voice == victim.voice
+        assert lava.get_player(victim.guild_id) is victim
+
+
+def test_tracks_factory_is_shared() -> None:
+    assert factories.make_track(title="Song", length=600_000).encoded == SONG.encoded
