@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import types
 import typing
 
@@ -30,7 +31,7 @@ from hikari_lavalink.errors import (
     VoiceTimeoutError,
 )
 from hikari_lavalink.nodes import create_node
-from hikari_lavalink.protocol import balancing, messages
+from hikari_lavalink.protocol import balancing, messages, routes
 from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
 from hikari_lavalink.runtime.node import Node, NodeListener
 
@@ -52,6 +53,10 @@ NodeStrategy: typing.TypeAlias = (
 )
 """Your own node selection: ``strategy(ready_nodes, region) -> node``."""
 EventT = typing.TypeVar("EventT", bound=hikari.Event)
+MOVE_CONCURRENCY: typing.Final = 16
+LEAVE_ECHO_WINDOW: typing.Final = 10.0
+"""Seconds within which a ``channel_id: null`` state is taken as the answer to our own leave."""
+"""Players moved at once when a node dies or is drained."""
 
 
 class LavalinkClient(NodeListener):
@@ -85,6 +90,7 @@ class LavalinkClient(NodeListener):
         "_auto_start",
         "_bot",
         "_closing",
+        "_draining",
         "_guilds",
         "_nodes",
         "_players",
@@ -122,6 +128,7 @@ class LavalinkClient(NodeListener):
         self.self_mute = self_mute
         self._auto_start = auto_start
         self._nodes: dict[str, Node] = {}
+        self._draining: set[str] = set()
         self._players: dict[int, Player] = {}
         self._guilds: dict[int, GuildVoice] = {}
         self._tasks: set[asyncio.Task[typing.Any]] = set()
@@ -221,12 +228,33 @@ class LavalinkClient(NodeListener):
         return node
 
     async def remove_node(self, name: str) -> None:
-        """Close a node and forget it (its players are left or moved, as on node death)."""
-        node = self._nodes.pop(name)
-        players = list(node.players.values())
+        """Drain a node (its players move to other nodes, or leave), close it and forget it."""
+        node = self._nodes[name]
+        await self.drain_node(name)
+        stranded = list(node.players.values())
         await node.close()
+        self._nodes.pop(name, None)
+        self._draining.discard(name)
+        if stranded:  # no other node could take them: leave rather than sit silent
+            await self._move_players(node, stranded, graceful=False)
+
+    async def drain_node(self, name: str) -> None:
+        """Move every player off a node, gracefully, and stop giving it new players.
+
+        Each player is created on the best other node with its voice, track, position,
+        volume, filters and paused state, then destroyed on the drained node. Players no
+        other node can take stay where they are. Use :meth:`undrain_node` to take new
+        players on it again (for example after an upgrade).
+        """
+        node = self._nodes[name]
+        self._draining.add(name)
+        players = list(node.players.values())
         if players:
-            await self._relocate_or_leave(node, players)
+            await self._move_players(node, players, graceful=True)
+
+    def undrain_node(self, name: str) -> None:
+        """Let a drained node take new players again."""
+        self._draining.discard(name)
 
     def best_node(
         self,
@@ -242,7 +270,11 @@ class LavalinkClient(NodeListener):
         NoNodeAvailableError
             No node is ready.
         """
-        candidates = [n for n in self._nodes.values() if n.is_ready and n is not exclude]
+        candidates = [
+            n
+            for n in self._nodes.values()
+            if n.is_ready and n is not exclude and n.name not in self._draining
+        ]
         chosen: Node | None
         if self.node_strategy is not None and candidates:
             chosen = self.node_strategy(candidates, region)
@@ -386,16 +418,21 @@ class LavalinkClient(NodeListener):
 
     async def _leave(self, guild: int, *, reason: str) -> None:
         player = self._players.pop(guild, None)
-        voice = self._guilds.pop(guild, None)
+        voice = self._guilds.get(guild)
+        if voice is not None:
+            # Keep the bookkeeping: Discord's answer to this leave (channel null) may arrive
+            # after a new join, and must not read as a moderator's kick of the new player.
+            voice.fail(UsageError(f"guild {guild}: the player was destroyed ({reason})"))
+            voice.handshake.reset()
+            voice.voice_lost = False
         if player is not None:
             try:
                 await player.node.destroy_player(guild)
             except LavalinkError as exc:
                 _LOGGER.warning("guild %s: destroying the player failed: %s", guild, exc)
-        if voice is not None:
-            voice.leaving = True
-            voice.fail(UsageError(f"guild {guild}: the player was destroyed ({reason})"))
         try:
+            if voice is not None:
+                voice.left_at = time.monotonic()
             await send_op4(
                 self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
             )
@@ -447,8 +484,11 @@ class LavalinkClient(NodeListener):
         old_channel = voice.handshake.channel_id
         outcome = voice.handshake.on_state(session_id=state.session_id, channel_id=channel)
         if isinstance(outcome, VoiceDisconnected):
-            if voice.leaving or voice.voice_lost:
+            if voice.leaving or voice.voice_lost or guild not in self._players:
                 return
+            if voice.left_at is not None and time.monotonic() - voice.left_at < LEAVE_ECHO_WINDOW:
+                voice.left_at = None
+                return  # the echo of our own leave, not a kick
             _LOGGER.info("guild %s: the bot was disconnected from voice", guild)
             await self._leave(guild, reason="kicked")
             return
@@ -689,20 +729,36 @@ class LavalinkClient(NodeListener):
         self._spawn(self._relocate_or_leave(node, players))
 
     async def _relocate_or_leave(self, dead: Node, players: list[Player]) -> None:
-        for player in players:
-            guild = player.guild_id
-            if self._players.get(guild) is not player:
-                continue
-            try:
-                target = self.best_node(exclude=dead)
-            except NoNodeAvailableError:
+        await self._move_players(dead, players, graceful=False)
+
+    async def _move_players(self, source: Node, players: list[Player], *, graceful: bool) -> None:
+        limit = asyncio.Semaphore(MOVE_CONCURRENCY)
+
+        async def move(player: Player) -> None:
+            async with limit:
+                await self._move_player(source, player, graceful=graceful)
+
+        await asyncio.gather(*(move(p) for p in players))
+
+    async def _move_player(self, source: Node, player: Player, *, graceful: bool) -> None:
+        guild = player.guild_id
+        tried: set[str] = {source.name}
+        while self._players.get(guild) is player:
+            candidates = [n for n in self._nodes.values() if n.name not in tried]
+            target = self._best_of(candidates, player)
+            if target is None:
+                if graceful:
+                    _LOGGER.warning("guild %s: no other node can take it; it stays", guild)
+                    return
                 _LOGGER.warning(
                     "guild %s: node %s is gone and no other node is ready; leaving voice",
                     guild,
-                    dead.name,
+                    source.name,
                 )
                 await self._leave(guild, reason="node_lost")
-                continue
+                return
+            tried.add(target.name)
+            source.forget_player(guild)
             target.adopt_player(player)
             try:
                 if player.voice is not None:
@@ -710,18 +766,33 @@ class LavalinkClient(NodeListener):
             except LavalinkError as exc:
                 _LOGGER.warning("guild %s: moving to node %s failed: %s", guild, target.name, exc)
                 target.forget_player(guild)
-                await self._leave(guild, reason="node_lost")
+                source.adopt_player(player)
                 continue
+            if graceful and source.is_ready and source.session_id is not None:
+                try:
+                    await source.request(routes.destroy_player(source.session_id, guild))
+                except LavalinkError as exc:
+                    _LOGGER.debug("guild %s: destroying on %s failed: %s", guild, source.name, exc)
             self._emit(
                 ev.PlayerMovedEvent,
-                lambda player=player, target=target: ev.PlayerMovedEvent(
+                lambda: ev.PlayerMovedEvent(
                     app=self._bot,
-                    guild_id=hikari.Snowflake(player.guild_id),
+                    guild_id=hikari.Snowflake(guild),
                     player=player,
-                    node=target,
-                    from_node=dead,
+                    node=player.node,
+                    from_node=source,
                 ),
             )
+            return
+
+    def _best_of(self, candidates: list[Node], player: Player) -> Node | None:
+        ready = [n for n in candidates if n.is_ready and n.name not in self._draining]
+        if not ready:
+            return None
+        if self.node_strategy is not None:
+            return self.node_strategy(ready, None)
+        region = balancing.region_of_endpoint(player.voice.endpoint if player.voice else None)
+        return balancing.choose(ready, region=region, load=_load)
 
     def player_update(
         self, node: Node, player: Player | None, message: messages.PlayerUpdateMessage
@@ -738,6 +809,10 @@ class LavalinkClient(NodeListener):
             )
 
     def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
+        if player is None:
+            current = self._players.get(message.guild_id)
+            if current is not None and current.node is not node:
+                return  # a late word from a node this player has left
         event_type, fields = _EVENTS[type(message)]
         if self._wants(event_type):
             self._bot.event_manager.dispatch(

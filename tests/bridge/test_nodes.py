@@ -109,3 +109,84 @@ async def test_dead_node_players_move_with_their_state() -> None:
 
 def test_tracks_factory_is_shared() -> None:
     assert factories.make_track(title="Song", length=600_000).encoded == SONG.encoded
+
+
+@pytest.mark.asyncio
+async def test_drain_moves_players_gracefully_and_remove_closes() -> None:
+    async with cluster({"a": None, "b": None}) as (discord, fakes, bot, lava):
+        players = [await lava.join(g.id, g.voice_channel_ids[0]) for g in discord.guilds]
+        for player in players:
+            await player.play(SONG, start=20_000)
+        drained = players[0].node.name
+        other = next(n for n in fakes if n != drained)
+        on_drained = [p for p in players if p.node.name == drained]
+        await lava.drain_node(drained)
+        assert all(p.node.name == other for p in players)
+        assert not lava.nodes[drained].players
+        old_session = fakes[drained].sessions[lava.nodes[drained].session_id or ""]
+        assert not old_session.players  # destroyed on the drained node
+        for player in on_drained:
+            remote = fakes[other].sessions[player.node.session_id or ""].players[player.guild_id]
+            assert remote.track is not None
+            assert abs(remote.position - player.position) < 1000
+        moved = [e for e in bot.get_listeners(hl.PlayerMovedEvent)]
+        assert moved == []  # nobody listens: no event was built
+        # a drained node takes no new players
+        guild = discord.guilds[0]
+        await lava.leave(guild.id)
+        again = await lava.join(guild.id, guild.voice_channel_ids[0])
+        assert again.node.name == other
+        lava.undrain_node(drained)
+        await lava.remove_node(other)
+        assert list(lava.nodes) == [drained]
+        assert all(p.node.name == drained for p in lava.players.values())
+
+
+@pytest.mark.asyncio
+async def test_remove_the_last_node_leaves_voice() -> None:
+    async with cluster({"only": None}) as (discord, _, bot, lava):
+        guild = discord.guilds[0]
+        await lava.join(guild.id, guild.voice_channel_ids[0])
+        await lava.remove_node("only")
+        assert not lava.players
+        await discord.wait_for_op(4, lambda f: f.data["channel_id"] is None)
+        assert bot.is_alive
+
+
+@pytest.mark.asyncio
+async def test_two_processes_share_nodes_without_interfering() -> None:
+    async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
+        bots: list[tuple[hikari.GatewayBot, hl.LavalinkClient]] = []
+        for shard in (0, 1):
+            bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+            lava = hl.LavalinkClient(bot)
+            lava.add_node(name="main", host=node.host, port=node.port, password=PASSWORD)
+            await bot.start(check_for_updates=False, shard_ids=[shard], shard_count=2)
+            await lava.wait_ready(timeout=5)
+            bots.append((bot, lava))
+        try:
+            by_shard = {discord.shard_of(g.id): g for g in discord.guilds}
+            players = []
+            for shard, (_, lava) in enumerate(bots):
+                guild = by_shard[shard]
+                players.append(await lava.join(guild.id, guild.voice_channel_ids[0]))
+                other = by_shard[1 - shard]
+                with pytest.raises(hl.UsageError):
+                    await lava.join(other.id, other.voice_channel_ids[0])
+            sessions = {p.node.session_id for p in players}
+            assert len(sessions) == 2  # one Lavalink session per process
+            for player, (_, lava) in zip(players, bots, strict=True):
+                assert list(lava.players) == [player.guild_id]
+                remote = node.sessions[player.node.session_id or ""]
+                assert list(remote.players) == [player.guild_id]
+            await discord.kill_shard(0, "abort")
+            restored = await bots[0][0].wait_for(hl.VoiceRestoredEvent, timeout=10)
+            assert restored.guild_id == players[0].guild_id
+            assert not [
+                r
+                for r in node.requests
+                if r.method == "DELETE" and str(players[1].guild_id) in r.path
+            ]
+        finally:
+            for bot, _ in bots:
+                await bot.close()

@@ -39,6 +39,7 @@ class GuildVoice:
         "guild_id",
         "handshake",
         "leaving",
+        "left_at",
         "lock",
         "lost_channel_id",
         "shard_id",
@@ -53,6 +54,8 @@ class GuildVoice:
         self.voice_lost = False
         self.lost_channel_id: int | None = None
         self.leaving = False
+        self.left_at: float | None = None
+        """When our last op 4 leave went out (monotonic), to recognise Discord's answer."""
         self._waiter: asyncio.Future[VoiceUpdate] | None = None
 
     def __repr__(self) -> str:
