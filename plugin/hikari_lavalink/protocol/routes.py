@@ -2,15 +2,25 @@
 
 A route says what to send (method, path, query, body) and how to read the answer. The
 transport only moves bytes; :func:`parse_response` turns a status and a body into the
-model, or into :class:`~hikari_lavalink.RestError`.
+model, or into :class:`~hikari_lavalink.RestError`. Nothing here does IO.
+
+Examples
+--------
+>>> route = load_tracks("ytsearch:AC/DC")
+>>> route.method, route.url
+('GET', '/v4/loadtracks?identifier=ytsearch%3AAC%2FDC')
+>>> with_trace(info()).url
+'/v4/info?trace=true'
 """
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import typing
 import urllib.parse
 
-from hikari_lavalink.errors import RestError, SessionNotFoundError, UsageError
+from hikari_lavalink.errors import RemoteProtocolError, RestError, SessionNotFoundError, UsageError
 from hikari_lavalink.protocol import codec, models, requests
 
 if typing.TYPE_CHECKING:
@@ -21,168 +31,266 @@ if typing.TYPE_CHECKING:
 
 __all__ = [
     "Route",
+    "parse_response",
+    "with_trace",
+    "load_tracks",
     "decode_track",
     "decode_tracks",
+    "get_players",
+    "get_player",
+    "update_player",
     "destroy_player",
+    "update_session",
+    "info",
+    "stats",
+    "version",
+    "route_planner_status",
     "free_address",
     "free_all",
-    "get_player",
-    "get_players",
-    "info",
-    "load_tracks",
-    "parse_response",
-    "route_planner_status",
-    "stats",
-    "update_player",
-    "update_session",
-    "version",
 ]
 
 T = typing.TypeVar("T")
 T_co = typing.TypeVar("T_co", covariant=True)
 
+_TRACE: typing.Final = ("trace", "true")
+_MAX_SNOWFLAKE: typing.Final = 2**63  # Lavalink parses guild ids as a Java long
+_SESSION_NOT_FOUND: typing.Final = "Session not found"
 
+
+@dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class Route(typing.Generic[T_co]):
-    """One REST call: what to send and how to read the answer.
+    """One REST call: what to send and how to read a successful answer.
+
+    Build routes with the functions of this module (:func:`load_tracks`,
+    :func:`update_player`, ...) rather than by hand. Routes are immutable and hashable.
 
     Attributes
     ----------
     method
-        The HTTP method.
+        The HTTP method (``GET``, ``POST``, ``PATCH`` or ``DELETE``).
     path
-        The path, with ids already formatted in (never with a query string).
+        The URL-safe path with the ids formatted in, without a query string.
+    parser
+        Turns the body of a 2xx answer into the model; raises
+        :class:`~hikari_lavalink.RemoteProtocolError` when it does not fit.
     query
-        Query parameters, in order.
+        Query parameters, in order, not yet encoded.
     body
-        The JSON body, or ``None``.
+        The JSON body, or ``None`` when the call has none.
     """
 
-    __slots__ = ("_parse", "body", "method", "path", "query")
-
-    def __init__(
-        self,
-        method: str,
-        path: str,
-        parse: collections.abc.Callable[[bytes], T_co],
-        *,
-        query: tuple[tuple[str, str], ...] = (),
-        body: bytes | None = None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.query = query
-        self.body = body
-        self._parse = parse
+    method: str
+    path: str
+    parser: collections.abc.Callable[[bytes], T_co]
+    _: dataclasses.KW_ONLY
+    query: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
 
     def __repr__(self) -> str:
-        return f"Route({self.method} {self.url})"
+        # The body is left out on purpose: a voice update carries Discord's voice token.
+        size = "" if self.body is None else f", body={len(self.body)} bytes"
+        return f"Route({self.method} {self.url}{size})"
 
     @property
     def url(self) -> str:
-        """The path with its URL-encoded query string."""
+        """The path followed by the URL-encoded query string, if any.
+
+        Every reserved character of a query value is percent-encoded (``+``, ``/`` and
+        ``=`` of base64, ``:`` and spaces of a search), so the server reads back exactly
+        the value that was given.
+        """
         if not self.query:
             return self.path
-        return f"{self.path}?{urllib.parse.urlencode(self.query, quote_via=urllib.parse.quote)}"
+        query = urllib.parse.urlencode(self.query, quote_via=urllib.parse.quote, safe="")
+        return f"{self.path}?{query}"
+
+    @property
+    def traced(self) -> bool:
+        """Whether the call asks for the server's stack trace on errors (``trace=true``)."""
+        return _TRACE in self.query
 
     def with_trace(self) -> Route[T_co]:
-        """The same call with ``trace=true`` (errors then carry the server's stack trace)."""
-        return Route(
-            self.method,
-            self.path,
-            self._parse,
-            query=(*self.query, ("trace", "true")),
-            body=self.body,
-        )
+        """The same call with ``trace=true``: error bodies then carry the server's stack trace.
+
+        Returns this route unchanged when it already asks for a trace.
+        """
+        if self.traced:
+            return self
+        return dataclasses.replace(self, query=(*self.query, _TRACE))
 
     def parse(self, body: bytes) -> T_co:
-        """Decode a successful answer's body."""
-        return self._parse(body)
+        """Decode the body of a successful (2xx) answer."""
+        return self.parser(body)
+
+
+def with_trace(route: Route[T]) -> Route[T]:
+    """Return ``route`` with ``trace=true`` added (see :meth:`Route.with_trace`)."""
+    return route.with_trace()
 
 
 def parse_response(route: Route[T], status: int, body: bytes) -> T:
-    """Turn an HTTP answer into the route's model.
+    """Turn an HTTP answer to ``route`` into its model.
+
+    Parameters
+    ----------
+    route
+        The call that was made.
+    status
+        The HTTP status code of the answer.
+    body
+        The raw body of the answer (``b""`` when there is none).
+
+    Returns
+    -------
+    T
+        The decoded model for a 2xx status; ``None`` for the routes whose success has no
+        body (``DELETE`` player, route planner calls, and a 204 route planner status).
 
     Raises
     ------
     SessionNotFoundError
-        404 ``Session not found``.
+        404 with the message ``Session not found``: the session is paused or gone.
     RestError
-        Any other non-2xx status (``body`` is ``None`` when there is no error JSON).
+        Any other non-2xx status. ``body`` holds the parsed Lavalink error, or ``None``
+        when there is none (401 and 403 never have one; a proxy may answer with HTML).
     RemoteProtocolError
         A 2xx answer whose body does not fit the model.
     """
     if 200 <= status < 300:
-        return route.parse(body)
-    error = codec.decode_error_body(body)
-    if status == 404 and error is not None and error.message == "Session not found":
+        return route.parser(body)
+    # 401/403 are rejected before any handler runs and have no error JSON by design.
+    error = None if status in (401, 403) else codec.decode_error_body(body)
+    if status == 404 and error is not None and error.message == _SESSION_NOT_FOUND:
         raise SessionNotFoundError(status, error, route.path, route.method)
     raise RestError(status, error, route.path, route.method)
 
 
-def _none(_: bytes) -> None:
+# -- parsers of bodiless and plain-text answers ------------------------------------------
+
+
+def _no_body(_: bytes) -> None:
     return None
 
 
 def _text(body: bytes) -> str:
-    return body.decode("utf-8", "replace").strip()
+    try:
+        return body.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise RemoteProtocolError("version is not UTF-8 text", body) from None
 
 
 def _planner(body: bytes) -> RoutePlannerStatus | None:
     if not body.strip():
-        return None  # 204: no route planner configured
+        return None  # 204: no route planner is configured
     return codec.decode_route_planner_status(body)
 
 
+# -- id checks ----------------------------------------------------------------------------
+
+
 def _session(session_id: str) -> str:
-    if not session_id:
-        msg = "no session id: the node is not connected yet"
+    if not session_id or session_id.isspace():
+        msg = "no Lavalink session id: the node is not connected (ready) yet"
         raise UsageError(msg)
     return urllib.parse.quote(session_id, safe="")
 
 
 def _guild(guild_id: int) -> int:
-    if not 0 < int(guild_id) < 2**64:
-        msg = f"not a guild id: {guild_id!r}"
+    try:
+        value = operator.index(guild_id)
+    except TypeError:
+        msg = f"a guild id must be an int (or a hikari Snowflake), not {type(guild_id).__name__}"
+        raise UsageError(msg) from None
+    if not 0 < value < _MAX_SNOWFLAKE:
+        msg = f"not a guild id: {value}"
         raise UsageError(msg)
-    return int(guild_id)
+    return value
+
+
+def _player_path(session_id: str, guild_id: int) -> str:
+    return f"/v4/sessions/{_session(session_id)}/players/{_guild(guild_id)}"
+
+
+# -- the endpoints (protocol §2.2) --------------------------------------------------------
 
 
 def load_tracks(identifier: str) -> Route[LoadResult]:
-    """``GET /v4/loadtracks?identifier=...`` (a URL, an id, or ``ytsearch:...``)."""
+    """``GET /v4/loadtracks?identifier=...``: resolve a URL, an id or a search.
+
+    Parameters
+    ----------
+    identifier
+        A URL, a source-specific id, or a search such as ``ytsearch:never gonna``. It is
+        URL-encoded for you.
+    """
     return Route(
         "GET", "/v4/loadtracks", codec.decode_load_result, query=(("identifier", identifier),)
     )
 
 
 def decode_track(encoded: str) -> Route[models.Track]:
-    """``GET /v4/decodetrack?encodedTrack=...``."""
+    """``GET /v4/decodetrack?encodedTrack=...``: decode one base64 track on the server."""
     return Route("GET", "/v4/decodetrack", codec.decode_track, query=(("encodedTrack", encoded),))
 
 
 def decode_tracks(encoded: collections.abc.Sequence[str]) -> Route[list[models.Track]]:
-    """``POST /v4/decodetracks`` with a JSON array of encoded tracks."""
-    return Route("POST", "/v4/decodetracks", codec.decode_tracks, body=codec.encode(list(encoded)))
+    """``POST /v4/decodetracks``: decode several base64 tracks, answered in the same order."""
+    body = codec.encode(list(encoded))
+    return Route("POST", "/v4/decodetracks", codec.decode_tracks, body=body)
 
 
 def get_players(session_id: str) -> Route[list[models.Player]]:
-    """``GET /v4/sessions/{session_id}/players``."""
+    """``GET /v4/sessions/{session_id}/players``: every player of the session.
+
+    Raises
+    ------
+    UsageError
+        ``session_id`` is empty (the node has no session yet).
+    """
     return Route("GET", f"/v4/sessions/{_session(session_id)}/players", codec.decode_players)
 
 
 def get_player(session_id: str, guild_id: int) -> Route[models.Player]:
-    """``GET /v4/sessions/{session_id}/players/{guild_id}``."""
-    path = f"/v4/sessions/{_session(session_id)}/players/{_guild(guild_id)}"
-    return Route("GET", path, codec.decode_player)
+    """``GET /v4/sessions/{session_id}/players/{guild_id}``: one player.
+
+    Raises
+    ------
+    UsageError
+        ``session_id`` is empty, or ``guild_id`` is not a positive 64-bit integer.
+    """
+    return Route("GET", _player_path(session_id, guild_id), codec.decode_player)
 
 
 def update_player(
-    session_id: str, guild_id: int, update: requests.UpdatePlayer, *, no_replace: bool = False
+    session_id: str,
+    guild_id: int,
+    update: requests.UpdatePlayer,
+    *,
+    no_replace: bool = False,
 ) -> Route[models.Player]:
-    """``PATCH /v4/sessions/{session_id}/players/{guild_id}?noReplace=...``."""
-    path = f"/v4/sessions/{_session(session_id)}/players/{_guild(guild_id)}"
+    """``PATCH /v4/sessions/{session_id}/players/{guild_id}?noReplace=...``.
+
+    Creates the player when it does not exist. The answer is the updated player.
+
+    Parameters
+    ----------
+    session_id
+        The node's Lavalink session id.
+    guild_id
+        The guild of the player.
+    update
+        What to change; ``UNSET`` fields are left as they are.
+    no_replace
+        When ``True`` a new track is only started if nothing is playing.
+
+    Raises
+    ------
+    UsageError
+        ``session_id`` is empty, or ``guild_id`` is not a positive 64-bit integer.
+    """
     return Route(
         "PATCH",
-        path,
+        _player_path(session_id, guild_id),
         codec.decode_player,
         query=(("noReplace", "true" if no_replace else "false"),),
         body=codec.encode(update),
@@ -190,29 +298,40 @@ def update_player(
 
 
 def destroy_player(session_id: str, guild_id: int) -> Route[None]:
-    """``DELETE /v4/sessions/{session_id}/players/{guild_id}`` (204)."""
-    path = f"/v4/sessions/{_session(session_id)}/players/{_guild(guild_id)}"
-    return Route("DELETE", path, _none)
+    """``DELETE /v4/sessions/{session_id}/players/{guild_id}`` (204, also when absent).
+
+    Raises
+    ------
+    UsageError
+        ``session_id`` is empty, or ``guild_id`` is not a positive 64-bit integer.
+    """
+    return Route("DELETE", _player_path(session_id, guild_id), _no_body)
 
 
 def update_session(session_id: str, update: models.SessionUpdate) -> Route[models.Session]:
-    """``PATCH /v4/sessions/{session_id}`` (resuming and its timeout)."""
+    """``PATCH /v4/sessions/{session_id}``: resuming and its timeout (seconds).
+
+    Raises
+    ------
+    UsageError
+        ``session_id`` is empty.
+    """
     path = f"/v4/sessions/{_session(session_id)}"
     return Route("PATCH", path, codec.decode_session, body=codec.encode(update))
 
 
 def info() -> Route[models.Info]:
-    """``GET /v4/info``."""
+    """``GET /v4/info``: the server's version, sources, filters and plugins."""
     return Route("GET", "/v4/info", codec.decode_info)
 
 
 def stats() -> Route[models.Stats]:
-    """``GET /v4/stats`` (no frame stats over REST)."""
+    """``GET /v4/stats`` (``frame_stats`` is always ``None`` over REST)."""
     return Route("GET", "/v4/stats", codec.decode_stats)
 
 
 def version() -> Route[str]:
-    """``GET /version`` (plain text, not versioned)."""
+    """``GET /version`` (not under ``/v4``): the version as plain text, e.g. ``4.2.2``."""
     return Route("GET", "/version", _text)
 
 
@@ -222,11 +341,11 @@ def route_planner_status() -> Route[RoutePlannerStatus | None]:
 
 
 def free_address(address: str) -> Route[None]:
-    """``POST /v4/routeplanner/free/address``."""
+    """``POST /v4/routeplanner/free/address``: unmark one failing address (204)."""
     body = codec.encode(requests.FreeAddress(address=address))
-    return Route("POST", "/v4/routeplanner/free/address", _none, body=body)
+    return Route("POST", "/v4/routeplanner/free/address", _no_body, body=body)
 
 
 def free_all() -> Route[None]:
-    """``POST /v4/routeplanner/free/all``."""
-    return Route("POST", "/v4/routeplanner/free/all", _none)
+    """``POST /v4/routeplanner/free/all``: unmark every failing address (204)."""
+    return Route("POST", "/v4/routeplanner/free/all", _no_body)

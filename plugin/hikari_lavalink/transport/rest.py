@@ -1,9 +1,11 @@
 """REST over aiohttp: a :class:`~hikari_lavalink.protocol.routes.Route` in, its model out.
 
-The only place HTTP requests are made. aiohttp and timeout exceptions are mapped to
-:class:`~hikari_lavalink.NodeConnectionError`; non-2xx answers to
-:class:`~hikari_lavalink.RestError`. The password goes into the ``Authorization`` header
-and nowhere else.
+The only place HTTP requests are made. Network failures and timeouts become
+:class:`~hikari_lavalink.NodeConnectionError` (through
+:func:`~hikari_lavalink.transport.errors.map_connection_errors`); non-2xx answers become
+:class:`~hikari_lavalink.RestError` (through
+:func:`~hikari_lavalink.protocol.routes.parse_response`). The password goes into the
+``Authorization`` header and nowhere else: not in logs, reprs or error messages.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import time
 import typing
 
 import aiohttp
+import yarl
 
-from hikari_lavalink.errors import NodeConnectionError
+from hikari_lavalink._about import __version__
+from hikari_lavalink.errors import NodeConnectionError, UsageError
 from hikari_lavalink.protocol import routes
+from hikari_lavalink.transport.errors import map_connection_errors
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -25,9 +30,13 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.protocol.load_result import LoadResult
     from hikari_lavalink.protocol.routeplanner import RoutePlannerStatus
 
-__all__ = ["RestTransport"]
+__all__ = ["DEFAULT_USER_AGENT", "RestTransport"]
 
-_LOGGER = logging.getLogger("hikari_lavalink.transport.rest")
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT: typing.Final = f"hikari-lavalink/{__version__}"
+"""The ``User-Agent`` sent when none is given."""
+
 T = typing.TypeVar("T")
 
 
@@ -37,21 +46,39 @@ class RestTransport:
     Parameters
     ----------
     base_url
-        ``http(s)://host:port``.
+        ``http(s)://host:port`` (a path prefix is kept, for nodes behind a proxy).
     password
-        The node's password (sent as ``Authorization``; never logged or shown).
+        The node's password, sent as ``Authorization`` (no ``Bearer``); never logged or
+        shown.
     node_name
         The node's name, for errors and logs.
     timeout
-        Seconds before a call gives up.
+        Seconds before a call (connect, send and read the whole answer) gives up.
     session
-        A shared aiohttp session; when ``None`` one is created on first use and closed
-        by :meth:`close`.
+        A shared :class:`aiohttp.ClientSession` (one per client is best); this transport
+        never closes it. When ``None``, a session is created on first use (inside the
+        running event loop) and closed by :meth:`close`.
     user_agent
         Sent as ``User-Agent``.
+
+    Raises
+    ------
+    UsageError
+        ``base_url`` is not an ``http``/``https`` URL with a host, or ``timeout`` is not
+        positive.
+
+    Examples
+    --------
+    .. code-block:: python
+
+        rest = RestTransport(base_url="http://127.0.0.1:2333", password="youshallnotpass")
+        result = await rest.load_tracks("ytsearch:never gonna give you up")
+        await rest.close()
     """
 
     __slots__ = (
+        "_body_headers",
+        "_headers",
         "_owns_session",
         "_password",
         "_session",
@@ -69,56 +96,114 @@ class RestTransport:
         node_name: str = "node",
         timeout: float = 10.0,
         session: aiohttp.ClientSession | None = None,
-        user_agent: str = "hikari-lavalink",
+        user_agent: str = DEFAULT_USER_AGENT,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.node_name = node_name
-        self.timeout = timeout
-        self.user_agent = user_agent
+        try:
+            url = yarl.URL(base_url.rstrip("/"))
+        except (TypeError, ValueError):
+            url = None
+        if url is not None and (url.user is not None or url.password is not None):
+            msg = "base_url must not carry credentials: pass the password as password="
+            raise UsageError(msg)
+        if url is None or url.scheme not in ("http", "https") or not url.host:
+            msg = f"base_url must look like http://host:port, not {base_url!r}"
+            raise UsageError(msg)
+        if url.query_string or url.fragment:
+            msg = f"base_url must not have a query or a fragment: {base_url!r}"
+            raise UsageError(msg)
+        if not timeout > 0:
+            msg = f"timeout must be a positive number of seconds, not {timeout!r}"
+            raise UsageError(msg)
+        self.base_url: str = str(url)
+        """The node's REST root, e.g. ``http://127.0.0.1:2333``."""
+        self.node_name: str = node_name
+        """The node's name, used in errors and logs."""
+        self.timeout: float = timeout
+        """Seconds before a call gives up."""
+        self.user_agent: str = user_agent
+        """The ``User-Agent`` header."""
         self._password = password
         self._session = session
         self._owns_session = session is None
+        self._headers: dict[str, str] = {"Authorization": password, "User-Agent": user_agent}
+        self._body_headers: dict[str, str] = {**self._headers, "Content-Type": "application/json"}
 
     def __repr__(self) -> str:
         return f"RestTransport(node_name={self.node_name!r}, base_url={self.base_url!r})"
 
+    @property
+    def owns_session(self) -> bool:
+        """Whether :meth:`close` closes the aiohttp session (it was not given one)."""
+        return self._owns_session
+
     async def request(self, route: routes.Route[T], /, *, trace: bool = False) -> T:
         """Make the call and decode the answer.
+
+        Parameters
+        ----------
+        route
+            The call, built with :mod:`hikari_lavalink.protocol.routes`.
+        trace
+            Ask the server for its stack trace on errors (``trace=true``); it ends up in
+            ``RestError.body.trace``.
+
+        Returns
+        -------
+        T
+            The route's model (``None`` for bodiless answers).
 
         Raises
         ------
         RestError
-            A non-2xx status (``SessionNotFoundError`` for a missing session).
+            A non-2xx status (:class:`~hikari_lavalink.SessionNotFoundError` when the
+            session is paused or gone). 401/403 carry no body.
         NodeConnectionError
-            The node could not be reached, or did not answer within ``timeout``.
+            The node could not be reached, the connection broke, or it did not answer
+            within ``timeout`` (``fatal=False``, ``status=None``).
         RemoteProtocolError
             A 2xx answer that does not fit the model.
+        UsageError
+            The shared aiohttp session given to this transport is closed.
         """
         if trace:
             route = route.with_trace()
         session = self._get_session()
-        headers = {"Authorization": self._password, "User-Agent": self.user_agent}
-        if route.body is not None:
-            headers["Content-Type"] = "application/json"
+        method = route.method
+        # encoded=True: the route's query is already percent-encoded exactly as intended.
+        url = yarl.URL(self.base_url + route.url, encoded=True)
+        headers = self._headers if route.body is None else self._body_headers
         started = time.perf_counter()
         try:
-            async with asyncio.timeout(self.timeout):
-                async with session.request(
-                    route.method, self.base_url + route.url, headers=headers, data=route.body
-                ) as response:
+            with map_connection_errors(
+                self.node_name,
+                f"{method} {route.path}",
+                timeout=self.timeout,
+                secret=self._password,
+            ):
+                async with (
+                    asyncio.timeout(self.timeout),
+                    session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        data=route.body,
+                        # Never follow a redirect: it would carry the password elsewhere.
+                        allow_redirects=False,
+                        # A shared session may raise on 4xx/5xx; we read the status ourselves.
+                        raise_for_status=False,
+                    ) as response,
+                ):
                     status = response.status
                     body = await response.read()
-        except TimeoutError:
-            msg = f"{route.method} {route.path} timed out after {self.timeout:g} s"
-            raise NodeConnectionError(self.node_name, msg, fatal=False) from None
-        except (aiohttp.ClientError, OSError) as exc:
-            msg = f"{route.method} {route.path} failed: {type(exc).__name__}: {exc}"
-            raise NodeConnectionError(self.node_name, msg, fatal=False) from None
+        except NodeConnectionError as exc:
+            if _LOGGER.isEnabledFor(logging.DEBUG):
+                _LOGGER.debug("node %s: %s %s -> %s", self.node_name, method, route.path, exc)
+            raise
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug(
                 "node %s: %s %s -> %s in %.1f ms",
                 self.node_name,
-                route.method,
+                method,
                 route.path,
                 status,
                 (time.perf_counter() - started) * 1000.0,
@@ -126,32 +211,46 @@ class RestTransport:
         return routes.parse_response(route, status, body)
 
     def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None or (self._owns_session and self._session.closed):
-            self._session = aiohttp.ClientSession()
-            self._owns_session = True
-        return self._session
+        session = self._session
+        if session is None or (self._owns_session and session.closed):
+            # Created lazily so that it belongs to the running event loop.
+            session = self._session = aiohttp.ClientSession()
+        elif session.closed:
+            msg = f"node {self.node_name!r}: the shared aiohttp session was closed by its owner"
+            raise UsageError(msg)
+        return session
 
     async def close(self) -> None:
-        """Close the session if this transport created it (idempotent)."""
-        if self._owns_session and self._session is not None and not self._session.closed:
-            await self._session.close()
+        """Close the aiohttp session if this transport created it.
 
-    # -- typed conveniences --------------------------------------------------------------
+        Idempotent. A shared session is left open. A later call opens a new session.
+        """
+        session = self._session
+        if self._owns_session and session is not None:
+            self._session = None
+            if not session.closed:
+                await session.close()
+
+    # -- typed conveniences: each builds a route and calls request() ----------------------
 
     async def load_tracks(self, identifier: str) -> LoadResult:
-        """Resolve a URL, an identifier or a search."""
+        """Resolve a URL, an identifier or a search (``ytsearch:...``).
+
+        A failed load is a 200 :class:`~hikari_lavalink.LoadResult` with
+        ``load_type == "error"``, not an exception.
+        """
         return await self.request(routes.load_tracks(identifier))
 
     async def decode_track(self, encoded: str) -> models.Track:
-        """Decode one encoded track."""
+        """Decode one base64 track on the server."""
         return await self.request(routes.decode_track(encoded))
 
     async def decode_tracks(self, encoded: collections.abc.Sequence[str]) -> list[models.Track]:
-        """Decode encoded tracks, in order."""
+        """Decode several base64 tracks, in order."""
         return await self.request(routes.decode_tracks(encoded))
 
     async def get_players(self, session_id: str) -> list[models.Player]:
-        """The session's players."""
+        """Every player of the session."""
         return await self.request(routes.get_players(session_id))
 
     async def get_player(self, session_id: str, guild_id: int) -> models.Player:
@@ -166,39 +265,39 @@ class RestTransport:
         *,
         no_replace: bool = False,
     ) -> models.Player:
-        """Create or update a player."""
+        """Create or update a player; ``no_replace`` keeps a playing track."""
         return await self.request(
             routes.update_player(session_id, guild_id, update, no_replace=no_replace)
         )
 
     async def destroy_player(self, session_id: str, guild_id: int) -> None:
-        """Destroy a player."""
+        """Destroy a player (the bot must still leave the voice channel itself)."""
         await self.request(routes.destroy_player(session_id, guild_id))
 
     async def update_session(self, session_id: str, update: models.SessionUpdate) -> models.Session:
-        """Change the session's resuming settings."""
+        """Change the session's resuming setting and timeout."""
         return await self.request(routes.update_session(session_id, update))
 
     async def info(self) -> models.Info:
-        """``GET /v4/info``."""
+        """The server's version, sources, filters and plugins."""
         return await self.request(routes.info())
 
     async def stats(self) -> models.Stats:
-        """``GET /v4/stats``."""
+        """Node statistics (without frame stats)."""
         return await self.request(routes.stats())
 
     async def version(self) -> str:
-        """``GET /version``."""
+        """The server's version string, e.g. ``4.2.2``."""
         return await self.request(routes.version())
 
     async def route_planner_status(self) -> RoutePlannerStatus | None:
-        """The route planner status, ``None`` without a planner."""
+        """The route planner's status; ``None`` when no planner is configured."""
         return await self.request(routes.route_planner_status())
 
     async def free_address(self, address: str) -> None:
-        """Unmark a failing address."""
+        """Unmark one failing address of the route planner."""
         await self.request(routes.free_address(address))
 
     async def free_all(self) -> None:
-        """Unmark every failing address."""
+        """Unmark every failing address of the route planner."""
         await self.request(routes.free_all())
