@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import typing
 
 import aiohttp
@@ -11,6 +12,8 @@ import pytest
 import pytest_asyncio
 
 import hikari_lavalink as hl
+from hikari_lavalink.protocol import codec
+from hikari_lavalink.protocol.trackblob import decode_track_blob
 from hikari_lavalink.testing import FakeLavalink, factories
 
 if typing.TYPE_CHECKING:
@@ -395,3 +398,312 @@ async def test_load_and_decode(fake: FakeLavalink, http: aiohttp.ClientSession) 
         assert [t["info"]["title"] for t in await response.json()] == ["Song", "Elsewhere"]
     async with http.get(fake.url + "/v4/routeplanner/status") as response:
         assert response.status == 204
+
+
+@pytest.mark.asyncio
+async def test_rest_auth_headers_and_error_shape(fake: FakeLavalink) -> None:
+    async with aiohttp.ClientSession() as session:
+        for headers, status in (({}, 401), ({"Authorization": "wrong"}, 403)):
+            for path in ("/v4/info", "/version", "/v4/nowhere"):
+                async with session.get(fake.url + path, headers=headers) as response:
+                    assert response.status == status
+                    assert await response.read() == b""
+                    assert response.headers["Lavalink-Api-Version"] == "4"
+        auth = {"Authorization": PASSWORD}
+        async with session.get(fake.url + "/v4/nowhere", headers=auth) as response:
+            assert response.status == 404
+            assert response.headers["Lavalink-Api-Version"] == "4"
+            body = await response.json()
+            assert set(body) == {"timestamp", "status", "error", "message", "path"}
+            assert (body["status"], body["error"], body["path"]) == (
+                404,
+                "Not Found",
+                "/v4/nowhere",
+            )
+        async with session.delete(fake.url + "/v4/info", headers=auth) as response:
+            assert response.status == 405
+            assert (await response.json())["error"] == "Method Not Allowed"
+        url = fake.url + "/v4/sessions/nope/players"
+        async with session.get(url, headers=auth, params={"trace": "true"}) as response:
+            body = await response.json()
+            assert (response.status, body["message"]) == (404, "Session not found")
+            assert isinstance(body["trace"], str)
+        async with session.get(fake.url + "/version", headers=auth) as response:
+            assert response.content_type == "text/plain"
+            assert await response.text() == "4.2.2"
+        async with session.get(fake.url + "/v4/stats", headers=auth) as response:
+            stats = await response.json()
+            assert "frameStats" not in stats
+            assert stats["players"] == 0
+        async with session.get(fake.url + "/v4/info", headers=auth) as response:
+            info = codec.decode_info(await response.read())
+            assert (info.version.major, info.version.minor, info.version.patch) == (4, 2, 2)
+            assert "http" in info.source_managers
+        for path in ("/v4/routeplanner/free/all", "/v4/routeplanner/free/address"):
+            async with session.post(fake.url + path, headers=auth, json={"address": "::1"}) as resp:
+                assert resp.status == 500
+                assert (await resp.json())["message"] == "Can't access disabled route planner"
+        # handshake responses carry the header too, refused or not
+        for headers in ({"User-Id": "1"}, HEADERS):
+            async with session.get(fake.ws_url, headers=headers) as response:
+                assert response.headers["Lavalink-Api-Version"] == "4"
+                assert response.status in (400, 401)
+        ws = await session.ws_connect(fake.ws_url, headers=HEADERS)
+        assert ws._response.headers["Lavalink-Api-Version"] == "4"  # pyright: ignore[reportPrivateUsage]
+        assert ws._response.headers["Session-Resumed"] == "false"  # pyright: ignore[reportPrivateUsage]
+        await ws.close()
+
+
+@pytest.mark.asyncio
+async def test_bad_blob_and_bad_body(fake: FakeLavalink, http: aiohttp.ClientSession) -> None:
+    _, session_id, ws = await connect(http, fake)
+    status, error = await patch(http, fake, session_id, {"track": {"encoded": "garbage"}})
+    assert status == 500
+    assert "Failed to decode track" in error["message"]
+    url = f"{fake.url}/v4/sessions/{session_id}/players/5"
+    async with http.patch(
+        url, data=b"{not json", headers={"Content-Type": "application/json"}
+    ) as r:
+        assert r.status == 400
+    async with http.patch(f"{fake.url}/v4/sessions/{session_id}", json={"timeout": "x"}) as r:
+        assert r.status == 400
+    async with http.get(fake.url + "/v4/decodetrack", params={"encodedTrack": "zz"}) as r:
+        assert r.status == 500
+    await ws.close()
+
+
+@pytest.mark.asyncio
+async def test_event_order_and_player_updates(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    client, session_id, ws = await connect(http, fake)
+    _, player = await patch(http, fake, session_id, {"voice": VOICE})
+    assert player["state"]["connected"] is True
+    assert 0 <= player["state"]["ping"] < 100
+    assert player["track"] is None
+    voice_update = await client.next("playerUpdate")  # the voice gateway became ready
+    assert voice_update["state"]["connected"] is True
+    before = int(time.time() * 1000)
+    await patch(http, fake, session_id, {"track": {"encoded": SONG.encoded, "userData": {"a": 1}}})
+    await patch(http, fake, session_id, {"track": {"encoded": SHORT.encoded}})
+    await asyncio.sleep(0.05)
+    frames = [json.loads(raw) for sid, raw in fake.sent if sid == session_id]
+    kinds = [f.get("type", f["op"]) for f in frames]
+    first_start = kinds.index("TrackStartEvent")
+    assert kinds[first_start : first_start + 5] == [
+        "TrackStartEvent",
+        "playerUpdate",
+        "TrackEndEvent",
+        "TrackStartEvent",
+        "playerUpdate",
+    ]
+    replaced = frames[first_start + 2]
+    assert replaced["reason"] == "replaced"
+    assert replaced["track"]["userData"] == {"a": 1}
+    assert replaced["track"]["info"]["position"] >= 0
+    update = frames[first_start + 1]
+    assert before - 1000 <= update["state"]["time"] <= int(time.time() * 1000) + 1000
+    await fake.finish_track(5)
+    assert (await client.next("event", "TrackEndEvent"))["reason"] in ("replaced", "finished")
+    # periodic updates while playing (interval 0.1 s) and none once idle
+    await patch(http, fake, session_id, {"track": {"encoded": SONG.encoded}})
+    await client.next("event", "TrackStartEvent")
+    updates = [await client.next("playerUpdate") for _ in range(3)]
+    positions = [u["state"]["position"] for u in updates]
+    assert positions == sorted(positions)
+    assert positions[-1] > 0
+    await fake.stick_track(5, threshold_ms=123)
+    await fake.fail_track(5, message="boom", severity="fault")
+    await asyncio.sleep(0.05)
+    sent = [json.loads(raw) for sid, raw in fake.sent if sid == session_id]
+    tail = [frame for frame in sent if frame["op"] != "stats"][-5:]
+    kinds = [f.get("type", f["op"]) for f in tail]
+    stuck = kinds.index("TrackStuckEvent")
+    assert kinds[stuck:] == [
+        "TrackStuckEvent",
+        "playerUpdate",
+        "TrackExceptionEvent",
+        "TrackEndEvent",
+    ]
+    assert tail[stuck]["thresholdMs"] == 123
+    assert tail[stuck + 2]["exception"]["severity"] == "fault"
+    assert tail[stuck + 2]["exception"]["message"] == "boom"
+    assert tail[stuck + 3]["reason"] == "finished"
+    assert fake.sessions[session_id].players[5].track is None
+    await ws.close()
+
+
+@pytest.mark.asyncio
+async def test_end_time_pause_and_seek_drive_the_finish(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    client, session_id, ws = await connect(http, fake)
+    long = factories.make_track(title="Long", length=60_000)
+    # endTime ends the track with `finished`
+    await patch(http, fake, session_id, {"track": {"encoded": long.encoded}, "endTime": 200})
+    end = await client.next("event", "TrackEndEvent", timeout=2)
+    assert end["reason"] == "finished"
+    assert end["track"]["info"]["position"] >= 150
+    # a paused track does not finish; unpausing resumes the countdown
+    await patch(http, fake, session_id, {"track": {"encoded": SHORT.encoded}, "paused": True})
+    await asyncio.sleep(0.45)
+    player = fake.sessions[session_id].players[5]
+    assert player.track is not None
+    assert player.position == 0
+    await patch(http, fake, session_id, {"paused": False})
+    end = await client.next("event", "TrackEndEvent", timeout=2)
+    assert (end["reason"], end["track"]["info"]["title"]) == ("finished", "Short")
+    # a seek near the end brings the finish forward
+    await patch(http, fake, session_id, {"track": {"encoded": long.encoded}})
+    started = time.monotonic()
+    await patch(http, fake, session_id, {"position": 59_800})
+    end = await client.next("event", "TrackEndEvent", timeout=2)
+    assert end["reason"] == "finished"
+    assert time.monotonic() - started < 1.0
+    # a new track with a start position; position is ignored while idle
+    _, player_json = await patch(http, fake, session_id, {"position": 5_000})
+    assert player_json["track"] is None
+    _, player_json = await patch(
+        http, fake, session_id, {"track": {"encoded": long.encoded}, "position": 30_000}
+    )
+    assert player_json["track"]["info"]["position"] >= 30_000
+    await ws.close()
+
+
+@pytest.mark.asyncio
+async def test_paused_session_queues_events_and_stats_but_drops_updates(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    client, session_id, ws = await connect(http, fake)
+    async with http.patch(
+        f"{fake.url}/v4/sessions/{session_id}", json={"resuming": True, "timeout": 10}
+    ) as response:
+        assert response.status == 200
+    await patch(http, fake, session_id, {"voice": VOICE, "track": {"encoded": SONG.encoded}})
+    await patch(http, fake, session_id, {"voice": VOICE}, guild=6)
+    await client.next("event", "TrackStartEvent")
+    await ws.close()
+    await asyncio.sleep(0.05)
+    session = fake.sessions[session_id]
+    assert session.paused
+    assert session.resuming
+    assert session.timeout == 10
+    position = session.players[5].position
+    await asyncio.sleep(0.45)  # two stats and four update ticks pass while paused
+    assert session.players[5].position > position  # still playing
+    await fake.close_voice(6)
+    async with http.get(f"{fake.url}/v4/sessions/{session_id}/players") as response:
+        assert response.status == 404
+    response = await http.ws_connect(fake.ws_url, headers={**HEADERS, "Session-Id": session_id})
+    assert response._response.headers["Session-Resumed"] == "true"  # pyright: ignore[reportPrivateUsage]
+    resumed = Client(response)
+    ready = await resumed.next()
+    assert ready == {"op": "ready", "resumed": True, "sessionId": session_id}
+    replay = [await resumed.next() for _ in range(4)]
+    ops = [f.get("type", f["op"]) for f in replay]
+    # the queue (stats that fired, then the voice close) comes first, in order, then one
+    # playerUpdate per player; no playerUpdate was queued
+    assert ops.count("stats") >= 2
+    assert "WebSocketClosedEvent" in ops
+    after_close = ops.index("WebSocketClosedEvent")
+    assert all(op == "stats" for op in ops[:after_close])
+    rest = ops[after_close + 1 :]
+    while len([op for op in rest if op == "playerUpdate"]) < 2:
+        rest.append((await resumed.next("playerUpdate"))["op"])
+    updates = [f for f in resumed.frames if f["op"] == "playerUpdate"]
+    assert {u["guildId"] for u in updates[:2]} == {"5", "6"}
+    assert fake.sessions[session_id].resuming  # the setting survives the resume
+    async with http.get(f"{fake.url}/v4/sessions/{session_id}/players") as players:
+        assert len(await players.json()) == 2
+    await response.close()
+
+
+@pytest.mark.asyncio
+async def test_drop_connections_cuts_without_close_frame(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    _, kept, ws = await connect(http, fake)
+    async with http.patch(f"{fake.url}/v4/sessions/{kept}", json={"resuming": True}):
+        pass
+    _, lost, ws2 = await connect(http, fake)
+    await fake.wait_for_connections(2)
+    await patch(http, fake, lost, {"track": {"encoded": SONG.encoded}})
+    await fake.drop_connections()
+    for socket in (ws, ws2):
+        message = await until_closed(socket)
+        assert message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
+        assert socket.close_code in (None, 1006)
+    await asyncio.sleep(0.05)
+    assert fake.is_running
+    assert fake.sessions[kept].paused
+    assert lost not in fake.sessions
+    # the server still answers after the cut
+    _, again, ws3 = await connect(http, fake, **{"Session-Id": kept})
+    assert again == kept
+    await ws3.close()
+
+
+@pytest.mark.asyncio
+async def test_requests_are_recorded_and_can_be_awaited(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    _, session_id, ws = await connect(http, fake)
+    waiter = asyncio.create_task(
+        fake.wait_for_request(lambda r: r.method == "PATCH" and r.path.endswith("/players/7"))
+    )
+    await patch(http, fake, session_id, {"volume": 50}, guild=7, noReplace="false")
+    recorded = await waiter
+    assert recorded.json() == {"volume": 50}
+    assert recorded.query == {"noReplace": "false"}
+    assert recorded.headers["Authorization"] == PASSWORD
+    assert recorded.status == 200
+    assert fake.sessions[session_id].players[7].volume == 50
+    with pytest.raises(TimeoutError):
+        await fake.wait_for_request(lambda r: r.path == "/never", timeout=0.1)
+    fake.fail_rest(502, count=2)
+    for _ in range(2):
+        async with http.get(fake.url + "/v4/stats") as response:
+            assert response.status == 502
+            assert (await response.json())["status"] == 502
+    async with http.get(fake.url + "/v4/stats") as response:
+        assert response.status == 200
+    fake.set_latency(0.2)
+    started = time.monotonic()
+    async with http.get(fake.url + "/version"):
+        pass
+    assert time.monotonic() - started >= 0.2
+    fake.set_latency(0)
+    await ws.close()
+
+
+def test_factories_build_protocol_models() -> None:
+    track = factories.make_track(title="Hello World!", position=10, user_data={"k": 1})
+    assert track.info.identifier == "hello-world"
+    assert track.user_data == {"k": 1}
+    assert decode_track_blob(track.encoded) == track.info
+    playlist = factories.make_playlist("P", [track], selected_track=0)
+    assert playlist.tracks == [track]
+    assert factories.make_search([track]).tracks == [track]
+    player = factories.make_player(5, track=track)
+    assert (player.guild_id, player.state.position, player.state.connected) == (5, 10, True)
+    idle = factories.make_player(6, connected=False)
+    assert (idle.state.ping, idle.voice.channel_id) == (-1, None)
+    assert factories.make_stats(players=2).players == 2
+
+
+@pytest.mark.asyncio
+async def test_ids_must_parse_as_java_longs(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    client, session_id, ws = await connect(http, fake)
+    await ws.send_str('{"op": "play"}')  # v4 ignores what clients send
+    base = f"{fake.url}/v4/sessions/{session_id}/players/"
+    for guild in ("%C2%B2", "-1", "9223372036854775808", "1.5"):
+        async with http.get(base + guild) as response:
+            assert response.status == 400, guild
+            assert (await response.json())["status"] == 400
+    async with http.get(base + "9223372036854775807") as response:
+        assert (await response.json())["message"] == "Player not found"
+    await fake.send_stats(session_id)
+    assert (await client.next("stats"))["op"] == "stats"
+    await ws.close()

@@ -114,6 +114,9 @@ def decode_track_blob(encoded: str) -> TrackInfo:
         isrc = reader.optional_utf() if version >= 3 else None
         source_name = reader.utf()
         # Source-specific bytes sit between the source name and the trailing position.
+        if reader.offset > len(data) - 8:
+            msg = "track blob is truncated"
+            raise ValueError(msg)
         reader.offset = len(data) - 8
         position = reader.i64()
     except (ValueError, binascii.Error, struct.error, UnicodeError) as exc:

@@ -6,6 +6,14 @@ Never imported by the library itself.
 from __future__ import annotations
 
 from hikari_lavalink.testing import factories
+from hikari_lavalink.testing.factories import (
+    make_player,
+    make_playlist,
+    make_search,
+    make_stats,
+    make_track,
+    make_track_info,
+)
 from hikari_lavalink.testing.fake_discord import (
     FakeDiscord,
     FakeGuild,
@@ -29,4 +37,10 @@ __all__ = [
     "RecordedRequest",
     "VoiceBehaviour",
     "factories",
+    "make_player",
+    "make_playlist",
+    "make_search",
+    "make_stats",
+    "make_track",
+    "make_track_info",
 ]

@@ -12,7 +12,14 @@ import typing
 from hikari_lavalink.protocol import load_result, models
 from hikari_lavalink.protocol.trackblob import encode_track_blob
 
-__all__ = ["make_playlist", "make_search", "make_stats", "make_track", "make_track_info"]
+__all__ = [
+    "make_player",
+    "make_playlist",
+    "make_search",
+    "make_stats",
+    "make_track",
+    "make_track_info",
+]
 
 
 def _slug(text: str) -> str:
@@ -60,6 +67,7 @@ def make_track(
     is_stream: bool = False,
     artwork_url: str | None = None,
     isrc: str | None = None,
+    position: int = 0,
     user_data: dict[str, typing.Any] | None = None,
     plugin_info: dict[str, typing.Any] | None = None,
 ) -> models.Track:
@@ -74,6 +82,7 @@ def make_track(
         is_stream=is_stream,
         artwork_url=artwork_url,
         isrc=isrc,
+        position=position,
     )
     return models.Track(
         encoded=encode_track_blob(info),
@@ -117,4 +126,51 @@ def make_stats(
         memory=models.Memory(free=100, used=200, allocated=300, reservable=400),
         cpu=models.Cpu(cores=cores, system_load=system_load, lavalink_load=lavalink_load),
         frame_stats=frame_stats,
+    )
+
+
+def make_player(
+    guild_id: int,
+    *,
+    track: models.Track | None = None,
+    position: int | None = None,
+    volume: int = 100,
+    paused: bool = False,
+    connected: bool = True,
+    ping: int | None = None,
+    time: int = 0,
+    voice: models.VoiceState | None = None,
+    channel_id: int | None = None,
+) -> models.Player:
+    """A :class:`Player` as ``GET .../players/{guildId}`` returns it.
+
+    ``position`` defaults to the track's ``info.position`` (0 with no track), ``ping`` to 12
+    when connected and -1 otherwise, and ``voice`` to placeholder credentials when
+    connected (``""`` and a null channel otherwise, as Lavalink reports no connection).
+    """
+    if voice is None:
+        voice = (
+            models.VoiceState(
+                token="token",  # noqa: S106 - a placeholder, not a secret
+                endpoint="voice.invalid:443",
+                session_id="session",
+                channel_id=channel_id,
+            )
+            if connected
+            else models.VoiceState(token="", endpoint="", session_id="", channel_id=None)
+        )
+    if position is None:
+        position = track.info.position if track is not None else 0
+    return models.Player(
+        guild_id=guild_id,
+        track=track,
+        volume=volume,
+        paused=paused,
+        state=models.PlayerState(
+            time=time,
+            position=position,
+            connected=connected,
+            ping=ping if ping is not None else (12 if connected else -1),
+        ),
+        voice=voice,
     )

@@ -34,6 +34,7 @@ Controls make it misbehave on purpose: :meth:`finish_track`, :meth:`fail_track`,
 from __future__ import annotations
 
 import asyncio
+import http
 import json
 import logging
 import random
@@ -233,7 +234,8 @@ class FakeLavalink:
         self.version = version
         self.requests: list[RecordedRequest] = []
         self.handshakes: list[dict[str, str]] = []
-        self.sent: list[tuple[str, str]] = []
+        self.sent: list[tuple[str, bytes]] = []
+        """Every WebSocket frame sent, as ``(session_id, payload)``, in sending order."""
         self._port = port
         self._sessions: dict[str, FakeSession] = {}
         self._runner: web.AppRunner | None = None
@@ -388,7 +390,7 @@ class FakeLavalink:
             self._send_stats(session)
         await self._settle()
 
-    async def finish_track(self, guild_id: int, session_id: str | None = None) -> None:
+    async def finish_track(self, guild_id: int, *, session_id: str | None = None) -> None:
         """End the guild's track as if it reached its end (``finished``)."""
         session, player = self._player(guild_id, session_id)
         self._finish(session, player, "finished")
@@ -399,6 +401,7 @@ class FakeLavalink:
         guild_id: int,
         message: str = "Something broke while playing the track.",
         severity: str = "common",
+        *,
         session_id: str | None = None,
     ) -> None:
         """``TrackExceptionEvent`` during playback, then ``TrackEndEvent(finished)``."""
@@ -417,7 +420,7 @@ class FakeLavalink:
         await self._settle()
 
     async def stick_track(
-        self, guild_id: int, threshold_ms: int = 10_000, session_id: str | None = None
+        self, guild_id: int, threshold_ms: int = 10_000, *, session_id: str | None = None
     ) -> None:
         """``TrackStuckEvent`` then a ``playerUpdate``; the track keeps playing."""
         session, player = self._player(guild_id, session_id)
@@ -437,10 +440,11 @@ class FakeLavalink:
         code: int = 4006,
         reason: str = "Your session is no longer valid.",
         by_remote: bool = True,
+        *,
         session_id: str | None = None,
     ) -> None:
         """``WebSocketClosedEvent`` for the guild's voice socket, then ``playerUpdate``."""
-        session, player = self._player(guild_id, session_id)
+        session, player = self._player(guild_id, session_id, playing=False)
         player.connected = False
         player.ping = -1
         self._event(
@@ -497,7 +501,7 @@ class FakeLavalink:
         outbox = session.outbox
         if outbox is None:
             return
-        self.sent.append((session.id, text))
+        self.sent.append((session.id, text.encode()))
         outbox.put_nowait(text)
 
     async def _write_loop(
@@ -566,11 +570,13 @@ class FakeLavalink:
         info = msgspec.structs.replace(player.track.info, position=player.position)
         return msgspec.structs.replace(player.track, info=info)
 
-    def _player(self, guild_id: int, session_id: str | None) -> tuple[FakeSession, FakePlayer]:
+    def _player(
+        self, guild_id: int, session_id: str | None, *, playing: bool = True
+    ) -> tuple[FakeSession, FakePlayer]:
         for session in self._targets(session_id):
             player = session.players.get(guild_id)
             if player is not None:
-                if player.track is None:
+                if playing and player.track is None:
                     msg = f"guild {guild_id} has no track playing"
                     raise LookupError(msg)
                 return session, player
@@ -645,6 +651,8 @@ class FakeLavalink:
             await asyncio.sleep(self._latency)
         if request.path == "/v4/websocket":
             response = await handler(request)
+            if not response.prepared:  # a refused handshake (the 101 carries it already)
+                response.headers["Lavalink-Api-Version"] = "4"
             self._touch()
             return response
         body = await request.read()
@@ -656,6 +664,12 @@ class FakeLavalink:
             response = await self._answer(request, handler)
         except _HTTPError as exc:
             response = self._error(request, exc.status, exc.message)
+        except web.HTTPException as exc:  # no route or method: Spring answers with its JSON
+            if exc.status == 405:
+                message = f"Request method '{request.method}' is not supported"
+            else:
+                message = f"No static resource {request.path.lstrip('/')}."
+            response = self._error(request, exc.status, message)
         response.headers["Lavalink-Api-Version"] = "4"
         record.status = response.status
         self._touch()
@@ -683,7 +697,7 @@ class FakeLavalink:
         body: JSON = {
             "timestamp": int(time.time() * 1000),
             "status": status,
-            "error": _REASONS.get(status, "Error"),
+            "error": _reason(status),
             "message": message,
             "path": request.path,
         }
@@ -700,7 +714,7 @@ class FakeLavalink:
     @staticmethod
     def _guild_of(request: web.Request) -> int:
         raw = request.match_info["guild"]
-        if not raw.isdigit() or int(raw) >= 2**63:
+        if not _is_long(raw):
             raise _HTTPError(
                 400,
                 f"Failed to convert value of type 'java.lang.String' to required type 'long'; "
@@ -717,16 +731,19 @@ class FakeLavalink:
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         self.handshakes.append(dict(request.headers))
         if self._handshake_failures:
-            return web.Response(status=self._handshake_failures.pop(0), text="Bad Gateway")
+            status = self._handshake_failures.pop(0)
+            return web.Response(status=status, text=_reason(status))
         if request.headers.get("Authorization") != self.password:
             return web.Response(status=401)
         raw_user = request.headers.get("User-Id", "")
-        if not raw_user.isdigit() or int(raw_user) == 0:
+        if not _is_long(raw_user) or int(raw_user) == 0:
             return web.Response(status=400)
         resume_id = request.headers.get("Session-Id")
         session = self._sessions.get(resume_id) if resume_id else None
         resumed = session is not None and session.paused and session.resuming
         ws = web.WebSocketResponse(autoping=True)
+        if not ws.can_prepare(request).ok:
+            return web.Response(status=400, text='Can "Upgrade" only to "WebSocket".')
         ws.headers["Session-Resumed"] = "true" if resumed else "false"
         ws.headers["Lavalink-Api-Version"] = "4"
         await ws.prepare(request)
@@ -828,7 +845,9 @@ class FakeLavalink:
         return self._json(info)
 
     async def _stats(self, _: web.Request) -> web.Response:
-        return self._json(self._stats_model())
+        payload = msgspec.to_builtins(self._stats_model())
+        payload.pop("frameStats", None)  # absent over REST (null on the WebSocket)
+        return web.json_response(payload)
 
     async def _load_tracks(self, request: web.Request) -> web.Response:
         identifier = request.query.get("identifier")
@@ -1063,16 +1082,17 @@ class FakeLavalink:
         raise _HTTPError(400, "Cannot play a playlist or search result")
 
 
+def _is_long(raw: str) -> bool:
+    """Whether Java's ``Long.parseLong`` would take ``raw`` (non-negative ids only)."""
+    return raw.isascii() and raw.isdigit() and int(raw) < 2**63
+
+
 def _session_id(rng: random.Random) -> str:
     return "".join(rng.choices(string.ascii_lowercase + string.digits, k=16))
 
 
-_REASONS: typing.Final = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
