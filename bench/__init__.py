@@ -1,1 +1,3 @@
-"""Benchmarks (``make bench``); not part of the test suite."""
+"""Benchmarks (``python -m bench``); not part of the test suite."""
+
+from __future__ import annotations

@@ -7,7 +7,7 @@ import json
 import random
 import typing
 
-__all__ = ["mixed_stream", "playlist", "search", "track_json"]
+__all__ = ["labelled_stream", "mixed_stream", "playlist", "search", "track_json"]
 
 
 def track_json(rng: random.Random, index: int) -> dict[str, typing.Any]:
@@ -35,11 +35,14 @@ def track_json(rng: random.Random, index: int) -> dict[str, typing.Any]:
     }
 
 
-def mixed_stream(count: int, guilds: int, seed: int = 1) -> list[tuple[str, bytes]]:
-    """``count`` WS messages: 90 % playerUpdate, 8 % track events, 2 % stats.
+def mixed_stream(count: int, guilds: int, seed: int = 1) -> list[bytes]:
+    """``count`` WS frames across ``guilds`` guilds: 90 % playerUpdate, 8 % track events
+    (the five kinds), 2 % stats."""
+    return [data for _, data in labelled_stream(count, guilds, seed)]
 
-    Returns ``(kind, bytes)`` pairs; ``kind`` is the op or the event type.
-    """
+
+def labelled_stream(count: int, guilds: int, seed: int = 1) -> list[tuple[str, bytes]]:
+    """:func:`mixed_stream` as ``(kind, bytes)`` pairs; ``kind`` is the op or event type."""
     rng = random.Random(seed)
     guild_ids = [817327181659111454 + i * 4194304 for i in range(guilds)]
     tracks = [track_json(rng, i) for i in range(64)]
@@ -74,7 +77,9 @@ def mixed_stream(count: int, guilds: int, seed: int = 1) -> list[tuple[str, byte
             else:
                 payload["track"] = rng.choice(tracks)
             if kind == "TrackEndEvent":
-                payload["reason"] = rng.choice(["finished", "replaced", "stopped"])
+                payload["reason"] = rng.choice(
+                    ["finished"] * 6 + ["replaced"] * 2 + ["stopped", "loadFailed", "cleanup"]
+                )
             elif kind == "TrackExceptionEvent":
                 payload["exception"] = {
                     "message": "x",
@@ -93,7 +98,7 @@ def mixed_stream(count: int, guilds: int, seed: int = 1) -> list[tuple[str, byte
                 "uptime": 123456,
                 "memory": {"free": 1, "used": 2, "allocated": 3, "reservable": 4},
                 "cpu": {"cores": 2, "systemLoad": 0.5, "lavalinkLoad": 0.25},
-                "frameStats": None,
+                "frameStats": rng.choice([None, {"sent": 6000, "nulled": 10, "deficit": -3010}]),
             }
         out.append((kind, json.dumps(payload).encode()))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import typing
 
 import pytest
 from hypothesis import settings
@@ -13,15 +14,23 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-VECTORS = pathlib.Path(__file__).parent / "vectors"
-SHARED_VECTORS = pathlib.Path(__file__).resolve().parents[2] / "shared" / "lavalink-vectors"
+REPO = pathlib.Path(__file__).resolve().parents[1]
+VECTORS = REPO / "tests" / "vectors"
+SHARED_VECTORS = REPO.parent / "shared" / "lavalink-vectors"
 
 
 def load_vector(name: str) -> bytes:
-    """The bytes of one vector file."""
+    """The bytes of one vector file (importable for module-level use and Hypothesis)."""
     return (VECTORS / name).read_bytes()
 
 
 @pytest.fixture
 def vectors_dir() -> pathlib.Path:
+    """The folder of the project's copies of the Lavalink vectors."""
     return VECTORS
+
+
+@pytest.fixture(name="load_vector")
+def load_vector_fixture() -> typing.Callable[[str], bytes]:
+    """``load_vector(name) -> bytes``, as a fixture."""
+    return load_vector

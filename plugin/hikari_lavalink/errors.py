@@ -65,7 +65,8 @@ class RemoteProtocolError(LavalinkError):
     __slots__ = ("data",)
 
     def __init__(self, message: str, data: bytes | str = b"") -> None:
-        self.data: bytes = data.encode() if isinstance(data, str) else bytes(data)
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+        self.data: bytes = raw
         shown = self.data[:_MAX_RAW_IN_MESSAGE]
         more = "..." if len(self.data) > _MAX_RAW_IN_MESSAGE else ""
         super().__init__(f"{message} (payload: {shown!r}{more})")

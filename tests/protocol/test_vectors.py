@@ -10,10 +10,11 @@ with the placeholder replaced by a real snowflake, checking every field.
 from __future__ import annotations
 
 import json
+import pathlib
 import typing
 
 import pytest
-from tests.conftest import SHARED_VECTORS, VECTORS, load_vector
+from tests.conftest import VECTORS, load_vector
 
 import hikari_lavalink as hl
 from hikari_lavalink.protocol import codec, routeplanner
@@ -23,16 +24,20 @@ RICK = (
     "RRdzR3OVdnWGNRAAEAK2h0dHBzOi8vd3d3LnlvdXR1YmUuY29tL3dhdGNoP3Y9ZFF3NHc5V2dYY1EAB3lvdXR1YmUAAAAA"
     "AAAAAA=="
 )
-ARCHITECTS_PREFIX = "QAAAgQIAGEFyY2hpdGVjdHMgLSAiZGVlcCBmYWtlIgAP"
+ARCHITECTS = (  # from Lavalink's docs/api/Insomnia.json
+    "QAAAgQIAGEFyY2hpdGVjdHMgLSAiZGVlcCBmYWtlIgAPRXBpdGFwaCBSZWNvcmRzAAAAAAADQ/AAC1RuQ1VKVlBRSDNJAAEA"
+    "K2h0dHBzOi8vd3d3LnlvdXR1YmUuY29tL3dhdGNoP3Y9VG5DVUpWUFFIM0kAB3lvdXR1YmUAAAAAAAAAAA=="
+)
 SNOWFLAKE = 817327181659111454
+SHARED_VECTORS = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "lavalink-vectors"
 
 
 def fix(name: str, key: str) -> bytes:
     """The vector with the '...' placeholder of ``key`` replaced by a real snowflake."""
     data = load_vector(name).decode()
-    fixed = data.replace(f'"{key}": "..."', f'"{key}": "{SNOWFLAKE}"')
-    assert fixed != data
-    return fixed.encode()
+    placeholder = f'"{key}": "..."'
+    assert data.count(placeholder) == 1
+    return data.replace(placeholder, f'"{key}": "{SNOWFLAKE}"').encode()
 
 
 def check_rick(track: hl.Track, *, artwork: bool = True) -> None:
@@ -85,8 +90,9 @@ def check_player(player: hl.PlayerModel) -> None:
     check_rick(player.track, artwork=False)
     assert (player.volume, player.paused) == (100, False)
     assert player.state == hl.PlayerState(time=1, position=1, connected=True, ping=10)
-    assert player.voice.token == "..."
-    assert player.voice.channel_id == SNOWFLAKE
+    assert player.voice == hl.VoiceState(
+        token="...", endpoint="...", session_id="...", channel_id=SNOWFLAKE
+    )
     check_full_filters(player.filters, plugin=False)
 
 
@@ -94,10 +100,9 @@ def check_player(player: hl.PlayerModel) -> None:
 
 
 def v_encoded_tracks_decoded() -> None:
-    items = json.loads(load_vector("encoded-tracks-decoded.json"))
-    assert len(items) == 2
-    assert items[0]["encoded"] == RICK
-    assert items[1]["encoded"].startswith(ARCHITECTS_PREFIX)
+    items: list[dict[str, typing.Any]] = json.loads(load_vector("encoded-tracks-decoded.json"))
+    assert isinstance(items, list)
+    assert [item["encoded"] for item in items] == [RICK, ARCHITECTS]
     assert json.loads(load_vector("rest-decodetrack.json"))["encoded"] == items[0]["encoded"]
 
 
@@ -129,11 +134,13 @@ def v_error_400_voice() -> None:
 def v_error() -> None:
     body = codec.decode_error_body(load_vector("rest-error.json"))
     assert body is not None
-    assert (body.status, body.error, body.message, body.trace) == (
-        404,
-        "Not Found",
-        "Session not found",
-        "...",
+    assert body == hl.ErrorBody(
+        timestamp=1667857581613,
+        status=404,
+        error="Not Found",
+        trace="...",
+        message="Session not found",
+        path="/v4/sessions/xtaug914v9k5032f/players/817327181659111454",
     )
 
 
@@ -286,17 +293,21 @@ def v_session() -> None:
 
 
 def v_stats() -> None:
-    stats = codec.decode_stats(load_vector("rest-stats.json"))
+    raw = load_vector("rest-stats.json")
+    assert "frameStats" not in json.loads(raw)  # absent over REST
+    stats = codec.decode_stats(raw)
     check_stats(stats)
     assert stats.frame_stats is None
 
 
 def v_update_player_request_encoded() -> None:
     update = codec.decode_update_player(load_vector("rest-update-player-request-encoded.json"))
-    assert update.track == hl.UpdatePlayerTrack(
-        encoded=RICK, user_data={"requester": "170939974227541168"}
+    assert update == hl.UpdatePlayer(
+        track=hl.UpdatePlayerTrack(encoded=RICK, user_data={"requester": "170939974227541168"}),
+        position=0,
+        volume=100,
+        paused=False,
     )
-    assert (update.position, update.volume, update.paused) == (0, 100, False)
 
 
 def v_update_player_request_filters() -> None:
@@ -307,20 +318,18 @@ def v_update_player_request_filters() -> None:
 
 def v_update_player_request_stop() -> None:
     update = codec.decode_update_player(load_vector("rest-update-player-request-stop.json"))
-    assert update.track == hl.UpdatePlayerTrack(encoded=None)
+    assert update == hl.UpdatePlayer(track=hl.UpdatePlayerTrack(encoded=None))
 
 
 def v_update_player_request() -> None:
     update = codec.decode_update_player(load_vector("rest-update-player-request.json"))
-    assert update.track == hl.UpdatePlayerTrack(identifier="...")
-    assert (update.end_time, update.volume, update.position, update.paused) == (
-        0,
-        100,
-        32400,
-        False,
-    )
-    assert update.voice == hl.VoiceUpdate(
-        token="...", endpoint="...", session_id="...", channel_id="..."
+    assert update == hl.UpdatePlayer(
+        track=hl.UpdatePlayerTrack(identifier="..."),
+        end_time=0,
+        volume=100,
+        position=32400,
+        paused=False,
+        voice=hl.VoiceUpdate(token="...", endpoint="...", session_id="...", channel_id="..."),
     )
 
 
@@ -330,6 +339,7 @@ def _check_event(name: str, kind: type[hl.EventMessage]) -> hl.EventMessage:
     message = hl.decode_message(fix(name, "guildId"))
     assert isinstance(message, kind)
     assert message.guild_id == SNOWFLAKE
+    assert type(message.guild_id) is int
     return message
 
 
@@ -376,7 +386,11 @@ def _headers(name: str, *, resume: bool) -> None:
     if resume:
         expected.add("Session-Id")
     assert set(headers) == expected
+    assert headers["Authorization"] == "youshallnotpass"
     assert int(headers["User-Id"]) == 170939974227541168
+    assert headers["Client-Name"] == "lavalink-client/2.0.0"
+    if resume:
+        assert headers["Session-Id"] == "xtaug914v9k5032f"
 
 
 def v_handshake_request() -> None:
@@ -417,7 +431,9 @@ def v_ready() -> None:
 
 
 def v_stats_null_frame_stats() -> None:
-    message = hl.decode_message(load_vector("ws-stats-null-frameStats.json"))
+    raw = load_vector("ws-stats-null-frameStats.json")
+    assert json.loads(raw)["frameStats"] is None  # present and null on the WS
+    message = hl.decode_message(raw)
     assert isinstance(message, hl.StatsMessage)
     check_stats(message)
     assert message.frame_stats is None

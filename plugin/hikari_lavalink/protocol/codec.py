@@ -69,6 +69,8 @@ def decode_message(data: bytes | str) -> messages.Message:
         return _unknown_or_raise(data, exc)
     except msgspec.DecodeError as exc:
         raise RemoteProtocolError(f"WebSocket frame is not valid JSON: {exc}", data) from None
+    except UnicodeError as exc:  # invalid UTF-8 in bytes, or a lone surrogate in a str
+        raise RemoteProtocolError(f"WebSocket frame is not valid UTF-8: {exc}", data) from None
     if message.__class__ is _Envelope:
         return _typed_event(message, data)
     return message
@@ -109,6 +111,8 @@ def _unknown_or_raise(data: bytes | str, error: msgspec.ValidationError) -> mess
     except msgspec.DecodeError as exc:
         # The first decoder can fail validation before it reaches malformed JSON further on.
         raise RemoteProtocolError(f"WebSocket frame is not valid JSON: {exc}", data) from None
+    except UnicodeError as exc:
+        raise RemoteProtocolError(f"WebSocket frame is not valid UTF-8: {exc}", data) from None
     op = payload.get("op")
     if not isinstance(op, str):
         raise RemoteProtocolError("WebSocket frame has no string 'op'", data) from None
@@ -126,7 +130,9 @@ def _unknown(payload: dict[str, typing.Any]) -> messages.UnknownMessage:
     return messages.UnknownMessage(
         op=str(payload.get("op")),
         type=kind if isinstance(kind, str) else None,
-        guild_id=int(guild_id) if isinstance(guild_id, str) and guild_id.isdigit() else None,
+        guild_id=int(guild_id)
+        if isinstance(guild_id, str) and guild_id.isascii() and guild_id.isdigit()
+        else None,
         payload=payload,
     )
 
@@ -138,7 +144,7 @@ def _make(kind: type[T] | typing.Any, what: str) -> typing.Callable[[bytes | str
     def decode_checked(data: bytes | str) -> T:
         try:
             return decode(data)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, UnicodeError) as exc:
             raise RemoteProtocolError(f"invalid {what}: {exc}", data) from None
 
     decode_checked.__name__ = f"decode_{what.replace(' ', '_')}"
