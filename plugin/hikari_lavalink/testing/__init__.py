@@ -17,7 +17,9 @@ from hikari_lavalink.testing.factories import (
 from hikari_lavalink.testing.fake_discord import (
     FakeDiscord,
     FakeGuild,
+    RecordedClose,
     RecordedFrame,
+    RecordedRestRequest,
     VoiceBehaviour,
 )
 from hikari_lavalink.testing.fake_lavalink import (
@@ -33,8 +35,10 @@ __all__ = [
     "FakeLavalink",
     "FakePlayer",
     "FakeSession",
+    "RecordedClose",
     "RecordedFrame",
     "RecordedRequest",
+    "RecordedRestRequest",
     "VoiceBehaviour",
     "factories",
     "make_player",
