@@ -25,7 +25,7 @@ from hikari_lavalink.bridge.events import (
     VoiceRestoredEvent,
     VoiceSocketClosedEvent,
 )
-from hikari_lavalink.client import LavalinkClient, ShardDeathPolicy
+from hikari_lavalink.client import LavalinkClient, NodeStrategy, ShardDeathPolicy
 from hikari_lavalink.errors import (
     LavalinkError,
     NodeClosedError,
@@ -97,18 +97,24 @@ from hikari_lavalink.protocol.requests import UpdatePlayer, UpdatePlayerTrack, V
 from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
 from hikari_lavalink.runtime.player import Player
 from hikari_lavalink.runtime.queue import LoopMode, TrackQueue
+from hikari_lavalink.store import JsonFileStore, SessionStore, StoredPlayer, StoredState
 
 __all__ = [
     "__version__",
     # client
     "LavalinkClient",
     "ShardDeathPolicy",
+    "NodeStrategy",
     "Node",
     "NodeListener",
     "NodeState",
     "Player",
     "TrackQueue",
     "LoopMode",
+    "SessionStore",
+    "JsonFileStore",
+    "StoredState",
+    "StoredPlayer",
     # hikari events
     "LavalinkEvent",
     "NodeEvent",

@@ -34,6 +34,7 @@ from hikari_lavalink.nodes import create_node
 from hikari_lavalink.protocol import balancing, messages, routes
 from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
 from hikari_lavalink.runtime.node import Node, NodeListener
+from hikari_lavalink.store import StoredPlayer, StoredState
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -43,6 +44,7 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.protocol.load_result import LoadResult
     from hikari_lavalink.protocol.requests import VoiceUpdate
     from hikari_lavalink.runtime.player import Player
+    from hikari_lavalink.store import SessionStore
 
 __all__ = ["LavalinkClient", "NodeStrategy", "ShardDeathPolicy"]
 
@@ -84,6 +86,13 @@ class LavalinkClient(NodeListener):
     node_strategy
         Your own node selection (default: lowest penalty, region first, with hysteresis;
         see :mod:`hikari_lavalink.protocol.balancing`).
+    store
+        Persist sessions and players (see :mod:`hikari_lavalink.store`) so that a restarted
+        bot resumes them. With a store, shutting down keeps the Lavalink sessions alive
+        (for their ``resume_timeout``) instead of destroying the players: the music goes on
+        while the bot restarts. Off by default: without a store, shutdown leaves voice.
+    store_interval
+        Seconds between store writes (only when something changed).
     """
 
     __slots__ = (
@@ -94,14 +103,18 @@ class LavalinkClient(NodeListener):
         "_guilds",
         "_nodes",
         "_players",
+        "_restoring",
+        "_saved",
         "_session",
         "_started",
+        "_store",
         "_tasks",
         "node_strategy",
         "rejoin_timeout",
         "self_deaf",
         "self_mute",
         "shard_death_policy",
+        "store_interval",
         "voice_timeout",
     )
 
@@ -117,9 +130,15 @@ class LavalinkClient(NodeListener):
         self_mute: bool = False,
         auto_start: bool = True,
         node_strategy: NodeStrategy | None = None,
+        store: SessionStore | None = None,
+        store_interval: float = 5.0,
     ) -> None:
         self._bot = bot
         self.node_strategy = node_strategy
+        self._store = store
+        self.store_interval = store_interval
+        self._saved: StoredState | None = None
+        self._restoring: dict[str, list[StoredPlayer]] = {}
         self._session = session
         self.voice_timeout = voice_timeout
         self.shard_death_policy: ShardDeathPolicy = shard_death_policy
@@ -302,9 +321,13 @@ class LavalinkClient(NodeListener):
             )
         self._started = True
         self._closing = False
+        if self._store is not None:
+            await self._load_store()
         for node in self._nodes.values():
             node.user_id = user_id
             await node.start()
+        if self._store is not None:
+            self._spawn(self._store_loop())
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until at least one node is ready."""
@@ -324,14 +347,22 @@ class LavalinkClient(NodeListener):
                 waiter.cancel()
 
     async def close(self) -> None:
-        """Destroy every player, leave every voice channel and close the nodes."""
+        """Destroy every player, leave every voice channel and close the nodes.
+
+        With a store, the players and sessions are saved and kept alive instead, so that
+        the next run resumes them.
+        """
         self._closing = True
-        guild_ids = list(self._players)
-        await asyncio.gather(
-            *(self._leave(g, reason="shutdown") for g in guild_ids), return_exceptions=True
-        )
+        keep = self._store is not None
+        if keep:
+            await self._save_store()
+        else:
+            guild_ids = list(self._players)
+            await asyncio.gather(
+                *(self._leave(g, reason="shutdown") for g in guild_ids), return_exceptions=True
+            )
         for node in list(self._nodes.values()):
-            await node.close()
+            await node.close(keep_session=keep)
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -354,6 +385,107 @@ class LavalinkClient(NodeListener):
         # Shards are still connected here: op 4 leave works. A flag keeps the shard
         # disconnects that follow from looking like shard deaths.
         await self.close()
+
+    # -- the store -----------------------------------------------------------------------
+
+    def snapshot(self) -> StoredState:
+        """What the store would save now."""
+        sessions = {n.name: n.session_id for n in self._nodes.values() if n.session_id}
+        players = [
+            StoredPlayer(
+                guild_id=p.guild_id,
+                channel_id=p.channel_id,
+                node=p.node.name,
+                track=p.track,
+                position=p.position,
+                volume=p.volume,
+                paused=p.paused,
+                filters=p.filters,
+                end_time=p.end_time,
+            )
+            for p in self._players.values()
+        ]
+        return StoredState(sessions=sessions, players=players)
+
+    async def _save_store(self) -> None:
+        if self._store is None:
+            return
+        state = self.snapshot()
+        if state == self._saved:
+            return
+        try:
+            await self._store.save(state)
+        except OSError as exc:
+            _LOGGER.warning("could not save the session store: %s", exc)
+            return
+        self._saved = state
+
+    async def _store_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.store_interval)
+            await self._save_store()
+
+    async def _load_store(self) -> None:
+        assert self._store is not None
+        state = await self._store.load()
+        if state is None:
+            return
+        for name, session_id in state.sessions.items():
+            node = self._nodes.get(name)
+            if node is not None:
+                node.resume_session(session_id)
+        self._restoring.clear()
+        for stored in state.players:
+            key = stored.node if stored.node in self._nodes else ""
+            self._restoring.setdefault(key, []).append(stored)
+
+    def _adopt(self, node: Node, players: list[Player]) -> None:
+        stored = {p.guild_id: p for p in self._restoring.pop(node.name, [])}
+        for player in players:
+            guild = player.guild_id
+            try:
+                shard = shard_for(self._bot, guild)
+            except UsageError:
+                continue  # another process's guild, or one this bot left
+            player.voice_timeout = self.voice_timeout
+            if player.channel_id is None and guild in stored:
+                player.channel_id = stored[guild].channel_id
+            self._players[guild] = player
+            self._guild(guild, shard.id)
+            stored.pop(guild, None)
+        if stored:
+            self._restoring.setdefault(node.name, []).extend(stored.values())
+
+    async def _recreate(self, node: Node) -> None:
+        pending = self._restoring.pop(node.name, []) + self._restoring.pop("", [])
+        for stored in pending:
+            guild = stored.guild_id
+            if guild in self._players or stored.channel_id is None:
+                continue
+            try:
+                shard = shard_for(self._bot, guild)
+            except UsageError:
+                _LOGGER.info("guild %s: no longer served by this process; forgetting it", guild)
+                continue
+            if self._bot.cache.get_guild(guild) is None:
+                _LOGGER.info("guild %s: no longer available; forgetting its player", guild)
+                continue
+            target = node if node.is_ready else self.best_node()
+            player = target.create_player(guild)
+            player.voice_timeout = self.voice_timeout
+            player.channel_id = stored.channel_id
+            player.track = stored.track
+            player.volume = stored.volume
+            player.paused = stored.paused
+            player.filters = stored.filters
+            player.end_time = stored.end_time
+            player.set_position(stored.position)
+            player.freeze()
+            self._players[guild] = player
+            voice = self._guild(guild, shard.id)
+            voice.voice_lost = True
+            voice.lost_channel_id = stored.channel_id
+            self._spawn(self._restore_guild(guild))
 
     # -- players -------------------------------------------------------------------------
 
@@ -679,6 +811,14 @@ class LavalinkClient(NodeListener):
         await self._leave(guild, reason="voice_lost")
 
     # -- node listener (called from each node's reader task) -----------------------------
+
+    def players_reconciled(
+        self, node: Node, *, adopted: list[Player], restored: list[Player], resumed: bool
+    ) -> None:
+        if adopted:
+            self._adopt(node, adopted)
+        if self._restoring.get(node.name) or self._restoring.get(""):
+            self._spawn(self._recreate(node))
 
     def node_ready(self, node: Node, *, session_id: str, resumed: bool) -> None:
         self._emit(

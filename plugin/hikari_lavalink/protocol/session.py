@@ -202,6 +202,12 @@ class NodeSession:
 
     # -- inputs ----------------------------------------------------------------------------
 
+    def offer(self, session_id: str) -> None:
+        """Before :meth:`start`: try to resume ``session_id`` (a bot that restarted)."""
+        if self._state is SessionState.IDLE:
+            self._session_id = session_id
+            self._resumable = True
+
     def start(self, now: float) -> list[Effect]:
         """Begin connecting."""
         if self._state is not SessionState.IDLE:

@@ -242,6 +242,10 @@ class Node:
 
     # -- lifecycle -----------------------------------------------------------------------
 
+    def resume_session(self, session_id: str) -> None:
+        """Before :meth:`start`: resume this session id on the first connect, if it lives."""
+        self._session.offer(session_id)
+
     async def start(self) -> None:
         """Start connecting in the background (returns at once; see :meth:`wait_ready`)."""
         if self._task is not None:

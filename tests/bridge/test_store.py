@@ -1,0 +1,116 @@
+"""Bot restart survival: a store keeps sessions and players across bot processes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import hikari
+import pytest
+from tests.bridge.conftest import PASSWORD, SONG
+
+import hikari_lavalink as hl
+from hikari_lavalink.store import JsonFileStore, StoredState
+from hikari_lavalink.testing import FakeDiscord, FakeLavalink
+
+if TYPE_CHECKING:
+    import pathlib
+
+
+async def run_bot(
+    discord: FakeDiscord, node: FakeLavalink, store: JsonFileStore
+) -> tuple[hikari.GatewayBot, hl.LavalinkClient]:
+    bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+    lava = hl.LavalinkClient(bot, store=store, store_interval=0.1, rejoin_timeout=3.0)
+    lava.add_node(name="main", host=node.host, port=node.port, password=PASSWORD, resume_timeout=30)
+    await bot.start(check_for_updates=False, shard_count=2)
+    await lava.wait_ready(timeout=5)
+    return bot, lava
+
+
+async def first_run(
+    discord: FakeDiscord, node: FakeLavalink, store: JsonFileStore
+) -> tuple[int, int]:
+    bot, lava = await run_bot(discord, node, store)
+    guild = discord.guilds[1]
+    player = await lava.join(guild.id, guild.voice_channel_ids[0])
+    await player.play(SONG, start=42_000, volume=61)
+    await asyncio.sleep(0.3)  # the store is written
+    await bot.close()  # with a store: players and sessions are kept
+    return guild.id, guild.voice_channel_ids[0]
+
+
+@pytest.mark.asyncio
+async def test_restart_resumes_the_session_and_adopts_players(tmp_path: pathlib.Path) -> None:
+    store = JsonFileStore(tmp_path / "lavalink.json")
+    async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
+        guild, channel = await first_run(discord, node, store)
+        saved = await store.load()
+        assert isinstance(saved, StoredState)
+        session_id = saved.sessions["main"]
+        assert [p.guild_id for p in saved.players] == [guild]
+        assert node.sessions[session_id].paused  # kept alive, music playing
+        assert not [d for _, d in discord.voice_ops if d["channel_id"] is None]  # never left
+        starts = sum(b'"TrackStartEvent"' in data for _, data in node.sent)
+        bot, lava = await run_bot(discord, node, store)
+        try:
+            assert node.handshakes[-1]["Session-Id"] == session_id
+            assert lava.nodes["main"].session_id == session_id
+            async with asyncio.timeout(5):
+                while lava.get_player(guild) is None:
+                    await asyncio.sleep(0.02)
+            player = lava.get_player(guild)
+            assert player is not None
+            assert player.track is not None
+            assert player.track.encoded == SONG.encoded
+            assert player.channel_id == channel
+            assert player.volume == 61
+            assert player.position >= 42_000
+            # adopted without interrupting the audio: no new track start
+            assert sum(b'"TrackStartEvent"' in data for _, data in node.sent) == starts
+        finally:
+            await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_restart_recreates_players_when_the_session_is_gone(tmp_path: pathlib.Path) -> None:
+    store = JsonFileStore(tmp_path / "lavalink.json")
+    async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
+        guild, channel = await first_run(discord, node, store)
+        saved = await store.load()
+        assert saved is not None
+        stored_position = saved.players[0].position
+        await node.restart()  # the Lavalink server restarted meanwhile: sessions gone
+        ops = len(discord.voice_ops)
+        bot, lava = await run_bot(discord, node, store)
+        try:
+            restored = await bot.wait_for(hl.VoiceRestoredEvent, timeout=10)
+            assert restored.guild_id == guild
+            rejoin = discord.voice_ops[ops:]
+            assert [(d["guild_id"], d["channel_id"]) for _, d in rejoin] == [
+                (str(guild), str(channel))
+            ]
+            session = node.sessions[lava.nodes["main"].session_id or ""]
+            remote = session.players[guild]
+            assert remote.track is not None
+            assert remote.track.encoded == SONG.encoded
+            assert abs(remote.position - stored_position) < 1000
+            assert remote.volume == 61
+        finally:
+            await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_corrupt_or_missing_store(
+    tmp_path: pathlib.Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = JsonFileStore(tmp_path / "nothing.json")
+    assert await missing.load() is None
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text("{not json")
+    assert await JsonFileStore(corrupt).load() is None
+    assert "corrupt" in caplog.text
+    state = StoredState(sessions={"a": "s"}, players=[])
+    await missing.save(state)
+    assert await missing.load() == state
+    assert "nothing.json" in repr(missing)
