@@ -200,6 +200,11 @@ class LavalinkClient(NodeListener):
         """The players of this process, by guild id (read-only view)."""
         return types.MappingProxyType(self._players)
 
+    @property
+    def recovering(self) -> frozenset[int]:
+        """Guilds whose voice connection is being rebuilt (their shard died)."""
+        return frozenset(g for g, v in self._guilds.items() if v.voice_lost and g in self._players)
+
     def add_node(
         self,
         *,
@@ -523,6 +528,7 @@ class LavalinkClient(NodeListener):
         channel = int(channel_id)
         shard = shard_for(self._bot, guild)
         player = self._players.get(guild)
+        created = player is None
         if player is None:
             target = node or self.best_node()
             player = target.create_player(guild)
@@ -541,6 +547,9 @@ class LavalinkClient(NodeListener):
             async with asyncio.timeout(limit):
                 await asyncio.shield(waiter)
         except TimeoutError:
+            if created and self._players.get(guild) is player:
+                # Do not leave a half-joined bot behind: forget the player and leave.
+                await self._leave(guild, reason="voice_timeout")
             raise VoiceTimeoutError(self._timeout_message(guild, shard, limit)) from None
         return player
 
@@ -781,13 +790,16 @@ class LavalinkClient(NodeListener):
 
     async def _restore_guild(self, guild: int) -> None:
         voice = self._guilds.get(guild)
-        if voice is None or guild not in self._players:
+        player = self._players.get(guild)
+        if voice is None or player is None:
             return
         channel = voice.lost_channel_id
         if self.shard_death_policy == "leave" or channel is None:
             await self._leave(guild, reason="voice_lost")
             return
         for attempt in range(2):
+            if self._players.get(guild) is not player or not voice.voice_lost:
+                return  # left, destroyed or restored meanwhile: never rejoin for nobody
             waiter = voice.new_waiter()
             try:
                 if attempt:
@@ -807,8 +819,9 @@ class LavalinkClient(NodeListener):
                 _LOGGER.warning("guild %s: rejoin attempt %d failed: %s", guild, attempt + 1, exc)
                 continue
             return
-        voice.voice_lost = False
-        await self._leave(guild, reason="voice_lost")
+        if self._players.get(guild) is player:
+            voice.voice_lost = False
+            await self._leave(guild, reason="voice_lost")
 
     # -- node listener (called from each node's reader task) -----------------------------
 

@@ -221,7 +221,8 @@ class PlayerDestroyedEvent(PlayerEvent):
     Reasons: ``"left"`` (``leave`` was called), ``"kicked"`` (a moderator disconnected the
     bot), ``"node_lost"`` (its node died and no other node could take it: op 4 leave was
     sent), ``"voice_lost"`` (its shard died and the policy is ``"leave"``, or the rejoin
-    failed), ``"shutdown"`` (the bot is stopping).
+    failed), ``"voice_timeout"`` (``join`` got no voice credentials in time), ``"shutdown"``
+    (the bot is stopping).
     """
 
     reason: str
