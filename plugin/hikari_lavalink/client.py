@@ -30,7 +30,7 @@ from hikari_lavalink.errors import (
     UsageError,
     VoiceTimeoutError,
 )
-from hikari_lavalink.nodes import create_node
+from hikari_lavalink.nodes import SharedSession, create_node
 from hikari_lavalink.protocol import balancing, messages, routes
 from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
 from hikari_lavalink.runtime.node import Node, NodeListener
@@ -70,7 +70,8 @@ class LavalinkClient(NodeListener):
         The bot. The client subscribes its listeners at once and starts with the bot
         (``StartedEvent``), unless ``auto_start`` is ``False`` (then call :meth:`start`).
     session
-        An aiohttp session to share between nodes (one is created per node otherwise).
+        An aiohttp session for every node; by default the client creates one, shared by
+        all its nodes, and closes it in :meth:`close`.
     voice_timeout
         Seconds :meth:`join` waits for Discord's voice credentials.
     shard_death_policy
@@ -139,7 +140,7 @@ class LavalinkClient(NodeListener):
         self.store_interval = store_interval
         self._saved: StoredState | None = None
         self._restoring: dict[str, list[StoredPlayer]] = {}
-        self._session = session
+        self._session: aiohttp.ClientSession | SharedSession = session or SharedSession()
         self.voice_timeout = voice_timeout
         self.shard_death_policy: ShardDeathPolicy = shard_death_policy
         self.rejoin_timeout = rejoin_timeout
@@ -372,6 +373,8 @@ class LavalinkClient(NodeListener):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if isinstance(self._session, SharedSession):
+            await self._session.close()
         self._started = False
 
     async def _start_node(self, node: Node) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 
 from hikari_lavalink.runtime.node import CLIENT_NAME, Node
-from hikari_lavalink.transport.node import AiohttpNodeTransport
+from hikari_lavalink.transport.node import AiohttpNodeTransport, SharedSession
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -14,7 +14,7 @@ if typing.TYPE_CHECKING:
 
     from hikari_lavalink.runtime.node import NodeListener
 
-__all__ = ["create_node"]
+__all__ = ["SharedSession", "create_node"]
 
 
 def create_node(
@@ -25,7 +25,7 @@ def create_node(
     password: str,
     user_id: int,
     secure: bool = False,
-    session: aiohttp.ClientSession | None = None,
+    session: aiohttp.ClientSession | SharedSession | None = None,
     listener: NodeListener | None = None,
     resuming: bool = True,
     resume_timeout: int = 60,
@@ -52,7 +52,8 @@ def create_node(
     user_id
         The bot's user id.
     session
-        An aiohttp session to share; one is created (and closed with the node) otherwise.
+        An aiohttp session (or a :class:`SharedSession`) to share; otherwise the node
+        creates its own and closes it with itself.
     listener
         Receives messages and lifecycle changes (see :class:`NodeListener`).
     resuming, resume_timeout

@@ -426,3 +426,22 @@ async def test_close_keep_session_leaves_it_resumable(
         assert player.voice is not None
     finally:
         await second.close()
+
+
+@pytest.mark.asyncio
+async def test_nodes_share_one_session(fake: FakeLavalink, recorder: Recorder) -> None:
+    from hikari_lavalink.nodes import SharedSession
+
+    shared = SharedSession()
+    first = await started(fake, recorder, session=shared)
+    second = await started(fake, Recorder(), session=shared, name="second")
+    session = shared.get()
+    assert shared.get() is session
+    await first.close()
+    assert not session.closed  # a node never closes a shared session
+    assert second.is_ready
+    await second.load_tracks("ytsearch:song")
+    await second.close()
+    await shared.close()
+    assert session.closed
+    assert "open=False" in repr(shared)

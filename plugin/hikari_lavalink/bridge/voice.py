@@ -127,6 +127,8 @@ async def send_op4(
         await shard.update_voice_state(
             guild_id, channel_id, self_mute=self_mute, self_deaf=self_deaf
         )
-    except hikari.ComponentStateConflictError as exc:
+    except (hikari.ComponentStateConflictError, hikari.GatewayError, ConnectionError) as exc:
+        # hikari raises the first while the shard is down, and lets a transport error out
+        # while its socket is closing but not yet marked down: both mean "not connected".
         msg = f"shard {shard.id} of guild {guild_id} is not connected: {exc}"
         raise UsageError(msg) from None

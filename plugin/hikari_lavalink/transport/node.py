@@ -15,9 +15,35 @@ if typing.TYPE_CHECKING:
 
     from hikari_lavalink.protocol.routes import Route
 
-__all__ = ["AiohttpNodeTransport"]
+__all__ = ["AiohttpNodeTransport", "SharedSession"]
 
 T = typing.TypeVar("T")
+
+
+class SharedSession:
+    """One aiohttp session shared by every node of a client, created on first use.
+
+    The client owns it and closes it once, after its nodes; the nodes never close it.
+    """
+
+    __slots__ = ("_session",)
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"SharedSession(open={self._session is not None and not self._session.closed})"
+
+    def get(self) -> aiohttp.ClientSession:
+        """The session (a new one if there is none or it was closed)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session (idempotent)."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
 
 
 class AiohttpNodeTransport:
@@ -45,6 +71,7 @@ class AiohttpNodeTransport:
         "_owns_session",
         "_password",
         "_rest",
+        "_rest_session",
         "_session",
         "_timeout",
         "base_url",
@@ -60,7 +87,7 @@ class AiohttpNodeTransport:
         password: str,
         name: str = "node",
         secure: bool = False,
-        session: aiohttp.ClientSession | None = None,
+        session: aiohttp.ClientSession | SharedSession | None = None,
         rest_timeout: float = 10.0,
         heartbeat: float | None = 30.0,
     ) -> None:
@@ -73,25 +100,34 @@ class AiohttpNodeTransport:
         self._timeout = rest_timeout
         self._heartbeat = heartbeat
         self._rest: RestTransport | None = None
+        self._rest_session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:
         return f"AiohttpNodeTransport(name={self.name!r}, base_url={self.base_url!r})"
 
     def _ensure(self) -> tuple[aiohttp.ClientSession, RestTransport]:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-            self._owns_session = True
-            self._rest = None
+        if isinstance(self._session, SharedSession):
+            session = self._session.get()
+            if self._rest is None or self._rest_session is not session:
+                self._rest = None
+                self._rest_session = session
+        else:
+            if self._session is None or self._session.closed:
+                self._session = aiohttp.ClientSession()
+                self._owns_session = True
+                self._rest = None
+            session = self._session
+            self._rest_session = session
         if self._rest is None:
             self._rest = RestTransport(
                 base_url=self.base_url,
                 password=self._password,
                 node_name=self.name,
                 timeout=self._timeout,
-                session=self._session,
+                session=session,
                 user_agent=f"hikari-lavalink/{__version__}",
             )
-        return self._session, self._rest
+        return session, self._rest
 
     async def connect(self, headers: collections.abc.Mapping[str, str]) -> AiohttpWebSocket:
         """Open the node WebSocket (see :func:`connect_websocket`)."""
@@ -113,5 +149,6 @@ class AiohttpNodeTransport:
 
     async def close(self) -> None:
         """Close the session if this transport created it."""
-        if self._owns_session and self._session is not None and not self._session.closed:
-            await self._session.close()
+        session = self._session
+        if self._owns_session and isinstance(session, aiohttp.ClientSession) and not session.closed:
+            await session.close()
