@@ -94,6 +94,9 @@ class LavalinkClient(NodeListener):
         while the bot restarts. Off by default: without a store, shutdown leaves voice.
     store_interval
         Seconds between store writes (only when something changed).
+    node_loss_grace
+        When a node is lost and no other node is ready, hold its players this many seconds
+        for any node to come (back) before leaving their channels with op 4.
     """
 
     __slots__ = (
@@ -102,6 +105,7 @@ class LavalinkClient(NodeListener):
         "_closing",
         "_draining",
         "_guilds",
+        "_node_ready",
         "_nodes",
         "_players",
         "_restoring",
@@ -110,6 +114,7 @@ class LavalinkClient(NodeListener):
         "_started",
         "_store",
         "_tasks",
+        "node_loss_grace",
         "node_strategy",
         "rejoin_timeout",
         "self_deaf",
@@ -133,11 +138,14 @@ class LavalinkClient(NodeListener):
         node_strategy: NodeStrategy | None = None,
         store: SessionStore | None = None,
         store_interval: float = 5.0,
+        node_loss_grace: float = 5.0,
     ) -> None:
         self._bot = bot
         self.node_strategy = node_strategy
         self._store = store
         self.store_interval = store_interval
+        self.node_loss_grace = node_loss_grace
+        self._node_ready = asyncio.Event()
         self._saved: StoredState | None = None
         self._restoring: dict[str, list[StoredPlayer]] = {}
         self._session: aiohttp.ClientSession | SharedSession = session or SharedSession()
@@ -837,6 +845,7 @@ class LavalinkClient(NodeListener):
             self._spawn(self._recreate(node))
 
     def node_ready(self, node: Node, *, session_id: str, resumed: bool) -> None:
+        self._node_ready.set()
         self._emit(
             ev.NodeReadyEvent,
             lambda: ev.NodeReadyEvent(
@@ -902,6 +911,8 @@ class LavalinkClient(NodeListener):
         while self._players.get(guild) is player:
             candidates = [n for n in self._nodes.values() if n.name not in tried]
             target = self._best_of(candidates, player)
+            if target is None and not graceful:
+                target = await self._await_node(player)
             if target is None:
                 if graceful:
                     _LOGGER.warning("guild %s: no other node can take it; it stays", guild)
@@ -940,6 +951,20 @@ class LavalinkClient(NodeListener):
                 ),
             )
             return
+
+    async def _await_node(self, player: Player) -> Node | None:
+        # No node is ready: hold the player for the grace period, for any node to come
+        # (back: a restarted node takes its old players on its new session).
+        try:
+            async with asyncio.timeout(self.node_loss_grace):
+                while True:
+                    self._node_ready.clear()
+                    target = self._best_of(list(self._nodes.values()), player)
+                    if target is not None:
+                        return target
+                    await self._node_ready.wait()
+        except TimeoutError:
+            return None
 
     def _best_of(self, candidates: list[Node], player: Player) -> Node | None:
         ready = [n for n in candidates if n.is_ready and n.name not in self._draining]

@@ -69,7 +69,7 @@ async def world() -> collections.abc.AsyncIterator[World]:
         ) as lavalink,
     ):
         bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
-        lava = hl.LavalinkClient(bot, voice_timeout=3.0, rejoin_timeout=3.0)
+        lava = hl.LavalinkClient(bot, voice_timeout=3.0, rejoin_timeout=3.0, node_loss_grace=0.5)
         lava.add_node(
             name="main",
             host=lavalink.host,

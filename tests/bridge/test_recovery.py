@@ -134,3 +134,24 @@ async def test_bot_shutdown_leaves_while_shards_are_up(world: World) -> None:
     assert not world.of(hl.VoiceLostEvent)
     assert {e.reason for e in world.of(hl.PlayerDestroyedEvent)} == {"shutdown"}
     assert session_id not in world.lavalink.sessions  # resuming off, session closed
+
+
+@pytest.mark.asyncio
+async def test_node_back_within_the_grace_period_keeps_its_players(world: World) -> None:
+    world.lava.node_loss_grace = 10.0
+    p0, p1 = await two_players(world)
+    node = p1.node
+    position = p1.position
+    await world.lavalink.kill()
+    await world.wait_event(hl.NodeUnavailableEvent, timeout=10)  # resume window passed
+    await asyncio.sleep(0.3)
+    assert world.lava.get_player(p1.guild_id) is p1  # held, not left
+    await world.lavalink.start()  # the node comes back (a new process: no sessions)
+    moved = await world.wait_event(hl.PlayerMovedEvent, lambda e: e.player is p1, timeout=10)
+    assert moved.node is node
+    assert moved.from_node is node
+    remote = world.lavalink.sessions[node.session_id or ""].players[p1.guild_id]
+    assert remote.track is not None
+    assert abs(remote.position - position) < 1500
+    assert not world.of(hl.PlayerDestroyedEvent)
+    assert world.lava.get_player(p0.guild_id) is p0
