@@ -90,6 +90,9 @@ async def test_dead_node_players_move_with_their_state() -> None:
         victim = players[0]
         await victim.play(SONG, start=50_000)
         await victim.set_volume(33)
+        await victim.set_filters(
+            hl.Filters(timescale=hl.Timescale(speed=1.3), karaoke=hl.Karaoke())
+        )
         await victim.pause()
         dead = victim.node.name
         alive = next(n for n in fakes if n != dead)
@@ -103,6 +106,7 @@ async def test_dead_node_players_move_with_their_state() -> None:
         assert remote.track.encoded == SONG.encoded
         assert abs(remote.position - position) < 1000
         assert (remote.volume, remote.paused) == (33, True)
+        assert remote.filters == hl.Filters(timescale=hl.Timescale(speed=1.3), karaoke=hl.Karaoke())
         assert remote.voice == victim.voice
         assert lava.get_player(victim.guild_id) is victim
 
