@@ -869,6 +869,12 @@ class LavalinkClient(NodeListener):
         )
 
     def node_stopped(self, node: Node, *, error: LavalinkError | None) -> None:
+        players = list(node.players.values())
+        if error is not None and players and not self._closing:
+            # Stopped for good (the password is now refused): its players cannot stay.
+            for player in players:
+                node.forget_player(player.guild_id)
+            self._spawn(self._relocate_or_leave(node, players))
         self._emit(
             ev.NodeStoppedEvent, lambda: ev.NodeStoppedEvent(app=self._bot, node=node, error=error)
         )

@@ -193,3 +193,21 @@ async def test_two_processes_share_nodes_without_interfering() -> None:
         finally:
             for bot, _ in bots:
                 await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_node_refusing_the_password_after_a_drop_moves_its_players() -> None:
+    async with cluster({"a": None, "b": None}) as (discord, fakes, bot, lava):
+        guild = discord.guilds[0]
+        player = await lava.join(guild.id, guild.voice_channel_ids[0])
+        await player.play(SONG)
+        stopped = player.node.name
+        fakes[stopped].password = "rotated-password"
+        await fakes[stopped].drop_connections()
+        event = await bot.wait_for(hl.NodeStoppedEvent, timeout=10)
+        assert isinstance(event.error, hl.NodeConnectionError)
+        assert event.error.fatal
+        moved = await bot.wait_for(hl.PlayerMovedEvent, timeout=10)
+        assert moved.player is player
+        assert player.node.name != stopped
+        assert player.node.is_ready
