@@ -203,11 +203,14 @@ async def test_node_refusing_the_password_after_a_drop_moves_its_players() -> No
         await player.play(SONG)
         stopped = player.node.name
         fakes[stopped].password = "rotated-password"
+        stopped_event = asyncio.ensure_future(bot.wait_for(hl.NodeStoppedEvent, timeout=10))
+        moved_event = asyncio.ensure_future(bot.wait_for(hl.PlayerMovedEvent, timeout=10))
+        await asyncio.sleep(0)
         await fakes[stopped].drop_connections()
-        event = await bot.wait_for(hl.NodeStoppedEvent, timeout=10)
+        event = await stopped_event
         assert isinstance(event.error, hl.NodeConnectionError)
         assert event.error.fatal
-        moved = await bot.wait_for(hl.PlayerMovedEvent, timeout=10)
+        moved = await moved_event
         assert moved.player is player
         assert player.node.name != stopped
         assert player.node.is_ready
