@@ -384,6 +384,20 @@ class FakeLavalink:
             self._send(session, text)
         await self._settle()
 
+    def push(self, frames: collections.abc.Iterable[str | bytes], session_id: str | None = None) -> int:
+        """Queue many text frames at once, in order, without waiting (for load tests).
+
+        Returns how many frames were queued per session.
+        """
+        count = 0
+        targets = self._targets(session_id)
+        for frame in frames:
+            text = frame.decode() if isinstance(frame, bytes) else frame
+            for session in targets:
+                self._send(session, text)
+            count += 1
+        return count
+
     async def send_stats(self, session_id: str | None = None) -> None:
         """Send a ``stats`` message now."""
         for session in self._targets(session_id):
