@@ -17,8 +17,7 @@ async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunn
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_address=True)
     await site.start()
-    server: typing.Any = getattr(site, "_server", None)  # aiohttp keeps the bound socket private
-    return runner, int(server.sockets[0].getsockname()[1])
+    return runner, int(runner.addresses[0][1])
 
 
 def abort(ws: web.WebSocketResponse) -> None:

@@ -61,6 +61,8 @@ import zlib
 import aiohttp
 from aiohttp import web
 
+from hikari_lavalink.testing import _server
+
 __all__ = [
     "FakeDiscord",
     "FakeGuild",
@@ -400,7 +402,7 @@ class FakeDiscord:
         self._originals: dict[str, JSON] = {}
         self._interaction_channels: dict[str, int] = {}
         self._ids = itertools.count(1)
-        self._activity = asyncio.Event()
+        self._activity = _server.Activity()
         self._tasks: set[asyncio.Task[typing.Any]] = set()
 
     def __repr__(self) -> str:
@@ -498,12 +500,7 @@ class FakeDiscord:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", _API_PREFIX + "/{path:.*}", self._rest)
         app.router.add_route("*", "/{path:.*}", self._unknown)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self._port, reuse_address=True)
-        await site.start()
-        self._port = int(runner.addresses[0][1])
-        self._runner = runner
+        self._runner, self._port = await _server.serve(app, self.host, self._port)
         _LOGGER.debug("fake discord listening on %s:%s", self.host, self._port)
 
     async def stop(self) -> None:
@@ -521,13 +518,10 @@ class FakeDiscord:
     # -- waiting -------------------------------------------------------------------------
 
     def _touch(self) -> None:
-        self._activity.set()
+        self._activity.touch()
 
     async def _wait(self) -> None:
-        self._activity.clear()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(0.05):
-                await self._activity.wait()
+        await self._activity.wait()
 
     async def wait_for_op(
         self,
