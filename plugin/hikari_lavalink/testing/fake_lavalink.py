@@ -384,7 +384,9 @@ class FakeLavalink:
             self._send(session, text)
         await self._settle()
 
-    def push(self, frames: collections.abc.Iterable[str | bytes], session_id: str | None = None) -> int:
+    def push(
+        self, frames: collections.abc.Iterable[str | bytes], session_id: str | None = None
+    ) -> int:
         """Queue many text frames at once, in order, without waiting (for load tests).
 
         Returns how many frames were queued per session.
