@@ -1,67 +1,133 @@
 """``python -m bench``: run every benchmark module in ``bench/`` and print a summary.
 
-A benchmark module is any module of this package with a ``run()`` that returns rows of
-``(name, ours, floor, unit)``. Options: ``--strict`` makes a missed target exit with
-status 1; ``--repeats=N`` takes the best of N runs instead of 5 (useful on a busy machine).
+A benchmark module is any public module of this package with ``run() -> list[Result]``.
+
+Options:
+
+- ``--only=a,b``: run only these modules (e.g. ``--only=stream,memory``);
+- ``--json=PATH``: also write every result as JSON (``docs/perf`` reads it for the plot);
+- ``--strict``: exit with status 1 when a target is missed;
+- ``--quick``: tiny sizes, to check that every benchmark still runs (figures meaningless);
+- ``--repeats=N``: best of N runs for the in-process decode benchmarks (default 5).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import pkgutil
 import platform
 import sys
+import time
 import typing
 
-import msgspec
+if typing.TYPE_CHECKING:
+    from bench._common import Result
 
-import bench
-from bench import decode
-
-TARGET = 1.3
-NOT_BENCHMARKS = frozenset({"payloads"})
-
-Row: typing.TypeAlias = tuple[str, float, float, str]
+NOT_BENCHMARKS = frozenset({"payloads", "plot", "stream_server", "servers"})
 
 
-def benchmarks() -> list[tuple[str, typing.Callable[[], list[Row]]]]:
+def benchmarks(only: set[str] | None) -> list[tuple[str, typing.Callable[[], list[Result]]]]:
     """Every ``bench.<module>.run``, in name order."""
-    found: list[tuple[str, typing.Callable[[], list[Row]]]] = []
+    import bench
+
+    found: list[tuple[str, typing.Callable[[], list[Result]]]] = []
     for module in sorted(pkgutil.iter_modules(bench.__path__), key=lambda m: m.name):
-        if module.name.startswith("_") or module.name in NOT_BENCHMARKS:
+        name = module.name
+        if name.startswith("_") or name in NOT_BENCHMARKS or (only and name not in only):
             continue
-        run = getattr(importlib.import_module(f"bench.{module.name}"), "run", None)
+        run = getattr(importlib.import_module(f"bench.{name}"), "run", None)
         if callable(run):
-            found.append((module.name, typing.cast("typing.Callable[[], list[Row]]", run)))
+            found.append((name, typing.cast("typing.Callable[[], list[Result]]", run)))
     return found
 
 
+def _options(argv: list[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for arg in argv:
+        key, _, value = arg.removeprefix("--").partition("=")
+        options[key] = value
+    return options
+
+
 def main() -> int:
-    for arg in sys.argv[1:]:
-        if arg.startswith("--repeats="):
-            decode.REPEATS = int(arg.partition("=")[2])
+    options = _options(sys.argv[1:])
+    if "quick" in options:
+        os.environ["BENCH_QUICK"] = "1"  # read by bench._common at import
+    import msgspec
+
+    from bench import decode
+
+    if options.get("repeats"):
+        decode.REPEATS = int(options["repeats"])
+    only = set(options["only"].split(",")) if options.get("only") else None
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}), "
         f"msgspec {msgspec.__version__}, {platform.machine()} {platform.system()}, "
-        f"best of {decode.REPEATS}"
+        f"{os.cpu_count()} cores{', QUICK (figures meaningless)' if 'quick' in options else ''}"
     )
-    rows: list[Row] = []
-    for name, run in benchmarks():
-        print(f"[{name}]")
-        rows.extend(run())
-    width = max(len(name) for name, *_ in rows)
+    results: list[tuple[str, Result]] = []
+    for name, run in benchmarks(only):
+        print(f"[{name}]", flush=True)
+        started = time.perf_counter()
+        for result in run():
+            results.append((name, result))
+            print(f"  {_line(result)}", flush=True)
+        print(f"  ({time.perf_counter() - started:.1f} s)", flush=True)
+    missed = _summary([result for _, result in results])
+    if options.get("json"):
+        with open(options["json"], "w", encoding="utf-8") as out:
+            json.dump([_as_json(module, result) for module, result in results], out, indent=1)
+    return 1 if missed and "strict" in options else 0
+
+
+def _line(result: Result) -> str:
+    text = f"{result.name}: {result.value:,.3f} {result.unit}"
+    if result.floor is not None:
+        text += f", floor {result.floor:,.3f}, ratio {result.ratio:.2f}"
+    for key, value in result.extra.items():
+        text += f", {key} {value:,.3f}"
+    return text
+
+
+def _summary(results: list[Result]) -> int:
+    if not results:
+        print("no benchmark ran")
+        return 0
+    width = max(len(result.name) for result in results)
     print()
-    print(f"{'benchmark':<{width}}  {'ours':>10}  {'floor':>10}  {'ratio':>5}  target  unit")
+    header = f"{'benchmark':<{width}}  {'ours':>11}  {'floor':>11}  {'ratio':>5}  verdict  target"
+    print(header)
     missed = 0
-    for name, ours, floor, unit in rows:
-        ratio = ours / floor
-        verdict = "ok" if ratio <= TARGET else "MISSED"
-        missed += ratio > TARGET
+    for result in results:
+        floor = f"{result.floor:>11,.3f}" if result.floor is not None else f"{'-':>11}"
+        ratio = f"{result.ratio:>5.2f}" if result.ratio is not None else f"{'-':>5}"
+        ok = result.ok
+        verdict = "-" if ok is None else ("ok" if ok else "MISSED")
+        missed += ok is False
         print(
-            f"{name:<{width}}  {ours:>10,.3f}  {floor:>10,.3f}  {ratio:>5.2f}  "
-            f"<= {TARGET} {verdict:<6}  {unit}"
+            f"{result.name:<{width}}  {result.value:>11,.3f}  {floor}  {ratio}  "
+            f"{verdict:<7}  {result.target()} ({result.unit})"
         )
-    return 1 if missed and "--strict" in sys.argv else 0
+    return missed
+
+
+def _as_json(module: str, result: Result) -> dict[str, typing.Any]:
+    return {
+        "module": module,
+        "name": result.name,
+        "value": result.value,
+        "unit": result.unit,
+        "floor": result.floor,
+        "ratio": result.ratio,
+        "max_ratio": result.max_ratio,
+        "limit": result.limit,
+        "ok": result.ok,
+        "group": result.group,
+        "x": result.x,
+        "extra": result.extra,
+    }
 
 
 if __name__ == "__main__":

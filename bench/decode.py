@@ -18,18 +18,17 @@ import typing
 import msgspec
 
 import hikari_lavalink as hl
+from bench._common import Result, scaled
 from bench.payloads import labelled_stream, playlist, search
 
 __all__ = ["run"]
 
 REPEATS = 5
-STREAM_SIZE = 100_000
+STREAM_SIZE = scaled(100_000, 2_000)
 GUILDS = 1_000
 PLAYLIST_SIZE = 1_000
-PLAYLIST_LOOPS = 200
-SEARCH_LOOPS = 20_000
-
-Row: typing.TypeAlias = tuple[str, float, float, str]
+PLAYLIST_LOOPS = scaled(200, 2)
+SEARCH_LOOPS = scaled(20_000, 20)
 
 
 class _S(msgspec.Struct, rename="camel", kw_only=True, frozen=True, gc=False):
@@ -204,7 +203,7 @@ def best_pair(
     return best[0], best[1]
 
 
-def bench_stream() -> Row:
+def bench_stream() -> Result:
     """(a) ``decode_message`` over a mixed stream vs one pre-chosen decoder call each."""
     stream = labelled_stream(STREAM_SIZE, guilds=GUILDS)
     frames = [data for _, data in stream]
@@ -231,11 +230,12 @@ def bench_stream() -> Row:
             event_decode(data)
 
     ours_ns, floor_ns = best_pair(ours, floor)
-    return (
+    return Result(
         f"decode_message, {len(frames):,} mixed WS messages",
         ours_ns / len(frames),
-        floor_ns / len(frames),
-        "ns/message",
+        "ns/msg",
+        floor=floor_ns / len(frames),
+        max_ratio=1.3,
     )
 
 
@@ -264,7 +264,7 @@ def _bench_load(
     return ours_ns / loops, floor_ns / loops
 
 
-def bench_playlist() -> Row:
+def bench_playlist() -> Result:
     """(b) ``decode_load_result`` over a 1,000-track playlist vs the playlist Struct alone."""
     ours, floor = _bench_load(
         playlist(PLAYLIST_SIZE),
@@ -272,27 +272,24 @@ def bench_playlist() -> Row:
         PLAYLIST_LOOPS,
         PLAYLIST_SIZE,
     )
-    return (
+    return Result(
         f"decode_load_result, {PLAYLIST_SIZE:,}-track playlist",
         ours / 1e6,
-        floor / 1e6,
-        "ms/playlist",
+        "ms",
+        floor=floor / 1e6,
+        max_ratio=1.3,
     )
 
 
-def bench_search() -> Row:
+def bench_search() -> Result:
     """(c) ``decode_load_result`` over a 10-result search vs the search Struct alone."""
     floor_decoder = msgspec.json.Decoder(FSearchResult, strict=False)
     ours, floor = _bench_load(search(10), floor_decoder, SEARCH_LOOPS, 10)
-    return ("decode_load_result, 10-result search", ours / 1e3, floor / 1e3, "µs/search")
+    return Result(
+        "decode_load_result, 10-result search", ours / 1e3, "µs", floor=floor / 1e3, max_ratio=1.3
+    )
 
 
-def run() -> list[Row]:
-    """Measure every decode benchmark; rows of (name, ours, floor, unit)."""
-    rows: list[Row] = []
-    for bench in (bench_stream, bench_playlist, bench_search):
-        row = bench()
-        name, ours, floor, unit = row
-        print(f"  {name}: ours {ours:,.3f} {unit}, floor {floor:,.3f} {unit}")
-        rows.append(row)
-    return rows
+def run() -> list[Result]:
+    """Measure every decode benchmark, in process (no sockets)."""
+    return [bench_stream(), bench_playlist(), bench_search()]
