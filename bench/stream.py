@@ -1,12 +1,18 @@
-"""WS stream: 100,000 mixed messages pushed over a real socket through the Node's reader task
-and the hikari bridge (one listener on TrackEndEvent), against a floor: the same bytes read
-by a bare aiohttp client, decoded into Structs with msgspec and looked up in a dict.
+"""WS stream: 100,000 mixed messages over a real socket, through the Node's reader task and
+the hikari bridge (one listener on TrackEndEvent), against a floor measured in the same run.
 
-The server runs in another process; the figure is this process's CPU time per message.
-
-Work in progress (issue 5): the "floor" loop still measures *slower* than the real path
-(about 9 µs against 5.3 µs per message), so it is not yet a floor and its ratio means
-nothing; the absolute figures for our path are the useful output for now.
+- The server, a FakeLavalink, runs in another process (``bench.stream_server``) and writes
+  the whole stream in one burst of pre-built frames: the client always finds a full buffer,
+  so both loops below read in the same large chunks and the figure is the client's own
+  cost per message. (A server writing frame by frame lets a faster reader wake up more
+  often per message: that made the first version of the floor look *slower* than ours.)
+- The figure is this process's CPU time per message (``time.process_time``).
+- Ours: a ``LavalinkClient`` on a ``hikari.GatewayBot`` with ``players`` players; every
+  message is decoded, its player looked up and updated, events dispatched to hikari.
+- Floor: aiohttp ``ws_connect`` with the same options, ``receive()``, one ``msgspec`` decode
+  per message with a decoder chosen in advance (it knows every message's type: idealised),
+  and a dict lookup of the guild.
+- Ours and the floor alternate, best of ``ROUNDS`` each.
 """
 
 from __future__ import annotations
@@ -21,45 +27,82 @@ import hikari
 import msgspec
 
 import hikari_lavalink as hl
+from bench._common import Result, scaled
 from bench.decode import FLOOR_TYPES
 from bench.payloads import labelled_stream
 from bench.stream_server import PASSWORD
 
-__all__ = ["run"]
+__all__ = ["PLAYER_COUNTS", "run"]
 
-COUNT = 100_000
+COUNT = scaled(100_000, 2_000)
+ROUNDS = scaled(3, 1)
+PLAYER_COUNTS = (0, 10, 1_000, 10_000)
+STREAM_GUILDS = 1_000
+"""Guilds in the stream when there are no players (every message then finds none)."""
 GUILD_BASE = 817327181659111454
+GUILD_STEP = 4194304
+USER_ID = 100000000000000001
+HEARTBEAT = 30.0
+"""Our transport's WebSocket heartbeat; the floor uses the same."""
 
 
-async def _server() -> tuple[asyncio.subprocess.Process, int]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.stream_server",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None
-    line = (await process.stdout.readline()).decode()
-    return process, int(line.split()[1])
+def _guilds(players: int) -> int:
+    return players or STREAM_GUILDS
 
 
-async def _push(process: asyncio.subprocess.Process, guilds: int) -> None:
-    assert process.stdin is not None
-    assert process.stdout is not None
-    process.stdin.write(f"push {COUNT} {guilds}\n".encode())
-    await process.stdin.drain()
-    await process.stdout.readline()
+class _Server:
+    """The FakeLavalink process."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.port = port
+
+    @classmethod
+    async def start(cls) -> _Server:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.stream_server",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
+        return cls(process, int(line.split()[1]))
+
+    async def push(self, guilds: int) -> None:
+        """Push the stream (plus a ``bench-end`` frame) to every connected session."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(f"push {COUNT} {guilds}\n".encode())
+        await self.process.stdin.drain()
+        await asyncio.wait_for(self.process.stdout.readline(), 60)
+
+    async def stop(self) -> None:
+        assert self.process.stdin is not None
+        if self.process.returncode is None:
+            self.process.stdin.write(b"quit\n")
+            await self.process.stdin.drain()
+            try:
+                await asyncio.wait_for(self.process.wait(), 10)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
 
 
-async def _ours(port: int, process: asyncio.subprocess.Process, players: int) -> float:
-    token = "MTAwMDAwMDAwMDAwMDAwMDAx.bench.token"
-    bot = hikari.GatewayBot(token, banner=None)
+async def ours(server: _Server, players: int, *, listen_updates: bool = False) -> float:
+    """CPU seconds per message through LavalinkClient (one TrackEndEvent listener)."""
+    bot = hikari.GatewayBot("MTAwMDAwMDAwMDAwMDAwMDAx.bench.token", banner=None)
     lava = hl.LavalinkClient(bot, auto_start=False)
-    node = lava.add_node(name="bench", host="127.0.0.1", port=port, password=PASSWORD)
+    node = lava.add_node(name="bench", host="127.0.0.1", port=server.port, password=PASSWORD)
     done = asyncio.Event()
     ends = 0
+    updates = 0
 
     async def on_end(_: hl.TrackEndEvent) -> None:
         nonlocal ends
         ends += 1
+
+    async def on_update(_: hl.PlayerUpdateEvent) -> None:
+        nonlocal updates
+        updates += 1
 
     async def on_raw(event: hl.RawLavalinkEvent) -> None:
         if event.op == "bench-end":
@@ -67,71 +110,99 @@ async def _ours(port: int, process: asyncio.subprocess.Process, players: int) ->
 
     bot.subscribe(hl.TrackEndEvent, on_end)
     bot.subscribe(hl.RawLavalinkEvent, on_raw)
-    await lava.start(user_id=100000000000000001)
+    if listen_updates:
+        bot.subscribe(hl.PlayerUpdateEvent, on_update)
+    await lava.start(user_id=USER_ID)
     await lava.wait_ready(timeout=10)
     for index in range(players):
-        node.create_player(GUILD_BASE + index * 4194304)
+        node.create_player(GUILD_BASE + index * GUILD_STEP)
     gc.collect()
     started = time.process_time()
-    await _push(process, max(players, 1))
+    await server.push(_guilds(players))
     await asyncio.wait_for(done.wait(), timeout=120)
-    await asyncio.sleep(0)  # let the TrackEnd listener tasks run: they are part of the cost
+    for _ in range(3):  # let the listener tasks hikari created run: they are part of the cost
+        await asyncio.sleep(0)
     elapsed = time.process_time() - started
-    assert ends > 0
+    expected = _expected(players)
+    assert ends == expected["TrackEndEvent"], (ends, expected["TrackEndEvent"])
+    assert not listen_updates or updates == expected["playerUpdate"]
     await lava.close()
     return elapsed / COUNT
 
 
-async def _floor(port: int, process: asyncio.subprocess.Process, players: int) -> float:
-    # The idealised floor: it knows each message's type in advance (the stream is seeded)
-    # and decodes it with ONE call into the right Struct, then looks up the guild.
-    table: dict[int, int] = {GUILD_BASE + i * 4194304: 0 for i in range(players)}
+async def floor(server: _Server, players: int) -> float:
+    """CPU seconds per message of the bare loop: aiohttp receive, one decode, a dict lookup."""
+    table: dict[int, int] = {GUILD_BASE + i * GUILD_STEP: 0 for i in range(players)}
     decoders = {
         kind: msgspec.json.Decoder(t, strict=False).decode for kind, t in FLOOR_TYPES.items()
     }
-    plan = [decoders[kind] for kind, _ in labelled_stream(COUNT, max(players, 1))]
-    headers = {"Authorization": PASSWORD, "User-Id": "1", "Client-Name": "floor/1"}
+    plan = [decoders[kind] for kind, _ in labelled_stream(COUNT, _guilds(players))]
+    headers = {"Authorization": PASSWORD, "User-Id": str(USER_ID), "Client-Name": "floor/1"}
     async with (
         aiohttp.ClientSession() as session,
-        session.ws_connect(f"ws://127.0.0.1:{port}/v4/websocket", headers=headers) as ws,
+        session.ws_connect(
+            f"ws://127.0.0.1:{server.port}/v4/websocket", headers=headers, heartbeat=HEARTBEAT
+        ) as ws,
     ):
         await ws.receive()  # ready
         await ws.receive()  # first stats
         gc.collect()
         started = time.process_time()
-        await _push(process, max(players, 1))
+        await server.push(_guilds(players))
         for decode in plan:
             decoded = decode((await ws.receive()).data)
             guild = getattr(decoded, "guild_id", None)
             if guild is not None and guild in table:
                 table[guild] += 1
-        await ws.receive()  # bench-end
-        return (time.process_time() - started) / COUNT
+        last = await ws.receive()
+        elapsed = time.process_time() - started
+        assert last.data == '{"op":"bench-end"}', last
+        assert players == 0 or sum(table.values()) > COUNT * 0.9
+        return elapsed / COUNT
 
 
-async def _run() -> list[tuple[str, float, float, str]]:
-    process, port = await _server()
-    rows: list[tuple[str, float, float, str]] = []
+def _expected(players: int) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind, _ in labelled_stream(COUNT, _guilds(players)):
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+async def _run() -> list[Result]:
+    server = await _Server.start()
+    results: list[Result] = []
     try:
-        for players in (10, 1_000, 10_000):
-            floor = min([await _floor(port, process, players) for _ in range(2)])
-            ours = min([await _ours(port, process, players) for _ in range(2)])
-            rows.append(
-                (
-                    f"WS stream via Node + bridge, {players:,} players (floor: WIP)",
-                    ours * 1e6,
-                    floor * 1e6,
+        for players in PLAYER_COUNTS:
+            ours_best = floor_best = float("inf")
+            for _ in range(ROUNDS):
+                floor_best = min(floor_best, await floor(server, players))
+                ours_best = min(ours_best, await ours(server, players))
+            results.append(
+                Result(
+                    f"WS stream, {players:,} players",
+                    ours_best * 1e6,
                     "µs/msg CPU",
+                    floor=floor_best * 1e6,
+                    max_ratio=1.5,
+                    group="stream",
+                    x=players,
                 )
             )
+        with_listener = min([await ours(server, 1_000, listen_updates=True) for _ in range(ROUNDS)])
+        results.append(
+            Result(
+                "WS stream, 1,000 players, + a PlayerUpdateEvent listener (hikari dispatch)",
+                with_listener * 1e6,
+                "µs/msg CPU",
+                group="stream-listener",
+                x=1_000,
+            )
+        )
     finally:
-        assert process.stdin is not None
-        process.stdin.write(b"quit\n")
-        await process.stdin.drain()
-        await process.wait()
-    return rows
+        await server.stop()
+    return results
 
 
-def run() -> list[tuple[str, float, float, str]]:
-    """Measure; return rows of (name, ours, floor, unit)."""
+def run() -> list[Result]:
+    """Measure the stream at every player count."""
     return asyncio.run(_run())

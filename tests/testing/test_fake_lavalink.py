@@ -327,6 +327,28 @@ async def test_close_session_send_raw_and_controls(
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("burst", [False, True])
+async def test_push_keeps_order_for_every_frame_size(
+    fake: FakeLavalink, http: aiohttp.ClientSession, burst: bool
+) -> None:
+    client, session_id, ws = await connect(http, fake)
+    await client.next("stats")
+    # Payload sizes on each side of the 7-bit and 16-bit WebSocket length encodings.
+    frames = [json.dumps({"op": "bench", "n": n, "pad": "x" * size}) for n, size in
+              enumerate([0, 100, 125, 126, 1_000, 65_535, 65_536, 200_000, 3])]  # fmt: skip
+    assert fake.push(frames, session_id, burst=burst) == len(frames)
+    await fake.send_raw("after")
+    received: list[str] = []
+    async with asyncio.timeout(5):
+        while len(received) < len(frames) + 1:
+            message = await ws.receive()
+            assert message.type is aiohttp.WSMsgType.TEXT, message
+            received.append(message.data)
+    assert received == [*frames, "after"]
+    assert [text.decode() for _, text in fake.sent[-len(frames) - 1 : -1]] == frames
+
+
+@pytest.mark.asyncio
 async def test_kill_restart_and_failures(fake: FakeLavalink, http: aiohttp.ClientSession) -> None:
     _, session_id, ws = await connect(http, fake)
     port = fake.port
