@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import typing
 
 import hikari
@@ -11,9 +12,31 @@ from hikari_lavalink.errors import UsageError
 from hikari_lavalink.protocol.voice import VoiceHandshake
 
 if typing.TYPE_CHECKING:
+    import types
+
     from hikari_lavalink.protocol.requests import VoiceUpdate
+    from hikari_lavalink.protocol.voice import VoiceOutcome
 
 __all__ = ["GuildVoice", "send_op4", "shard_for"]
+
+
+def _shared(value: str) -> str:
+    # Interned: Discord sends the same session id (one per shard) and endpoints (one per
+    # voice server) for many guilds; each gateway payload decodes its own copy.
+    return sys.intern(value) if type(value) is str else value
+
+
+class _Handshake(VoiceHandshake):
+    """The protocol handshake, keeping one copy of the strings that guilds share."""
+
+    __slots__ = ()
+
+    def on_state(self, *, session_id: str, channel_id: int | None) -> VoiceOutcome:
+        return super().on_state(session_id=_shared(session_id), channel_id=channel_id)
+
+    def on_server(self, *, token: str, endpoint: str | None) -> VoiceOutcome:
+        shared = _shared(endpoint) if endpoint is not None else None
+        return super().on_server(token=token, endpoint=shared)
 
 
 class GuildVoice:
@@ -24,8 +47,9 @@ class GuildVoice:
     handshake
         The two halves of the voice credentials as they arrive.
     lock
-        Serialises the Lavalink calls of this guild (voice PATCH, drop, restore), so
-        they reach the node in the order the gateway events arrived.
+        ``async with voice.lock:`` serialises the Lavalink calls of this guild (voice
+        PATCH, drop, restore), so they reach the node in the order the gateway events
+        arrived. The underlying ``asyncio.Lock`` exists only while held or awaited.
     voice_lost
         The guild's shard died: its Lavalink voice was dropped and must be rebuilt.
     lost_channel_id
@@ -35,12 +59,13 @@ class GuildVoice:
     """
 
     __slots__ = (
+        "_lock",
+        "_lock_users",
         "_waiter",
         "guild_id",
         "handshake",
         "leaving",
         "left_at",
-        "lock",
         "lost_channel_id",
         "shard_id",
         "voice_lost",
@@ -49,8 +74,9 @@ class GuildVoice:
     def __init__(self, guild_id: int, shard_id: int) -> None:
         self.guild_id = guild_id
         self.shard_id = shard_id
-        self.handshake = VoiceHandshake(guild_id)
-        self.lock = asyncio.Lock()
+        self.handshake: VoiceHandshake = _Handshake(guild_id)
+        self._lock: asyncio.Lock | None = None
+        self._lock_users = 0
         self.voice_lost = False
         self.lost_channel_id: int | None = None
         self.leaving = False
@@ -63,6 +89,38 @@ class GuildVoice:
             f"GuildVoice(guild_id={self.guild_id}, shard_id={self.shard_id}, "
             f"voice_lost={self.voice_lost}, {self.handshake!r})"
         )
+
+    @property
+    def lock(self) -> GuildVoice:
+        """``async with voice.lock:`` holds this guild's lock (see the class docstring)."""
+        return self
+
+    async def __aenter__(self) -> None:
+        lock = self._lock
+        if lock is None:
+            lock = self._lock = asyncio.Lock()
+        self._lock_users += 1
+        try:
+            await lock.acquire()
+        except BaseException:
+            self._lock_done()
+            raise
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: types.TracebackType | None,
+    ) -> None:
+        if self._lock is not None:
+            self._lock.release()
+        self._lock_done()
+
+    def _lock_done(self) -> None:
+        # Held or awaited by nobody: drop it (an idle lock costs as much as the rest).
+        self._lock_users -= 1
+        if not self._lock_users:
+            self._lock = None
 
     def new_waiter(self) -> asyncio.Future[VoiceUpdate]:
         """A future resolved when the next voice credentials reached Lavalink."""

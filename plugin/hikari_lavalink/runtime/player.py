@@ -22,6 +22,8 @@ if typing.TYPE_CHECKING:
 __all__ = ["Player"]
 
 UNSET: typing.Final = msgspec.UNSET
+_NO_FILTERS: typing.Final = filters_.Filters()
+"""The empty filter set, shared by every player that has none (Structs are frozen)."""
 
 
 class Player:
@@ -59,7 +61,7 @@ class Player:
         self.volume = 100
         """Player volume, 0-1000 (100 is unchanged)."""
         self.paused = False
-        self.filters = filters_.Filters()
+        self.filters = _NO_FILTERS
         self.voice: requests.VoiceUpdate | None = None
         """The voice credentials last sent to Lavalink."""
         self.channel_id: int | None = None
@@ -73,7 +75,9 @@ class Player:
         self.voice_timeout: float | None = None
         """When set (the hikari bridge sets it), :meth:`play` waits up to this many seconds for
         the voice connection instead of starting a track Discord cannot hear."""
-        self._voice_ready = asyncio.Event()
+        # True: Lavalink has the voice; False: not (yet); a Future: not, and someone waits.
+        # No asyncio.Event per player: its waiter deque alone costs ~760 bytes.
+        self._voice_ready: bool | asyncio.Future[None] = False
         self._position = 0
         self._received_at = node.clock()
         self._frozen = False
@@ -120,11 +124,13 @@ class Player:
         """Take the server's view of this player (internal: after REST calls and reconcile)."""
         self.detached = False
         if self.voice is not None:
-            self._voice_ready.set()
+            self._set_voice_ready()
         self.track = player.track
         self.volume = player.volume
         self.paused = player.paused
-        self.filters = player.filters
+        # Share the empty filter set rather than keep one decoded copy per player.
+        filters = player.filters
+        self.filters = _NO_FILTERS if filters == _NO_FILTERS else filters
         self.apply_state(player.state)
 
     def set_position(self, position: int) -> None:
@@ -145,7 +151,8 @@ class Player:
         self._received_at = now
         self._frozen = True
         self.connected = False
-        self._voice_ready.clear()
+        if self._voice_ready is True:
+            self._voice_ready = False  # a pending waiter stays: its callers keep waiting
 
     def adopt_voice(self, voice: models.VoiceState) -> None:
         """Take voice credentials the server holds (internal: adopting a server's player)."""
@@ -255,17 +262,27 @@ class Player:
         VoiceTimeoutError
             The voice connection did not come (back) within :attr:`voice_timeout` seconds.
         """
-        if self.voice_timeout is None or self._voice_ready.is_set():
+        if self.voice_timeout is None or self._voice_ready is True:
             return
+        waiter = self._voice_ready
+        if waiter is False:
+            waiter = self._voice_ready = asyncio.get_running_loop().create_future()
         try:
             async with asyncio.timeout(self.voice_timeout):
-                await self._voice_ready.wait()
+                # Shielded: one caller's timeout must not cancel the others' wait.
+                await asyncio.shield(waiter)
         except TimeoutError:
             msg = (
                 f"guild {self.guild_id}: no voice connection within {self.voice_timeout:g} s "
                 "(join a channel first, or the bot is still rejoining after a shard death)"
             )
             raise VoiceTimeoutError(msg) from None
+
+    def _set_voice_ready(self) -> None:
+        waiter = self._voice_ready
+        self._voice_ready = True
+        if not isinstance(waiter, bool) and not waiter.done():
+            waiter.set_result(None)
 
     async def stop(self) -> None:
         """Stop the current track (it ends with reason ``stopped``)."""
