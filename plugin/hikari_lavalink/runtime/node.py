@@ -22,6 +22,7 @@ from hikari_lavalink.protocol import codec, messages, models, routes
 from hikari_lavalink.protocol import session as session_
 from hikari_lavalink.protocol.backoff import Backoff
 from hikari_lavalink.runtime.player import Player
+from hikari_lavalink.runtime.ports import WebSocketClosed
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -516,31 +517,41 @@ class Node:
             self._conn = None
         return self._session.on_closed(self.clock(), code=closed.code, reason=closed.reason)
 
-    async def _read(self, conn: WebSocketConnection) -> typing.Any:
+    async def _read(self, conn: WebSocketConnection) -> WebSocketClosed:
+        # The hot loop: names are bound once, types are compared by identity, and the
+        # listener is called directly (an exception it raises is logged, never fatal).
+        closed_type = WebSocketClosed
         ready_type = messages.ReadyMessage
         update_type = messages.PlayerUpdateMessage
-        players = self._players
-        decode = codec.decode_message
+        get_player = self._players.get
+        # Typed loosely on purpose: narrowing is done by the identity checks below, and
+        # typing.cast would cost a call per message.
+        decode = typing.cast("collections.abc.Callable[[object], typing.Any]", codec.decode_message)
+        receive = conn.receive
+        on_update = self._listener.player_update
         while True:
-            data = await conn.receive()
-            if not isinstance(data, str | bytes):
-                return data
+            data = await receive()
+            if data.__class__ is closed_type:
+                return typing.cast("WebSocketClosed", data)
             try:
                 message = decode(data)
             except RemoteProtocolError as exc:
                 _LOGGER.warning("node %s: ignoring a malformed message: %s", self.name, exc)
                 continue
-            kind = type(message)
+            kind = message.__class__
             if kind is update_type:
-                update = typing.cast("messages.PlayerUpdateMessage", message)
-                player = players.get(update.guild_id)
+                update: messages.PlayerUpdateMessage = message
+                player = get_player(update.guild_id)
                 if player is not None:
                     if player.detached:
                         continue
                     player.apply_state(update.state)
-                self._call(self._listener.player_update, self, player, update)
+                try:
+                    on_update(self, player, update)
+                except Exception:
+                    _LOGGER.exception("node %s: listener %s raised", self.name, on_update)
             elif kind is ready_type:
-                ready = typing.cast("messages.ReadyMessage", message)
+                ready: messages.ReadyMessage = message
                 for effect in self._session.on_ready(
                     self.clock(), session_id=ready.session_id, resumed=ready.resumed
                 ):
