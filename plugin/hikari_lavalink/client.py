@@ -23,6 +23,7 @@ import typing
 import hikari
 
 from hikari_lavalink.bridge import events as ev
+from hikari_lavalink.bridge.gate import ListenerGate
 from hikari_lavalink.bridge.voice import GuildVoice, send_op4, shard_for
 from hikari_lavalink.errors import (
     LavalinkError,
@@ -104,6 +105,7 @@ class LavalinkClient(NodeListener):
         "_bot",
         "_closing",
         "_draining",
+        "_gate",
         "_guilds",
         "_node_ready",
         "_nodes",
@@ -162,6 +164,7 @@ class LavalinkClient(NodeListener):
         self._tasks: set[asyncio.Task[typing.Any]] = set()
         self._closing = False
         self._started = False
+        self._gate = ListenerGate(bot.event_manager)
         for event_type, callback in self._listeners():
             bot.event_manager.subscribe(event_type, callback)
 
@@ -984,7 +987,7 @@ class LavalinkClient(NodeListener):
     def player_update(
         self, node: Node, player: Player | None, message: messages.PlayerUpdateMessage
     ) -> None:
-        if self._wants(ev.PlayerUpdateEvent):
+        if self._gate.wants_in(ev.PlayerUpdateEvent, node):
             self._bot.event_manager.dispatch(
                 ev.PlayerUpdateEvent(
                     app=self._bot,
@@ -1001,7 +1004,7 @@ class LavalinkClient(NodeListener):
             if current is not None and current.node is not node:
                 return  # a late word from a node this player has left
         event_type, fields = _EVENTS[type(message)]
-        if self._wants(event_type):
+        if self._gate.wants_in(event_type, node):
             self._bot.event_manager.dispatch(
                 event_type(
                     app=self._bot,
@@ -1013,7 +1016,7 @@ class LavalinkClient(NodeListener):
             )
 
     def unknown(self, node: Node, message: messages.UnknownMessage) -> None:
-        if self._wants(ev.RawLavalinkEvent):
+        if self._gate.wants_in(ev.RawLavalinkEvent, node):
             self._bot.event_manager.dispatch(
                 ev.RawLavalinkEvent(
                     app=self._bot,
@@ -1027,14 +1030,8 @@ class LavalinkClient(NodeListener):
 
     # -- helpers -------------------------------------------------------------------------
 
-    def _wants(self, event_type: type[hikari.Event]) -> bool:
-        # hikari's own dispatch filter (listeners *and* wait_for waiters); it is private,
-        # so fall back to "yes" if a future hikari renames it.
-        check = getattr(self._bot.event_manager, "_enabled_for_event", None)
-        return True if check is None else bool(check(event_type))
-
     def _emit(self, event_type: type[EventT], build: collections.abc.Callable[[], EventT]) -> None:
-        if self._wants(event_type):
+        if self._gate.wants(event_type):
             self._bot.event_manager.dispatch(build())
 
     def _spawn(self, coro: collections.abc.Coroutine[typing.Any, typing.Any, typing.Any]) -> None:

@@ -9,6 +9,7 @@ connection died without a close frame). The password is only ever put in the
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import typing
 
@@ -24,6 +25,18 @@ __all__ = ["AiohttpWebSocket", "connect_websocket"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.transport.websocket")
 ABNORMAL_CLOSURE: typing.Final = 1006
+_TEXT: typing.Final = aiohttp.WSMsgType.TEXT
+_BINARY: typing.Final = aiohttp.WSMsgType.BINARY
+_CLOSE: typing.Final = aiohttp.WSMsgType.CLOSE
+_ENDED: typing.Final = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
+_ERROR: typing.Final = aiohttp.WSMsgType.ERROR
+# aiohttp 3.14+ can hand text frames over as the raw bytes: msgspec decodes (and checks the
+# UTF-8 of) bytes directly, so the str aiohttp would build per frame is skipped.
+_RAW_TEXT: typing.Final[dict[str, typing.Any]] = (
+    {"decode_text": False}
+    if "decode_text" in inspect.signature(aiohttp.ClientSession.ws_connect).parameters
+    else {}
+)
 
 
 class AiohttpWebSocket:
@@ -31,7 +44,9 @@ class AiohttpWebSocket:
 
     __slots__ = ("_closed", "_resumed", "_ws")
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse, resumed: bool | None) -> None:
+    def __init__(
+        self, ws: aiohttp.ClientWebSocketResponse[typing.Any], resumed: bool | None
+    ) -> None:
         self._ws = ws
         self._resumed = resumed
         self._closed: WebSocketClosed | None = None
@@ -42,26 +57,24 @@ class AiohttpWebSocket:
         return self._resumed
 
     async def receive(self) -> str | bytes | WebSocketClosed:
-        """The next text frame, or how the connection closed."""
+        """The next text frame (``bytes`` on aiohttp 3.14+), or how the connection closed."""
         if self._closed is not None:
             return self._closed
-        ws = self._ws
+        receive = self._ws.receive
         while True:
             try:
-                msg = await ws.receive()
+                kind, data, extra = await receive()
             except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 return self._finish(ABNORMAL_CLOSURE, f"{type(exc).__name__}: {exc}")
-            kind = msg.type
-            if kind is aiohttp.WSMsgType.TEXT:
-                return typing.cast("str", msg.data)
-            if kind is aiohttp.WSMsgType.BINARY:
-                return typing.cast("bytes", msg.data)
-            if kind is aiohttp.WSMsgType.CLOSE:
-                code = typing.cast("int | None", msg.data) or ws.close_code or ABNORMAL_CLOSURE
-                return self._finish(code, str(msg.extra or ""))
-            if kind in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+            if kind is _TEXT or kind is _BINARY:
+                return data
+            ws = self._ws
+            if kind is _CLOSE:
+                code = typing.cast("int | None", data) or ws.close_code or ABNORMAL_CLOSURE
+                return self._finish(code, str(extra or ""))
+            if kind in _ENDED:
                 return self._finish(ws.close_code or ABNORMAL_CLOSURE, "connection closed")
-            if kind is aiohttp.WSMsgType.ERROR:
+            if kind is _ERROR:
                 return self._finish(ABNORMAL_CLOSURE, f"connection error: {ws.exception()}")
             # PING, PONG and CONTINUATION are handled by aiohttp itself; nothing to do.
 
@@ -98,11 +111,10 @@ async def connect_websocket(
     all_headers = {**headers, "Authorization": password}
     try:
         async with asyncio.timeout(timeout):
-            ws = await session.ws_connect(
-                url,
-                headers=all_headers,
-                heartbeat=heartbeat,
-                autoping=True,
+            # Typed loosely: which keywords exist depends on the aiohttp version.
+            connect: typing.Any = session.ws_connect
+            ws: aiohttp.ClientWebSocketResponse[typing.Any] = await connect(
+                url, headers=all_headers, heartbeat=heartbeat, autoping=True, **_RAW_TEXT
             )
     except aiohttp.WSServerHandshakeError as exc:
         status = exc.status
@@ -118,7 +130,7 @@ async def connect_websocket(
     return AiohttpWebSocket(ws, _session_resumed(ws))
 
 
-def _session_resumed(ws: aiohttp.ClientWebSocketResponse) -> bool | None:
+def _session_resumed(ws: aiohttp.ClientWebSocketResponse[typing.Any]) -> bool | None:
     # aiohttp keeps the handshake response private; read it defensively. When it is not
     # there, ``ready.resumed`` carries the same fact a moment later.
     response: typing.Any = getattr(ws, "_response", None)
