@@ -2,10 +2,11 @@
 
 (a) Per player. 10,000 players, each holding a track and a voice state, created the way
 the client creates them: ``Node.create_player`` plus the client's per-guild bookkeeping
-(exactly the lines ``LavalinkClient.join`` runs), the bot's own ``VOICE_STATE_UPDATE`` and
-``VOICE_SERVER_UPDATE`` built by hikari's event factory from gateway payloads and
-dispatched on the bot's event manager to the client's own listeners (so the voice
-handshake and ``player.voice`` are the real ones), then the answer of a ``play`` PATCH
+(exactly the lines ``LavalinkClient.join`` runs, the voice waiter it awaits included),
+the bot's own ``VOICE_STATE_UPDATE`` and ``VOICE_SERVER_UPDATE`` built by hikari's event
+factory from gateway payloads and dispatched on the bot's event manager to the client's
+own listeners (so the voice handshake, the waiter's resolution and ``player.voice`` are
+the real ones), then the answer of a ``play`` PATCH
 parsed by the real route parser and taken by ``Player.apply_player`` (what
 ``Player.update`` does with it). No socket: the node is never started, so the client
 keeps the voice for the node's next session, as it does for a node not yet ready.
@@ -193,8 +194,9 @@ async def _make_players(
         player = node.create_player(guild)
         player.voice_timeout = lava.voice_timeout
         lava._players[guild] = player  # pyright: ignore[reportPrivateUsage]
-        lava._guild(guild, shard.id)  # pyright: ignore[reportPrivateUsage]
+        guild_voice = lava._guild(guild, shard.id)  # pyright: ignore[reportPrivateUsage]
         player.channel_id = channel
+        waiter = guild_voice.new_waiter()  # join awaits it (after op 4, not sent here)
         # Discord's answer to op 4, through hikari and the client's listeners.
         state, server = _voice_payloads(guild, channel)
         gateway_shard = typing.cast("hikari.api.GatewayShard", shard)
@@ -204,6 +206,7 @@ async def _make_players(
         await dispatch(
             factory.deserialize_voice_server_update_event(gateway_shard, server), return_tasks=True
         )
+        assert waiter.done(), "the client did not resolve the join's waiter"
         voice = player.voice
         assert voice is not None, "the client did not take the voice credentials"
         # player.play(): Player.update parses Lavalink's answer and applies it.

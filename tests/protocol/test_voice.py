@@ -143,3 +143,29 @@ def test_never_sends_incomplete_or_duplicate(steps: list[tuple[str, str, typing.
         elif isinstance(outcome, VoiceDisconnected):
             last_sent = None
         assert handshake.sent == last_sent
+
+
+def test_credentials_changed_then_back_are_not_sent_again() -> None:
+    handshake = VoiceHandshake(GUILD)
+    handshake.on_state(session_id="s1", channel_id=CHANNEL)
+    handshake.on_server(token="t1", endpoint="a:443")
+    sent = voice(endpoint="a:443")
+    # Discord reallocates: a null endpoint, then the same server again.
+    assert handshake.on_server(token="t1", endpoint=None) == AwaitVoice(
+        missing="voice server endpoint"
+    )
+    assert handshake.sent == sent
+    assert handshake.on_server(token="t1", endpoint="a:443") is None
+    assert handshake.sent == sent
+    # A move and a move back before anything is sent: nothing new either.
+    assert handshake.on_server(token="t2", endpoint=None) == AwaitVoice(
+        missing="voice server endpoint"
+    )
+    assert handshake.on_state(session_id="s1", channel_id=OTHER_CHANNEL) == AwaitVoice(
+        missing="voice server endpoint"
+    )
+    assert handshake.on_server(token="t1", endpoint="a:443") == SendVoice(
+        voice=voice(endpoint="a:443", channel=OTHER_CHANNEL), channel_id=OTHER_CHANNEL, moved=True
+    )
+    assert handshake.on_state(session_id="s1", channel_id=OTHER_CHANNEL) is None
+    assert handshake.sent == voice(endpoint="a:443", channel=OTHER_CHANNEL)

@@ -26,26 +26,56 @@ def _shared(value: str) -> str:
     return sys.intern(value) if type(value) is str else value
 
 
-class _Handshake(VoiceHandshake):
-    """The protocol handshake, keeping one copy of the strings that guilds share."""
+class _GuildLock(asyncio.Lock):
+    """A guild's lock, counting who holds or awaits it."""
 
-    __slots__ = ()
+    __slots__ = ("users",)
 
-    def on_state(self, *, session_id: str, channel_id: int | None) -> VoiceOutcome:
-        return super().on_state(session_id=_shared(session_id), channel_id=channel_id)
-
-    def on_server(self, *, token: str, endpoint: str | None) -> VoiceOutcome:
-        shared = _shared(endpoint) if endpoint is not None else None
-        return super().on_server(token=token, endpoint=shared)
+    def __init__(self) -> None:
+        super().__init__()
+        self.users = 0
 
 
-class GuildVoice:
+class _Episode:
+    """A guild's state while something happens to its voice (all default otherwise)."""
+
+    __slots__ = ("leaving", "left_at", "lock", "lost_channel_id", "voice_lost", "waiter")
+
+    def __init__(self) -> None:
+        self.lock: _GuildLock | None = None
+        self.waiter: asyncio.Future[VoiceUpdate] | None = None
+        self.voice_lost = False
+        self.lost_channel_id: int | None = None
+        self.leaving = False
+        self.left_at: float | None = None
+
+    def is_idle(self) -> bool:
+        return (
+            self.lock is None
+            and self.waiter is None
+            and not self.voice_lost
+            and self.lost_channel_id is None
+            and not self.leaving
+            and self.left_at is None
+        )
+
+
+_IDLE: typing.Final = _Episode()
+"""Read (never written) for a guild with nothing under way."""
+
+
+class GuildVoice(VoiceHandshake):
     """What the bridge knows about one guild's voice connection.
+
+    It is the guild's :class:`~hikari_lavalink.protocol.voice.VoiceHandshake` (one object
+    per guild, not two), keeping one copy of the strings that guilds share. What matters
+    only while something happens (a lock held, a join awaited, a shard death, a leave)
+    lives in a second object that exists only then.
 
     Attributes
     ----------
     handshake
-        The two halves of the voice credentials as they arrive.
+        The two halves of the voice credentials as they arrive (this object).
     lock
         ``async with voice.lock:`` serialises the Lavalink calls of this guild (voice
         PATCH, drop, restore), so they reach the node in the order the gateway events
@@ -56,39 +86,85 @@ class GuildVoice:
         The channel to rejoin after a shard death.
     leaving
         An op 4 leave of ours is under way: a ``channel_id: null`` state is expected.
+    left_at
+        When our last op 4 leave went out (monotonic), to recognise Discord's answer.
     """
 
-    __slots__ = (
-        "_lock",
-        "_lock_users",
-        "_waiter",
-        "guild_id",
-        "handshake",
-        "leaving",
-        "left_at",
-        "lost_channel_id",
-        "shard_id",
-        "voice_lost",
-    )
+    __slots__ = ("_episode", "shard_id")
 
     def __init__(self, guild_id: int, shard_id: int) -> None:
-        self.guild_id = guild_id
+        super().__init__(guild_id)
         self.shard_id = shard_id
-        self.handshake: VoiceHandshake = _Handshake(guild_id)
-        self._lock: asyncio.Lock | None = None
-        self._lock_users = 0
-        self.voice_lost = False
-        self.lost_channel_id: int | None = None
-        self.leaving = False
-        self.left_at: float | None = None
-        """When our last op 4 leave went out (monotonic), to recognise Discord's answer."""
-        self._waiter: asyncio.Future[VoiceUpdate] | None = None
+        self._episode: _Episode | None = None
 
     def __repr__(self) -> str:
         return (
             f"GuildVoice(guild_id={self.guild_id}, shard_id={self.shard_id}, "
-            f"voice_lost={self.voice_lost}, {self.handshake!r})"
+            f"voice_lost={self.voice_lost}, {super().__repr__()})"
         )
+
+    @property
+    def handshake(self) -> VoiceHandshake:
+        """The guild's voice handshake: this object."""
+        return self
+
+    def on_state(self, *, session_id: str, channel_id: int | None) -> VoiceOutcome:
+        return super().on_state(session_id=_shared(session_id), channel_id=channel_id)
+
+    def on_server(self, *, token: str, endpoint: str | None) -> VoiceOutcome:
+        shared = _shared(endpoint) if endpoint is not None else None
+        return super().on_server(token=token, endpoint=shared)
+
+    # -- what exists only while something happens -----------------------------------------
+
+    def _open(self) -> _Episode:
+        episode = self._episode
+        if episode is None:
+            episode = self._episode = _Episode()
+        return episode
+
+    def _close_if_idle(self) -> None:
+        episode = self._episode
+        if episode is not None and episode.is_idle():
+            self._episode = None
+
+    @property
+    def voice_lost(self) -> bool:
+        return (self._episode or _IDLE).voice_lost
+
+    @voice_lost.setter
+    def voice_lost(self, value: bool) -> None:
+        self._open().voice_lost = value
+        self._close_if_idle()
+
+    @property
+    def lost_channel_id(self) -> int | None:
+        return (self._episode or _IDLE).lost_channel_id
+
+    @lost_channel_id.setter
+    def lost_channel_id(self, value: int | None) -> None:
+        self._open().lost_channel_id = value
+        self._close_if_idle()
+
+    @property
+    def leaving(self) -> bool:
+        return (self._episode or _IDLE).leaving
+
+    @leaving.setter
+    def leaving(self, value: bool) -> None:
+        self._open().leaving = value
+        self._close_if_idle()
+
+    @property
+    def left_at(self) -> float | None:
+        return (self._episode or _IDLE).left_at
+
+    @left_at.setter
+    def left_at(self, value: float | None) -> None:
+        self._open().left_at = value
+        self._close_if_idle()
+
+    # -- the lock --------------------------------------------------------------------------
 
     @property
     def lock(self) -> GuildVoice:
@@ -96,14 +172,15 @@ class GuildVoice:
         return self
 
     async def __aenter__(self) -> None:
-        lock = self._lock
+        episode = self._open()
+        lock = episode.lock
         if lock is None:
-            lock = self._lock = asyncio.Lock()
-        self._lock_users += 1
+            lock = episode.lock = _GuildLock()
+        lock.users += 1
         try:
             await lock.acquire()
         except BaseException:
-            self._lock_done()
+            self._lock_done(lock)
             raise
 
     async def __aexit__(
@@ -112,33 +189,51 @@ class GuildVoice:
         exc: BaseException | None,
         traceback: types.TracebackType | None,
     ) -> None:
-        if self._lock is not None:
-            self._lock.release()
-        self._lock_done()
+        episode = self._episode
+        lock = episode.lock if episode is not None else None
+        if lock is not None:
+            lock.release()
+            self._lock_done(lock)
 
-    def _lock_done(self) -> None:
+    def _lock_done(self, lock: _GuildLock) -> None:
         # Held or awaited by nobody: drop it (an idle lock costs as much as the rest).
-        self._lock_users -= 1
-        if not self._lock_users:
-            self._lock = None
+        lock.users -= 1
+        if not lock.users:
+            self._open().lock = None
+            self._close_if_idle()
+
+    # -- the join waiter -------------------------------------------------------------------
 
     def new_waiter(self) -> asyncio.Future[VoiceUpdate]:
         """A future resolved when the next voice credentials reached Lavalink."""
-        if self._waiter is None or self._waiter.done():
-            self._waiter = asyncio.get_running_loop().create_future()
-        return self._waiter
+        episode = self._open()
+        waiter = episode.waiter
+        if waiter is None or waiter.done():  # a settled waiter is dropped at once
+            waiter = episode.waiter = asyncio.get_running_loop().create_future()
+        return waiter
 
     def resolve(self, voice: VoiceUpdate) -> None:
         """The credentials reached Lavalink (or were stored for its next session)."""
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(voice)
+        waiter = self._take_waiter()
+        if waiter is not None:
+            waiter.set_result(voice)
 
     def fail(self, error: BaseException) -> None:
         """Sending the credentials failed."""
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_exception(error)
+        waiter = self._take_waiter()
+        if waiter is not None:
+            waiter.set_exception(error)
             # Mark it retrieved: nobody may be waiting any more.
-            self._waiter.exception()
+            waiter.exception()
+
+    def _take_waiter(self) -> asyncio.Future[VoiceUpdate] | None:
+        # Its awaiters hold it: once settled, this guild need not (nor its result).
+        episode = self._episode
+        if episode is None or episode.waiter is None:
+            return None
+        waiter, episode.waiter = episode.waiter, None
+        self._close_if_idle()
+        return None if waiter.done() else waiter
 
 
 def shard_for(bot: hikari.GatewayBotAware, guild_id: int) -> hikari.api.GatewayShard:

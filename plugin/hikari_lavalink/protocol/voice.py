@@ -47,7 +47,12 @@ VoiceOutcome: typing.TypeAlias = SendVoice | AwaitVoice | VoiceDisconnected | No
 
 
 class VoiceHandshake:
-    """One guild's voice credentials, as they arrive from Discord."""
+    """One guild's voice credentials, as they arrive from Discord.
+
+    Once sent, the credentials are kept once: as the four current values, with a flag
+    saying they are the ones sent. Only while a later half makes them differ (a new token,
+    a ``null`` endpoint...) is a copy of what was sent kept, to recognise its return.
+    """
 
     __slots__ = ("_channel_id", "_endpoint", "_sent", "_session_id", "_token", "guild_id")
 
@@ -57,13 +62,15 @@ class VoiceHandshake:
         self._channel_id: int | None = None
         self._token: str | None = None
         self._endpoint: str | None = None
-        self._sent: VoiceUpdate | None = None
+        # False: nothing sent; True: the four values above are what was sent; a
+        # VoiceUpdate: what was sent, while the values above changed since.
+        self._sent: VoiceUpdate | bool = False
 
     def __repr__(self) -> str:
         return (
             f"VoiceHandshake(guild_id={self.guild_id}, channel_id={self._channel_id}, "
             f"has_session={self._session_id is not None}, has_server={self._token is not None}, "
-            f"sent={self._sent is not None})"
+            f"sent={self._sent is not False})"
         )
 
     @property
@@ -74,7 +81,10 @@ class VoiceHandshake:
     @property
     def sent(self) -> VoiceUpdate | None:
         """The credentials last sent to Lavalink."""
-        return self._sent
+        sent = self._sent
+        if sent is True:
+            return self._current()
+        return sent or None
 
     @property
     def is_complete(self) -> bool:
@@ -92,14 +102,18 @@ class VoiceHandshake:
             previous = self._channel_id
             self.reset()
             return VoiceDisconnected(previous_channel_id=previous)
-        self._session_id = session_id
-        self._channel_id = channel_id
+        if session_id != self._session_id or channel_id != self._channel_id:
+            self._keep_sent()
+            self._session_id = session_id
+            self._channel_id = channel_id
         return self._outcome()
 
     def on_server(self, *, token: str, endpoint: str | None) -> VoiceOutcome:
         """A voice server update arrived (``endpoint`` ``None``: none allocated yet)."""
-        self._token = token
-        self._endpoint = endpoint
+        if token != self._token or endpoint != self._endpoint:
+            self._keep_sent()
+            self._token = token
+            self._endpoint = endpoint
         return self._outcome()
 
     def reset(self) -> None:
@@ -108,11 +122,25 @@ class VoiceHandshake:
         self._channel_id = None
         self._token = None
         self._endpoint = None
-        self._sent = None
+        self._sent = False
 
     def mark_unsent(self) -> None:
         """Forget what was sent, so the next complete state is sent again."""
-        self._sent = None
+        self._sent = False
+
+    def _keep_sent(self) -> None:
+        # The current values are about to change: keep what was sent apart.
+        if self._sent is True:
+            self._sent = self._current()
+
+    def _current(self) -> VoiceUpdate:
+        # Only called while all four are known (they were sent).
+        return VoiceUpdate(
+            token=typing.cast("str", self._token),
+            endpoint=typing.cast("str", self._endpoint),
+            session_id=typing.cast("str", self._session_id),
+            channel_id=str(self._channel_id),
+        )
 
     def _outcome(self) -> VoiceOutcome:
         if self._session_id is None or self._channel_id is None:
@@ -121,18 +149,15 @@ class VoiceHandshake:
             return AwaitVoice(missing="voice server")
         if not self._endpoint:
             return AwaitVoice(missing="voice server endpoint")
-        voice = VoiceUpdate(
-            token=self._token,
-            endpoint=self._endpoint,
-            session_id=self._session_id,
-            channel_id=str(self._channel_id),
-        )
         previous = self._sent
+        if previous is True:
+            return None  # unchanged since sent
+        voice = self._current()
+        self._sent = True
         if previous == voice:
-            return None
-        self._sent = voice
+            return None  # changed, and back to what was sent
         moved = (
-            previous is not None
+            previous is not False
             and previous.channel_id != voice.channel_id
             and previous.token == voice.token
             and previous.endpoint == voice.endpoint

@@ -34,12 +34,14 @@ class Player:
     """
 
     __slots__ = (
-        "_frozen",
+        "_channel_id",
         "_node",
         "_position",
         "_received_at",
+        "_voice",
+        "_voice_endpoint",
         "_voice_ready",
-        "channel_id",
+        "_voice_session_id",
         "connected",
         "detached",
         "end_time",
@@ -48,7 +50,6 @@ class Player:
         "paused",
         "ping",
         "track",
-        "voice",
         "voice_timeout",
         "volume",
     )
@@ -62,10 +63,13 @@ class Player:
         """Player volume, 0-1000 (100 is unchanged)."""
         self.paused = False
         self.filters = _NO_FILTERS
-        self.voice: requests.VoiceUpdate | None = None
-        """The voice credentials last sent to Lavalink."""
-        self.channel_id: int | None = None
-        """The voice channel the bot is in for this guild, when known."""
+        # The voice credentials last sent (see the ``voice`` property): None, or the
+        # token with the endpoint and session id below and channel_id as the channel,
+        # or (when its channel is not channel_id) the VoiceUpdate itself.
+        self._voice: requests.VoiceUpdate | str | None = None
+        self._voice_endpoint: str | None = None
+        self._voice_session_id: str | None = None
+        self._channel_id: int | None = None
         self.connected = False
         """Whether Lavalink's voice connection to Discord is up (from ``playerUpdate``)."""
         self.ping = -1
@@ -79,8 +83,8 @@ class Player:
         # No asyncio.Event per player: its waiter deque alone costs ~760 bytes.
         self._voice_ready: bool | asyncio.Future[None] = False
         self._position = 0
-        self._received_at = node.clock()
-        self._frozen = False
+        # The clock time of _position, or None: frozen there (the audio stopped).
+        self._received_at: float | None = node.clock()
 
     def __repr__(self) -> str:
         title = self.track.info.title if self.track else None
@@ -97,6 +101,47 @@ class Player:
         return self._node
 
     @property
+    def voice(self) -> requests.VoiceUpdate | None:
+        """The voice credentials last sent to Lavalink.
+
+        Kept as their parts (the channel is :attr:`channel_id`); each read builds an equal
+        :class:`VoiceUpdate`.
+        """
+        voice = self._voice
+        if not isinstance(voice, str):
+            return voice
+        return requests.VoiceUpdate(
+            token=voice,
+            endpoint=typing.cast("str", self._voice_endpoint),
+            session_id=typing.cast("str", self._voice_session_id),
+            channel_id=str(self._channel_id),
+        )
+
+    @voice.setter
+    def voice(self, voice: requests.VoiceUpdate | None) -> None:
+        channel = self._channel_id
+        if voice is not None and channel is not None and voice.channel_id == str(channel):
+            self._voice = voice.token
+            self._voice_endpoint = voice.endpoint
+            self._voice_session_id = voice.session_id
+        else:
+            self._voice = voice
+            self._voice_endpoint = self._voice_session_id = None
+
+    @property
+    def channel_id(self) -> int | None:
+        """The voice channel the bot is in for this guild, when known."""
+        return self._channel_id
+
+    @channel_id.setter
+    def channel_id(self, channel_id: int | None) -> None:
+        if channel_id != self._channel_id and isinstance(self._voice, str):
+            voice = self.voice  # sent for the old channel: keep it whole
+            self._voice = voice
+            self._voice_endpoint = self._voice_session_id = None
+        self._channel_id = channel_id
+
+    @property
     def is_playing(self) -> bool:
         """Whether a track is loaded and not paused."""
         return self.track is not None and not self.paused
@@ -107,8 +152,9 @@ class Player:
         if self.track is None:
             return 0
         position = self._position
-        if not self.paused and not self._frozen:
-            position += int((self._node.clock() - self._received_at) * 1000.0)
+        received_at = self._received_at
+        if not self.paused and received_at is not None:
+            position += int((self._node.clock() - received_at) * 1000.0)
         length = self.track.info.length
         return position if self.track.info.is_stream else min(position, length)
 
@@ -116,14 +162,13 @@ class Player:
         """Record a ``playerUpdate`` state (internal: called by the node)."""
         self._position = state.position
         self._received_at = self._node.clock()
-        self._frozen = False
         self.connected = state.connected
         self.ping = state.ping
 
     def apply_player(self, player: models.Player) -> None:
         """Take the server's view of this player (internal: after REST calls and reconcile)."""
         self.detached = False
-        if self.voice is not None:
+        if self._voice is not None:
             self._set_voice_ready()
         self.track = player.track
         self.volume = player.volume
@@ -136,7 +181,8 @@ class Player:
     def set_position(self, position: int) -> None:
         """Set the local position (internal: after a seek or a restore)."""
         self._position = position
-        self._received_at = self._node.clock()
+        if self._received_at is not None:  # a frozen position stays frozen
+            self._received_at = self._node.clock()
 
     def freeze(self, at: float | None = None) -> None:
         """Stop the position where it was at clock time ``at`` (default: now).
@@ -148,22 +194,21 @@ class Player:
         self._position = (
             max(0, self.position - int((now - when) * 1000.0)) if not self.paused else self.position
         )
-        self._received_at = now
-        self._frozen = True
+        self._received_at = None
         self.connected = False
         if self._voice_ready is True:
             self._voice_ready = False  # a pending waiter stays: its callers keep waiting
 
     def adopt_voice(self, voice: models.VoiceState) -> None:
         """Take voice credentials the server holds (internal: adopting a server's player)."""
+        if voice.channel_id is not None:
+            self.channel_id = voice.channel_id
         self.voice = requests.VoiceUpdate(
             token=voice.token,
             endpoint=voice.endpoint,
             session_id=voice.session_id,
             channel_id=str(voice.channel_id) if voice.channel_id is not None else msgspec.UNSET,
         )
-        if voice.channel_id is not None:
-            self.channel_id = voice.channel_id
 
     def move_to(self, node: Node) -> None:
         """Re-home the player (internal: used by failover)."""
