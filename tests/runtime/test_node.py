@@ -362,6 +362,8 @@ async def test_malformed_frames_and_unknown_ops_are_tolerated(
         await fake.send_raw("this is not json")
         await fake.send_raw('{"op": "playerUpdate", "guildId": "x"}')
         await fake.send_raw('{"op": "future", "value": 1}')
+        # A known event without its required fields: decoded, then refused.
+        await fake.send_raw(f'{{"op": "event", "type": "TrackEndEvent", "guildId": "{GUILD}"}}')
         await fake.send_raw(
             f'{{"op": "event", "type": "SegmentsLoaded", "guildId": "{GUILD}", "segments": []}}'
         )
@@ -373,7 +375,8 @@ async def test_malformed_frames_and_unknown_ops_are_tolerated(
         assert node.is_ready
         assert player.track is None
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-        assert sum("malformed" in w for w in warnings) == 2
+        assert sum("malformed" in w for w in warnings) == 3
+        assert any("TrackEndEvent lacks a required field" in w for w in warnings)
     finally:
         await node.close()
 

@@ -32,6 +32,8 @@ __all__ = [
     "decode_tracks",
     "decode_update_player",
     "encode",
+    "finish_event",
+    "frame_decoder",
 ]
 
 T = typing.TypeVar("T")
@@ -74,6 +76,28 @@ def decode_message(data: bytes | str) -> messages.Message:
     if message.__class__ is _Envelope:
         return _typed_event(message, data)
     return message
+
+
+frame_decoder: typing.Final[typing.Callable[[bytes | str], typing.Any]] = _op_decode
+"""The hot path's first step: the prebuilt decoder :func:`decode_message` starts with.
+
+It returns a ready, playerUpdate or stats message, or an
+:class:`~hikari_lavalink.protocol.messages.EventEnvelope` to pass to :func:`finish_event`;
+it raises msgspec's own errors. A caller that skips :func:`decode_message` this way must
+hand any frame it raises on to :func:`decode_message`, which says what is wrong with it.
+Used by the node's reader to save a call per message.
+"""
+
+
+def finish_event(event: messages.EventEnvelope, data: bytes | str) -> messages.Message:
+    """The typed message of an event envelope (``data``: the frame, for errors).
+
+    Raises
+    ------
+    RemoteProtocolError
+        A known event type lacks a required field.
+    """
+    return _typed_event(event, data)
 
 
 def _typed_event(event: messages.EventEnvelope, data: bytes | str) -> messages.Message:

@@ -518,26 +518,30 @@ class Node:
         return self._session.on_closed(self.clock(), code=closed.code, reason=closed.reason)
 
     async def _read(self, conn: WebSocketConnection) -> WebSocketClosed:
-        # The hot loop: names are bound once, types are compared by identity, and the
-        # listener is called directly (an exception it raises is logged, never fatal).
+        # The hot loop: names are bound once, types are compared by identity, the codec's
+        # prebuilt decoder is called directly (a frame it rejects goes through
+        # decode_message, which says why) and the listener is called directly (an
+        # exception it raises is logged, never fatal).
         closed_type = WebSocketClosed
         ready_type = messages.ReadyMessage
         update_type = messages.PlayerUpdateMessage
+        envelope_type = messages.EventEnvelope
         get_player = self._players.get
-        # Typed loosely on purpose: narrowing is done by the identity checks below, and
-        # typing.cast would cost a call per message.
-        decode = typing.cast("collections.abc.Callable[[object], typing.Any]", codec.decode_message)
+        decode = codec.frame_decoder
         receive = conn.receive
         on_update = self._listener.player_update
         while True:
-            data = await receive()
+            # Typed loosely on purpose: the identity checks narrow, a typing.cast per
+            # message would cost a call.
+            data: typing.Any = await receive()
             if data.__class__ is closed_type:
-                return typing.cast("WebSocketClosed", data)
+                return data
             try:
-                message = decode(data)
-            except RemoteProtocolError as exc:
-                _LOGGER.warning("node %s: ignoring a malformed message: %s", self.name, exc)
-                continue
+                message: typing.Any = decode(data)
+            except Exception:  # noqa: BLE001 - msgspec's errors: decode_message maps them
+                message = self._decode_slowly(data)
+                if message is None:
+                    continue
             kind = message.__class__
             if kind is update_type:
                 update: messages.PlayerUpdateMessage = message
@@ -550,6 +554,13 @@ class Node:
                     on_update(self, player, update)
                 except Exception:
                     _LOGGER.exception("node %s: listener %s raised", self.name, on_update)
+            elif kind is envelope_type:
+                try:
+                    event = codec.finish_event(message, data)
+                except RemoteProtocolError as exc:
+                    _LOGGER.warning("node %s: ignoring a malformed message: %s", self.name, exc)
+                    continue
+                self._on_other(event)
             elif kind is ready_type:
                 ready: messages.ReadyMessage = message
                 for effect in self._session.on_ready(
@@ -559,21 +570,33 @@ class Node:
             else:
                 self._on_other(message)
 
+    def _decode_slowly(self, frame: str | bytes) -> typing.Any:
+        # A Message, or None when the frame is malformed (logged).
+        try:
+            return codec.decode_message(frame)
+        except RemoteProtocolError as exc:
+            _LOGGER.warning("node %s: ignoring a malformed message: %s", self.name, exc)
+            return None
+
     def _on_other(self, message: messages.Message) -> None:
-        if isinstance(message, messages.StatsMessage):
-            self.stats = message
-            self._call(self._listener.stats, self, message)
-        elif isinstance(message, messages.UnknownMessage):
-            self._call(self._listener.unknown, self, message)
-        elif not isinstance(message, messages.ReadyMessage | messages.PlayerUpdateMessage):
-            player = self._players.get(message.guild_id)
+        kind = message.__class__
+        if kind is messages.StatsMessage:
+            self.stats = typing.cast("messages.StatsMessage", message)
+            self._call(self._listener.stats, self, self.stats)
+        elif kind is messages.UnknownMessage:
+            self._call(
+                self._listener.unknown, self, typing.cast("messages.UnknownMessage", message)
+            )
+        elif kind is not messages.ReadyMessage and kind is not messages.PlayerUpdateMessage:
+            event = typing.cast("messages.EventMessage", message)
+            player = self._players.get(event.guild_id)
             if player is not None:
                 if player.detached:
                     # The end of a player we dropped on purpose: not news for anyone.
-                    _LOGGER.debug("node %s: %s of a detached player", self.name, message)
+                    _LOGGER.debug("node %s: %s of a detached player", self.name, event)
                     return
-                _apply_event(player, message)
-            self._call(self._listener.event, self, player, message)
+                _apply_event(player, event)
+            self._call(self._listener.event, self, player, event)
 
     async def _wait(self, effect: session_.Wait) -> list[session_.Effect]:
         effects: list[session_.Effect] = []
