@@ -38,7 +38,9 @@ docs: $(STAMP)
 test: lint types imports unit docs
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m bench --json=$(VENV)/bench.json
+	$(BIN)/python -m bench.plot $(VENV)/bench.json docs/img/perf-stream.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .coverage site

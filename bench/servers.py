@@ -15,6 +15,12 @@ command line on stdin with one JSON line; ``quit`` (or the end of stdin) stops i
   as it reached the node (``voice``/``track``: whether the body carries them); ``clear``;
   ``kill <node>`` (SIGKILL-like) -> the ns just before; ``playing`` -> ``{node: [guild...]}``
   of the players with a track.
+- catalogue (``python -m bench.servers catalogue <playlist size> <search size>``): one
+  FakeLavalink whose catalogue holds :data:`PLAYLIST_IDENTIFIER` (a playlist of
+  :func:`bench.payloads.playlist`) and :data:`SEARCH_IDENTIFIER` (the results of
+  :func:`bench.payloads.search`), decoded from those bytes; ``READY`` carries its ``port``.
+  ``requests`` -> ``{identifier: n}``, the successful ``/v4/loadtracks`` calls since the
+  last ``requests``.
 
 The bot side (:func:`running_fakes`, :func:`running_bot`, :func:`voice_server_frames`) runs a
 real ``hikari.GatewayBot`` and a :class:`~hikari_lavalink.LavalinkClient` against them.
@@ -35,6 +41,7 @@ import hikari
 from hikari.impl.event_manager import EventManagerImpl
 
 import hikari_lavalink as hl
+from bench import payloads
 from hikari_lavalink.testing import FakeDiscord, FakeGuild, FakeLavalink
 
 if typing.TYPE_CHECKING:
@@ -45,6 +52,8 @@ if typing.TYPE_CHECKING:
 
 __all__ = [
     "PASSWORD",
+    "PLAYLIST_IDENTIFIER",
+    "SEARCH_IDENTIFIER",
     "Fakes",
     "FakeProcess",
     "bench_guilds",
@@ -59,6 +68,10 @@ _EPOCH_MS: typing.Final = 1420070400000
 _FIRST_MS: typing.Final = 1_700_000_000_000 - _EPOCH_MS
 _REPLY_LIMIT: typing.Final = 1 << 24
 JSON: typing.TypeAlias = dict[str, typing.Any]
+PLAYLIST_IDENTIFIER: typing.Final = "https://www.youtube.com/playlist?list=PLbench-load"
+"""What the ``catalogue`` fake loads as the playlist."""
+SEARCH_IDENTIFIER: typing.Final = "ytsearch:never gonna give you up"
+"""What the ``catalogue`` fake loads as the search."""
 
 
 def bench_guilds(shards: int, count: int) -> list[FakeGuild]:
@@ -152,6 +165,27 @@ async def _serve_lavalink(names: list[str]) -> None:
                 _reply({"error": command})
 
 
+async def _serve_catalogue(playlist_size: int, search_size: int) -> None:
+    catalogue = {
+        PLAYLIST_IDENTIFIER: hl.decode_load_result(payloads.playlist(playlist_size)),
+        SEARCH_IDENTIFIER: hl.decode_load_result(payloads.search(search_size)),
+    }
+    # No stats while measuring: the client's WebSocket stays quiet.
+    async with FakeLavalink(password=PASSWORD, catalogue=catalogue, stats_interval=3600) as fake:
+        _reply_ready({"port": fake.port})
+        async for words in _lines():
+            if words[0] == "requests":
+                loads: dict[str, int] = {}
+                for record in fake.requests:
+                    if record.path == "/v4/loadtracks" and record.status == 200:
+                        identifier = record.query.get("identifier", "")
+                        loads[identifier] = loads.get(identifier, 0) + 1
+                fake.requests.clear()
+                _reply(loads)
+            else:
+                _reply({"error": words[0]})
+
+
 def _reply_ready(info: JSON) -> None:
     sys.stdout.write("READY " + json.dumps(info) + "\n")
     sys.stdout.flush()
@@ -160,6 +194,8 @@ def _reply_ready(info: JSON) -> None:
 async def _serve(argv: list[str]) -> None:
     if argv[0] == "discord":
         await _serve_discord(int(argv[1]), int(argv[2]))
+    elif argv[0] == "catalogue":
+        await _serve_catalogue(int(argv[1]), int(argv[2]))
     else:
         await _serve_lavalink(argv[1:])
 

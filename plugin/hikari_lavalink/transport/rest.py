@@ -10,8 +10,8 @@ The only place HTTP requests are made. Network failures and timeouts become
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import math
 import time
 import typing
 
@@ -78,6 +78,7 @@ class RestTransport:
 
     __slots__ = (
         "_body_headers",
+        "_deadline",
         "_headers",
         "_owns_session",
         "_password",
@@ -127,6 +128,7 @@ class RestTransport:
         self._owns_session = session is None
         self._headers: dict[str, str] = {"Authorization": password, "User-Agent": user_agent}
         self._body_headers: dict[str, str] = {**self._headers, "Content-Type": "application/json"}
+        self._deadline: tuple[aiohttp.ClientSession, aiohttp.ClientTimeout] | None = None
 
     def __repr__(self) -> str:
         return f"RestTransport(node_name={self.node_name!r}, base_url={self.base_url!r})"
@@ -180,19 +182,18 @@ class RestTransport:
                 timeout=self.timeout,
                 secret=self._password,
             ):
-                async with (
-                    asyncio.timeout(self.timeout),
-                    session.request(
-                        method,
-                        url,
-                        headers=headers,
-                        data=route.body,
-                        # Never follow a redirect: it would carry the password elsewhere.
-                        allow_redirects=False,
-                        # A shared session may raise on 4xx/5xx; we read the status ourselves.
-                        raise_for_status=False,
-                    ) as response,
-                ):
+                async with session.request(
+                    method,
+                    url,
+                    headers=headers,
+                    data=route.body,
+                    # Never follow a redirect: it would carry the password elsewhere.
+                    allow_redirects=False,
+                    # A shared session may raise on 4xx/5xx; we read the status ourselves.
+                    raise_for_status=False,
+                    # The whole call, the body read included, within ``timeout`` seconds.
+                    timeout=self._timeout_for(session),
+                ) as response:
                     status = response.status
                     body = await response.read()
         except NodeConnectionError as exc:
@@ -219,6 +220,27 @@ class RestTransport:
             msg = f"node {self.node_name!r}: the shared aiohttp session was closed by its owner"
             raise UsageError(msg)
         return session
+
+    def _timeout_for(self, session: aiohttp.ClientSession) -> aiohttp.ClientTimeout:
+        # aiohttp's own deadline for the whole call (connect, send, read the body), rather
+        # than an asyncio.timeout around it: aiohttp arms its total timer on every request
+        # anyway, and a second timer costs as much again. The session's other limits are
+        # kept, its total only when it is shorter; ceil_threshold=inf: no rounding up to
+        # the next whole second. Built once per session.
+        cached = self._deadline
+        if cached is not None and cached[0] is session:
+            return cached[1]
+        own = session.timeout
+        total = min(self.timeout, own.total) if own.total and own.total > 0 else self.timeout
+        deadline = aiohttp.ClientTimeout(
+            total=total,
+            connect=own.connect,
+            sock_read=own.sock_read,
+            sock_connect=own.sock_connect,
+            ceil_threshold=math.inf,
+        )
+        self._deadline = (session, deadline)
+        return deadline
 
     async def close(self) -> None:
         """Close the aiohttp session if this transport created it.

@@ -1,0 +1,131 @@
+"""``python -m bench.plot RESULTS.json OUT.png``: draw the WS stream figure as a PNG.
+
+Reads the JSON that ``python -m bench --json=RESULTS.json`` writes and plots the client's
+CPU time per WebSocket message (group ``"stream"``) against the number of players, ours
+and the floor, each of our points labelled with its ratio to the floor. The x axis is
+symmetric-log so that 0 players shows next to 10, 1,000 and 10,000.
+
+matplotlib is only needed here (``requirements-bench.txt``), never by the tests.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import pathlib
+import sys
+import typing
+
+__all__ = ["StreamPoint", "main", "plot_stream", "stream_points"]
+
+GROUP: typing.Final = "stream"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StreamPoint:
+    """One player count of the stream benchmark."""
+
+    players: float
+    ours: float
+    floor: float | None
+    unit: str
+    max_ratio: float | None = None
+
+
+def stream_points(rows: list[dict[str, typing.Any]]) -> list[StreamPoint]:
+    """The ``stream`` rows of a results file, by player count."""
+    points: list[StreamPoint] = []
+    for row in rows:
+        if row.get("group") != GROUP or row.get("x") is None:
+            continue
+        floor, max_ratio = row.get("floor"), row.get("max_ratio")
+        points.append(
+            StreamPoint(
+                players=float(row["x"]),
+                ours=float(row["value"]),
+                floor=None if floor is None else float(floor),
+                unit=str(row.get("unit", "")),
+                max_ratio=None if max_ratio is None else float(max_ratio),
+            )
+        )
+    return sorted(points, key=lambda point: point.players)
+
+
+def plot_stream(points: list[StreamPoint], out: str) -> None:
+    """Draw ``points`` into the PNG file ``out``."""
+    # Imported by name: `make test` type-checks this file on a .venv without matplotlib,
+    # so pyright must not need it (the calls below are checked by running the plot).
+    matplotlib = importlib.import_module("matplotlib")
+    matplotlib.use("Agg")  # no display
+    plt = importlib.import_module("matplotlib.pyplot")
+    symlog = importlib.import_module("matplotlib.scale").SymmetricalLogScale
+
+    players = [point.players for point in points]
+    ours = [point.ours for point in points]
+    floors = [(point.players, point.floor) for point in points if point.floor is not None]
+    unit = points[0].unit or "CPU"
+    targets = {point.max_ratio for point in points if point.max_ratio is not None}
+    legend_title = "labels: ours / floor"
+    if len(targets) == 1:
+        legend_title += f" (target ≤ {targets.pop():g}x)"
+    top = max([*ours, *(y for _, y in floors)])
+
+    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=120)
+    ax.plot(players, ours, marker="o", linewidth=2, label="hikari-lavalink (LavalinkClient)")
+    if floors:
+        ax.plot(
+            [x for x, _ in floors],
+            [y for _, y in floors],
+            marker="s",
+            linestyle="--",
+            linewidth=2,
+            label="floor (aiohttp receive + one msgspec decode)",
+        )
+    for point in points:
+        if point.floor:
+            ax.annotate(
+                f"{point.ours / point.floor:.2f}x",
+                (point.players, point.ours),
+                textcoords="offset points",
+                xytext=(0, 8),
+                ha="center",
+                fontsize=9,
+            )
+    ax.set(
+        # symlog: linear up to 10, so that 0 players shows next to 10, 1,000, 10,000
+        xscale=symlog(ax.xaxis, linthresh=10, linscale=0.5),
+        xticks=players,
+        xticklabels=[f"{point.players:,.0f}" for point in points],
+        xlim=(-3, max(players) * 1.6),
+        ylim=(0, top * 1.2),
+        xlabel="players on the node (symlog scale)",
+        ylabel=f"client CPU time per message ({unit})",
+        title="Lavalink WebSocket stream: client CPU per message, by number of players",
+    )
+    ax.grid(visible=True, alpha=0.3)
+    ax.legend(loc="lower right", title=legend_title)
+    fig.tight_layout()
+    fig.savefig(out, format="png")
+    plt.close(fig)
+
+
+def main(argv: list[str]) -> int:
+    """Read ``argv[0]`` (results JSON), write ``argv[1]`` (PNG)."""
+    if len(argv) != 2:
+        print("usage: python -m bench.plot RESULTS.json OUT.png", file=sys.stderr)
+        return 2
+    with open(argv[0], encoding="utf-8") as results:
+        rows = typing.cast("list[dict[str, typing.Any]]", json.load(results))
+    points = stream_points(rows)
+    if not points:
+        print(f"{argv[0]}: no {GROUP!r} results (run: python -m bench --only=stream)")
+        return 1
+    pathlib.Path(argv[1]).parent.mkdir(parents=True, exist_ok=True)
+    plot_stream(points, argv[1])
+    print(f"wrote {argv[1]} ({len(points)} player counts)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
