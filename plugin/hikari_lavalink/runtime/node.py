@@ -22,14 +22,13 @@ from hikari_lavalink.protocol import codec, messages, models, routes
 from hikari_lavalink.protocol import session as session_
 from hikari_lavalink.protocol.backoff import Backoff
 from hikari_lavalink.runtime.player import Player
-from hikari_lavalink.runtime.ports import WebSocketClosed
 
 if typing.TYPE_CHECKING:
     import collections.abc
 
     from hikari_lavalink.protocol.load_result import LoadResult
     from hikari_lavalink.protocol.routeplanner import RoutePlannerStatus
-    from hikari_lavalink.runtime.ports import NodeTransport, WebSocketConnection
+    from hikari_lavalink.runtime.ports import NodeTransport, WebSocketClosed, WebSocketConnection
 
 __all__ = ["Node", "NodeListener", "NodeState"]
 
@@ -522,26 +521,32 @@ class Node:
         # prebuilt decoder is called directly (a frame it rejects goes through
         # decode_message, which says why) and the listener is called directly (an
         # exception it raises is logged, never fatal).
-        closed_type = WebSocketClosed
         ready_type = messages.ReadyMessage
         update_type = messages.PlayerUpdateMessage
         envelope_type = messages.EventEnvelope
         get_player = self._players.get
         decode = codec.frame_decoder
-        receive = conn.receive
+        receive = conn.next_message
+        text_kind, binary_kind = conn.frame_kinds
         on_update = self._listener.player_update
         while True:
-            # Typed loosely on purpose: the identity checks narrow, a typing.cast per
-            # message would cost a call.
-            data: typing.Any = await receive()
-            if data.__class__ is closed_type:
-                return data
+            try:
+                kind, data, extra = await receive()
+            except Exception as exc:  # noqa: BLE001 - failed() re-raises what is not network
+                return conn.failed(exc)
+            if kind is not text_kind and kind is not binary_kind:
+                closed = conn.end_of(kind, data, extra)
+                if closed is not None:
+                    return closed
+                continue
             try:
                 message: typing.Any = decode(data)
             except Exception:  # noqa: BLE001 - msgspec's errors: decode_message maps them
                 message = self._decode_slowly(data)
                 if message is None:
                     continue
+            # Typed loosely on purpose (message is Any): the identity checks narrow, and a
+            # typing.cast per message would cost a call.
             kind = message.__class__
             if kind is update_type:
                 update: messages.PlayerUpdateMessage = message

@@ -36,15 +36,52 @@ class WebSocketClosed:
 
 
 class WebSocketConnection(typing.Protocol):
-    """An open WebSocket to a node."""
+    """An open WebSocket to a node.
+
+    The node's reader uses the hot-path trio :meth:`next_message`, :attr:`frame_kinds` and
+    :meth:`end_of` / :meth:`failed`: it awaits the IO stack's own receive directly, with no
+    coroutine of ours wrapped around it (a layer that costs a measurable share of the
+    per-message budget). :meth:`receive` is the same, packaged for everyone else.
+    """
 
     @property
     def resumed(self) -> bool | None:
         """The ``Session-Resumed`` response header, or ``None`` if absent."""
         ...
 
+    @property
+    def frame_kinds(self) -> tuple[object, object]:
+        """The two message kinds (text, binary) whose data is a frame."""
+        ...
+
+    @property
+    def next_message(
+        self,
+    ) -> collections.abc.Callable[
+        [], collections.abc.Awaitable[tuple[object, typing.Any, typing.Any]]
+    ]:
+        """Await ``next_message()`` for the next message as ``(kind, data, extra)``, in the IO
+        stack's own terms (a property, so that it can be the IO stack's own coroutine).
+
+        When ``kind`` is one of :attr:`frame_kinds`, ``data`` is the frame (``str`` or
+        ``bytes``); give any other message to :meth:`end_of`, and any exception this raises
+        to :meth:`failed`.
+        """
+        ...
+
+    def end_of(self, kind: object, data: typing.Any, extra: typing.Any) -> WebSocketClosed | None:
+        """What a message that is not a frame means: how the socket closed, or ``None``."""
+        ...
+
+    def failed(self, error: Exception) -> WebSocketClosed:
+        """The close that an exception from :meth:`next_message` stands for.
+
+        Raises ``error`` again when it is not a network failure (a bug to see).
+        """
+        ...
+
     async def receive(self) -> str | bytes | WebSocketClosed:
-        """Wait for the next text frame; a :class:`WebSocketClosed` when it is over."""
+        """Wait for the next frame; a :class:`WebSocketClosed` when it is over."""
         ...
 
     async def close(self, code: int = 1000) -> None:

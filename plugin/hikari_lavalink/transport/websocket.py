@@ -30,6 +30,7 @@ _BINARY: typing.Final = aiohttp.WSMsgType.BINARY
 _CLOSE: typing.Final = aiohttp.WSMsgType.CLOSE
 _ENDED: typing.Final = (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
 _ERROR: typing.Final = aiohttp.WSMsgType.ERROR
+_FRAME_KINDS: typing.Final = (_TEXT, _BINARY)
 # aiohttp 3.14+ can hand text frames over as the raw bytes: msgspec decodes (and checks the
 # UTF-8 of) bytes directly, so the str aiohttp would build per frame is skipped.
 _RAW_TEXT: typing.Final[dict[str, typing.Any]] = (
@@ -52,6 +53,20 @@ class AiohttpWebSocket:
         self._closed: WebSocketClosed | None = None
 
     @property
+    def next_message(
+        self,
+    ) -> collections.abc.Callable[
+        [], collections.abc.Awaitable[tuple[object, typing.Any, typing.Any]]
+    ]:
+        """aiohttp's own ``receive``: ``(kind, data, extra)`` messages (the hot path)."""
+        return self._ws.receive
+
+    @property
+    def frame_kinds(self) -> tuple[object, object]:
+        """The aiohttp message kinds whose data is a frame."""
+        return _FRAME_KINDS
+
+    @property
     def resumed(self) -> bool | None:
         """The ``Session-Resumed`` response header (``None`` when absent)."""
         return self._resumed
@@ -60,23 +75,35 @@ class AiohttpWebSocket:
         """The next text frame (``bytes`` on aiohttp 3.14+), or how the connection closed."""
         if self._closed is not None:
             return self._closed
-        receive = self._ws.receive
         while True:
             try:
-                kind, data, extra = await receive()
-            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-                return self._finish(ABNORMAL_CLOSURE, f"{type(exc).__name__}: {exc}")
+                kind, data, extra = await self.next_message()
+            except Exception as exc:  # noqa: BLE001 - failed() keeps the network failures
+                return self.failed(exc)
             if kind is _TEXT or kind is _BINARY:
                 return data
-            ws = self._ws
-            if kind is _CLOSE:
-                code = typing.cast("int | None", data) or ws.close_code or ABNORMAL_CLOSURE
-                return self._finish(code, str(extra or ""))
-            if kind in _ENDED:
-                return self._finish(ws.close_code or ABNORMAL_CLOSURE, "connection closed")
-            if kind is _ERROR:
-                return self._finish(ABNORMAL_CLOSURE, f"connection error: {ws.exception()}")
-            # PING, PONG and CONTINUATION are handled by aiohttp itself; nothing to do.
+            closed = self.end_of(kind, data, extra)
+            if closed is not None:
+                return closed
+
+    def end_of(self, kind: object, data: typing.Any, extra: typing.Any) -> WebSocketClosed | None:
+        """How the socket closed, for a message that is not a frame (``None``: not closed)."""
+        ws = self._ws
+        if kind is _CLOSE:
+            code = typing.cast("int | None", data) or ws.close_code or ABNORMAL_CLOSURE
+            return self._finish(code, str(extra or ""))
+        if kind in _ENDED:
+            return self._finish(ws.close_code or ABNORMAL_CLOSURE, "connection closed")
+        if kind is _ERROR:
+            return self._finish(ABNORMAL_CLOSURE, f"connection error: {ws.exception()}")
+        # PING, PONG and CONTINUATION are handled by aiohttp itself; nothing to do.
+        return None
+
+    def failed(self, error: Exception) -> WebSocketClosed:
+        """The close an exception from :attr:`next_message` stands for (re-raises bugs)."""
+        if not isinstance(error, TimeoutError | aiohttp.ClientError | OSError):
+            raise error
+        return self._finish(ABNORMAL_CLOSURE, f"{type(error).__name__}: {error}")
 
     def _finish(self, code: int, reason: str) -> WebSocketClosed:
         self._closed = WebSocketClosed(code, reason)
