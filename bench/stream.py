@@ -14,6 +14,10 @@ the hikari bridge (one listener on TrackEndEvent), against a floor measured in t
   per message with a decoder chosen in advance (it knows every message's type: idealised),
   and a dict lookup of the guild.
 - Ours and the floor alternate, best of ``ROUNDS`` each.
+
+``bench.instructions`` runs the same two loops under callgrind: it hands them the stream's
+kinds (so the measured process does not build the stream) and a ``clock`` that marks the
+ends of the measured region.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import asyncio
 import gc
 import sys
 import time
+import typing
 
 import aiohttp
 import hikari
@@ -33,7 +38,7 @@ from bench.decode import FLOOR_TYPES
 from bench.payloads import labelled_stream
 from bench.stream_server import PASSWORD
 
-__all__ = ["PLAYER_COUNTS", "run"]
+__all__ = ["PLAYER_COUNTS", "floor", "ours", "run", "stream_kinds"]
 
 COUNT = scaled(100_000, 2_000)
 ROUNDS = scaled(3, 1)
@@ -49,6 +54,11 @@ HEARTBEAT = 30.0
 
 def _guilds(players: int) -> int:
     return players or STREAM_GUILDS
+
+
+def stream_kinds(players: int, count: int) -> list[str]:
+    """The kind of every message of the stream pushed for ``players`` players."""
+    return [kind for kind, _ in labelled_stream(count, _guilds(players))]
 
 
 class _Server:
@@ -88,8 +98,19 @@ class _Server:
                 await self.process.wait()
 
 
-async def ours(server: _Server, players: int, *, listen_updates: bool = False) -> float:
-    """CPU seconds per message through LavalinkClient (one TrackEndEvent listener)."""
+async def ours(
+    server: _Server,
+    players: int,
+    *,
+    listen_updates: bool = False,
+    kinds: typing.Sequence[str] | None = None,
+    clock: typing.Callable[[], float] = time.process_time,
+) -> float:
+    """CPU seconds per message through LavalinkClient (one TrackEndEvent listener).
+
+    ``kinds``: the stream's kinds (:func:`stream_kinds`), when already known; ``clock`` is
+    read at both ends of the measured region.
+    """
     bot = hikari.GatewayBot("MTAwMDAwMDAwMDAwMDAwMDAx.bench.token", banner=None)
     lava = hl.LavalinkClient(bot, auto_start=False)
     node = lava.add_node(name="bench", host="127.0.0.1", port=server.port, password=PASSWORD)
@@ -118,26 +139,37 @@ async def ours(server: _Server, players: int, *, listen_updates: bool = False) -
     for index in range(players):
         node.create_player(GUILD_BASE + index * GUILD_STEP)
     gc.collect()
-    started = time.process_time()
+    started = clock()
     await server.push(_guilds(players))
     await asyncio.wait_for(done.wait(), timeout=120)
     for _ in range(3):  # let the listener tasks hikari created run: they are part of the cost
         await asyncio.sleep(0)
-    elapsed = time.process_time() - started
-    expected = _expected(players)
-    assert ends == expected["TrackEndEvent"], (ends, expected["TrackEndEvent"])
-    assert not listen_updates or updates == expected["playerUpdate"]
+    elapsed = clock() - started
+    expected = _expected(kinds if kinds is not None else stream_kinds(players, COUNT))
+    assert ends == expected.get("TrackEndEvent", 0), (ends, expected.get("TrackEndEvent", 0))
+    assert not listen_updates or updates == expected.get("playerUpdate", 0)
     await lava.close()
     return elapsed / COUNT
 
 
-async def floor(server: _Server, players: int) -> float:
-    """CPU seconds per message of the bare loop: aiohttp receive, one decode, a dict lookup."""
+async def floor(
+    server: _Server,
+    players: int,
+    *,
+    kinds: typing.Sequence[str] | None = None,
+    clock: typing.Callable[[], float] = time.process_time,
+) -> float:
+    """CPU seconds per message of the bare loop: aiohttp receive, one decode, a dict lookup.
+
+    ``kinds`` and ``clock``: as for :func:`ours`.
+    """
     table: dict[int, int] = {GUILD_BASE + i * GUILD_STEP: 0 for i in range(players)}
     decoders = {
         kind: msgspec.json.Decoder(t, strict=False).decode for kind, t in FLOOR_TYPES.items()
     }
-    plan = [decoders[kind] for kind, _ in labelled_stream(COUNT, _guilds(players))]
+    if kinds is None:
+        kinds = stream_kinds(players, COUNT)
+    plan = [decoders[kind] for kind in kinds]
     headers = {"Authorization": PASSWORD, "User-Id": str(USER_ID), "Client-Name": "floor/1"}
     async with (
         aiohttp.ClientSession() as session,
@@ -151,7 +183,7 @@ async def floor(server: _Server, players: int) -> float:
         await ws.receive()  # ready
         await ws.receive()  # first stats
         gc.collect()
-        started = time.process_time()
+        started = clock()
         await server.push(_guilds(players))
         for decode in plan:
             decoded = decode((await ws.receive()).data)
@@ -159,15 +191,15 @@ async def floor(server: _Server, players: int) -> float:
             if guild is not None and guild in table:
                 table[guild] += 1
         last = await ws.receive()
-        elapsed = time.process_time() - started
+        elapsed = clock() - started
         assert last.data == b'{"op":"bench-end"}', last
         assert players == 0 or sum(table.values()) > COUNT * 0.9
         return elapsed / COUNT
 
 
-def _expected(players: int) -> dict[str, int]:
+def _expected(kinds: typing.Iterable[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for kind, _ in labelled_stream(COUNT, _guilds(players)):
+    for kind in kinds:
         counts[kind] = counts.get(kind, 0) + 1
     return counts
 
