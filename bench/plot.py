@@ -1,9 +1,10 @@
 """``python -m bench.plot RESULTS.json OUT.png``: draw the WS stream figure as a PNG.
 
 Reads the JSON that ``python -m bench --json=RESULTS.json`` writes and plots the client's
-CPU time per WebSocket message (group ``"stream"``) against the number of players, ours
-and the floor, each of our points labelled with its ratio to the floor. The x axis is
-symmetric-log so that 0 players shows next to 10, 1,000 and 10,000.
+cost per WebSocket message against the number of players, ours and the floor, each of our
+points labelled with its ratio to the floor: CPU time (group ``"stream"``) and, when the
+callgrind benchmark ran, instructions (group ``"stream-instructions"``), side by side. The
+x axis is symmetric-log so that 0 players shows next to 10, 1,000 and 10,000.
 
 matplotlib is only needed here (``requirements-bench.txt``), never by the tests.
 """
@@ -20,6 +21,10 @@ import typing
 __all__ = ["StreamPoint", "main", "plot_stream", "stream_points"]
 
 GROUP: typing.Final = "stream"
+PANELS: typing.Final = {
+    "stream": "client CPU time per message",
+    "stream-instructions": "instructions per message (callgrind)",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -33,11 +38,11 @@ class StreamPoint:
     max_ratio: float | None = None
 
 
-def stream_points(rows: list[dict[str, typing.Any]]) -> list[StreamPoint]:
-    """The ``stream`` rows of a results file, by player count."""
+def stream_points(rows: list[dict[str, typing.Any]], group: str = GROUP) -> list[StreamPoint]:
+    """The rows of one group (``stream`` by default) of a results file, by player count."""
     points: list[StreamPoint] = []
     for row in rows:
-        if row.get("group") != GROUP or row.get("x") is None:
+        if row.get("group") != group or row.get("x") is None:
             continue
         floor, max_ratio = row.get("floor"), row.get("max_ratio")
         points.append(
@@ -52,15 +57,26 @@ def stream_points(rows: list[dict[str, typing.Any]]) -> list[StreamPoint]:
     return sorted(points, key=lambda point: point.players)
 
 
-def plot_stream(points: list[StreamPoint], out: str) -> None:
-    """Draw ``points`` into the PNG file ``out``."""
+def plot_stream(panels: dict[str, list[StreamPoint]], out: str) -> None:
+    """Draw one panel per group of ``panels`` (group -> points) into the PNG file ``out``."""
     # Imported by name: `make test` type-checks this file on a .venv without matplotlib,
     # so pyright must not need it (the calls below are checked by running the plot).
     matplotlib = importlib.import_module("matplotlib")
     matplotlib.use("Agg")  # no display
     plt = importlib.import_module("matplotlib.pyplot")
-    symlog = importlib.import_module("matplotlib.scale").SymmetricalLogScale
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(7.2 * len(panels), 4.8), dpi=110, squeeze=False
+    )
+    for ax, (group, points) in zip(axes[0], panels.items(), strict=True):
+        _panel(ax, PANELS.get(group, group), points)
+    fig.suptitle("Lavalink WebSocket stream: client cost per message, by number of players")
+    fig.tight_layout()
+    fig.savefig(out, format="png")
+    plt.close(fig)
 
+
+def _panel(ax: typing.Any, what: str, points: list[StreamPoint]) -> None:
+    symlog = importlib.import_module("matplotlib.scale").SymmetricalLogScale
     players = [point.players for point in points]
     ours = [point.ours for point in points]
     floors = [(point.players, point.floor) for point in points if point.floor is not None]
@@ -70,8 +86,6 @@ def plot_stream(points: list[StreamPoint], out: str) -> None:
     if len(targets) == 1:
         legend_title += f" (target ≤ {targets.pop():g}x)"
     top = max([*ours, *(y for _, y in floors)])
-
-    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=120)
     ax.plot(players, ours, marker="o", linewidth=2, label="hikari-lavalink (LavalinkClient)")
     if floors:
         ax.plot(
@@ -100,14 +114,10 @@ def plot_stream(points: list[StreamPoint], out: str) -> None:
         xlim=(-3, max(players) * 1.6),
         ylim=(0, top * 1.2),
         xlabel="players on the node (symlog scale)",
-        ylabel=f"client CPU time per message ({unit})",
-        title="Lavalink WebSocket stream: client CPU per message, by number of players",
+        ylabel=f"{what} ({unit})",
     )
     ax.grid(visible=True, alpha=0.3)
-    ax.legend(loc="lower right", title=legend_title)
-    fig.tight_layout()
-    fig.savefig(out, format="png")
-    plt.close(fig)
+    ax.legend(loc="lower right", title=legend_title, fontsize=8, title_fontsize=8)
 
 
 def main(argv: list[str]) -> int:
@@ -117,13 +127,14 @@ def main(argv: list[str]) -> int:
         return 2
     with open(argv[0], encoding="utf-8") as results:
         rows = typing.cast("list[dict[str, typing.Any]]", json.load(results))
-    points = stream_points(rows)
-    if not points:
+    panels = {group: stream_points(rows, group) for group in PANELS}
+    panels = {group: points for group, points in panels.items() if points}
+    if GROUP not in panels:
         print(f"{argv[0]}: no {GROUP!r} results (run: python -m bench --only=stream)")
         return 1
     pathlib.Path(argv[1]).parent.mkdir(parents=True, exist_ok=True)
-    plot_stream(points, argv[1])
-    print(f"wrote {argv[1]} ({len(points)} player counts)")
+    plot_stream(panels, argv[1])
+    print(f"wrote {argv[1]} ({', '.join(panels)})")
     return 0
 
 
