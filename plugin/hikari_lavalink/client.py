@@ -306,14 +306,17 @@ class LavalinkClient(NodeListener):
         NoNodeAvailableError
             No node is ready.
         """
+        draining = self._draining
         candidates = [
             n
             for n in self._nodes.values()
-            if n.is_ready and n is not exclude and n.name not in self._draining
+            if n.is_ready and n is not exclude and n.name not in draining
         ]
         chosen: Node | None
         if self.node_strategy is not None and candidates:
             chosen = self.node_strategy(candidates, region)
+        elif len(candidates) == 1:
+            chosen = candidates[0]  # what choose() returns for a lone node, whatever its load
         else:
             chosen = balancing.choose(candidates, region=region, current=current, load=_load)
         if chosen is None:
@@ -981,6 +984,8 @@ class LavalinkClient(NodeListener):
             return None
         if self.node_strategy is not None:
             return self.node_strategy(ready, None)
+        if len(ready) == 1:
+            return ready[0]  # what choose() returns for a lone node, whatever its region
         region = balancing.region_of_endpoint(player.voice.endpoint if player.voice else None)
         return balancing.choose(ready, region=region, load=_load)
 
@@ -1049,7 +1054,8 @@ def _load(node: Node) -> float:
     # Stats arrive once a minute: count the players created since, so joins spread at once.
     stats = node.stats
     reported = stats.playing_players if stats is not None else 0
-    return balancing.penalty(stats) - reported + max(reported, len(node.players))
+    # The stats part is computed once per stats message; the player count is always live.
+    return balancing.cached_penalty(stats) - reported + max(reported, len(node.players))
 
 
 # Lavalink message type -> (hikari event type, the message fields the event carries over).

@@ -73,6 +73,40 @@ async def test_unknown_region_spreads_by_load() -> None:
 
 
 @pytest.mark.asyncio
+async def test_loads_go_to_the_least_loaded_ready_node() -> None:
+    async with cluster({"a": None, "b": None}) as (discord, fakes, _, lava):
+        async with asyncio.timeout(5):
+            while not all(n.stats is not None for n in lava.nodes.values()):
+                await asyncio.sleep(0.02)
+        a, b = lava.nodes["a"], lava.nodes["b"]
+
+        def loads_on(name: str) -> int:
+            return sum(r.path == "/v4/loadtracks" for r in fakes[name].requests)
+
+        assert lava.best_node() is a  # equal stats: by name
+        await lava.load_tracks("ytsearch:song")
+        assert (loads_on("a"), loads_on("b")) == (1, 0)
+        guild = discord.guilds[0]
+        assert (await lava.join(guild.id, guild.voice_channel_ids[0])).node is a
+        # No new stats message since, but one more player on a: loads now go to b.
+        assert lava.best_node() is b
+        await lava.load_tracks("ytsearch:song")
+        assert (loads_on("a"), loads_on("b")) == (1, 1)
+        # A lone ready node is the choice, whatever its load.
+        await lava.drain_node("b")
+        assert lava.best_node() is a
+        await lava.load_tracks("ytsearch:song")
+        assert (loads_on("a"), loads_on("b")) == (2, 1)
+        with pytest.raises(hl.NoNodeAvailableError):
+            lava.best_node(exclude=a)
+        lava.undrain_node("b")
+        assert lava.best_node(exclude=b) is a
+        assert lava.best_node(current=a) is a  # close enough: a player stays
+        await lava.leave(guild.id)
+        assert lava.best_node() is a  # back to equal: by name
+
+
+@pytest.mark.asyncio
 async def test_custom_strategy() -> None:
     def last(nodes: typing.Sequence[hl.Node], region: str | None) -> hl.Node:
         return sorted(nodes, key=lambda n: n.name)[-1]

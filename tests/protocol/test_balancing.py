@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 import hikari_lavalink as hl
-from hikari_lavalink.protocol.balancing import choose, penalty, region_of_endpoint
+from hikari_lavalink.protocol.balancing import (
+    cached_penalty,
+    choose,
+    penalty,
+    region_of_endpoint,
+)
 from hikari_lavalink.testing import factories
+
+if typing.TYPE_CHECKING:
+    import collections.abc
 
 
 @dataclasses.dataclass(eq=False)
@@ -84,3 +95,107 @@ def test_hysteresis_keeps_a_healthy_current_node() -> None:
     assert choose([a, b], current=a) is b  # far worse: move
     a.is_ready = False
     assert choose([a, b], current=a) is b
+
+
+def reference_choose(
+    nodes: list[FakeNode],
+    *,
+    region: str | None = None,
+    current: FakeNode | None = None,
+    hysteresis: float = 1.25,
+    load: collections.abc.Callable[[FakeNode], float] | None = None,
+) -> FakeNode | None:
+    """``choose`` as it was before its costs were computed once: the behaviour to keep."""
+    cost: collections.abc.Callable[[FakeNode], float] = load or (lambda node: penalty(node.stats))
+    ready = [node for node in nodes if node.is_ready]
+    if not ready:
+        return None
+    local = [node for node in ready if region is not None and region in node.regions]
+    pool = local or ready
+    best = min(pool, key=lambda node: (cost(node), node.name))
+    keep = (
+        current is not None and current in pool and cost(current) <= cost(best) * hysteresis + 10.0
+    )
+    return current if keep and current is not None else best
+
+
+STATS = st.builds(
+    factories.make_stats,
+    playing_players=st.integers(0, 300),
+    system_load=st.floats(-0.5, 1.5),
+    frame_stats=st.none()
+    | st.builds(
+        hl.FrameStats,
+        sent=st.integers(0, 3000),
+        nulled=st.integers(0, 3000),
+        deficit=st.integers(-3000, 3000),
+    ),
+)
+NODES = st.lists(
+    st.builds(
+        FakeNode,
+        name=st.sampled_from(["a", "b", "c", "d"]),  # repeated names: ties on both keys
+        stats=st.none() | STATS,
+        is_ready=st.booleans(),
+        regions=st.frozensets(st.sampled_from(["europe", "us-east", "asia"]), max_size=2),
+    ),
+    max_size=6,
+)
+
+
+@hypothesis.settings(max_examples=500)
+@hypothesis.given(
+    nodes=NODES,
+    region=st.none() | st.sampled_from(["europe", "us-east", "japan"]),
+    current_index=st.none() | st.integers(0, 5),
+    players=st.lists(st.integers(0, 50), min_size=6, max_size=6),
+    custom_load=st.booleans(),
+)
+def test_choose_makes_the_same_choice_as_before(
+    nodes: list[FakeNode],
+    region: str | None,
+    current_index: int | None,
+    players: list[int],
+    custom_load: bool,
+) -> None:
+    current = (
+        nodes[current_index] if current_index is not None and current_index < len(nodes) else None
+    )
+    extra = {id(node): count for node, count in zip(nodes, players, strict=False)}
+
+    def load(node: FakeNode) -> float:  # like the client's: stats plus players created since
+        return penalty(node.stats) + extra[id(node)]
+
+    chosen = choose(nodes, region=region, current=current, load=load if custom_load else None)
+    expected = reference_choose(
+        nodes, region=region, current=current, load=load if custom_load else None
+    )
+    assert chosen is expected
+
+
+def test_ties_go_to_the_first_node_of_the_lowest_name() -> None:
+    first, second, other = FakeNode("a"), FakeNode("a"), FakeNode("b")
+    assert choose([other, first, second]) is first
+    assert choose([other, second, first]) is second
+
+
+@hypothesis.given(STATS)
+def test_cached_penalty_is_the_penalty(stats: hl.Stats) -> None:
+    assert cached_penalty(stats) == penalty(stats)
+    assert cached_penalty(stats) == penalty(stats)  # from the memo
+
+
+def test_cached_penalty_follows_each_new_stats_message() -> None:
+    assert cached_penalty(None) == 0.0
+    idle = factories.make_stats()
+    assert cached_penalty(idle) == penalty(idle)
+    busy = factories.make_stats(playing_players=50, system_load=0.9)
+    assert cached_penalty(busy) == penalty(busy) > penalty(idle)
+    # equal stats in a new object are weighed again, with the same result
+    again = factories.make_stats(playing_players=50, system_load=0.9)
+    assert cached_penalty(again) == penalty(busy)
+    # many messages later (the memo starts afresh now and then) the values still hold
+    many = [factories.make_stats(playing_players=n) for n in range(1000)]
+    assert [cached_penalty(s) for s in many] == [penalty(s) for s in many]
+    assert cached_penalty(idle) == penalty(idle)
+    assert cached_penalty(busy) == penalty(busy)

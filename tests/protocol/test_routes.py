@@ -6,7 +6,9 @@ import dataclasses
 import json
 import urllib.parse
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 from tests.conftest import load_vector
 
 from hikari_lavalink import errors
@@ -166,6 +168,55 @@ def test_base64_is_percent_encoded() -> None:
     route = routes.decode_track(BASE64)
     assert route.url == "/v4/decodetrack?encodedTrack=QAAAjQ%2B%2Fw8%2BvAAA%3D%3D"
     assert query_of(route) == [("encodedTrack", BASE64)]
+
+
+def reference_url(route: routes.Route[object]) -> str:
+    """The URL as the standard library encodes it (what ``Route.url`` must match exactly)."""
+    if not route.query:
+        return route.path
+    query = urllib.parse.urlencode(route.query, quote_via=urllib.parse.quote, safe="")
+    return f"{route.path}?{query}"
+
+
+@pytest.mark.parametrize(
+    ("identifier", "encoded"),
+    [
+        ("ytsearch:a b&c", "ytsearch%3Aa%20b%26c"),
+        ("a=b", "a%3Db"),
+        ("track#2", "track%232"),
+        ("c++", "c%2B%2B"),
+        ("100%", "100%25"),
+        ("%20", "%2520"),
+        ("ytsearch:caf\u00e9 \u65e5\u672c", "ytsearch%3Acaf%C3%A9%20%E6%97%A5%E6%9C%AC"),
+        ("\U0001f3b5 & \u00a0", "%F0%9F%8E%B5%20%26%20%C2%A0"),
+        ("Aa0-._~", "Aa0-._~"),
+        ("\x00\x7f\x80\xff", "%00%7F%C2%80%C3%BF"),
+        (
+            "?/;:@$,!*'()[]\"<>\\^`{|}",
+            "%3F%2F%3B%3A%40%24%2C%21%2A%27%28%29%5B%5D%22%3C%3E%5C%5E%60%7B%7C%7D",
+        ),
+        ("", ""),
+    ],
+)
+def test_query_encoding_is_exact(identifier: str, encoded: str) -> None:
+    route = routes.load_tracks(identifier)
+    assert route.url == f"/v4/loadtracks?identifier={encoded}"
+    assert route.url == reference_url(route)
+    server_reads = urllib.parse.parse_qsl(route.url.split("?", 1)[1], keep_blank_values=True)
+    assert server_reads == [("identifier", identifier)]
+    traced = route.with_trace()
+    assert traced.url == f"/v4/loadtracks?identifier={encoded}&trace=true" == reference_url(traced)
+
+
+@hypothesis.given(st.text(), st.text())
+def test_query_encoding_matches_the_standard_library(first: str, second: str) -> None:
+    route = routes.Route("GET", "/v4/x", bytes, query=((first, second), ("k", first)))
+    assert route.url == reference_url(route)
+
+
+def test_lone_surrogates_cannot_be_encoded() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        _ = routes.load_tracks("bad \ud800").url
 
 
 def test_session_id_cannot_escape_its_path_segment() -> None:

@@ -19,6 +19,7 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "REGION_PREFIXES",
     "Candidate",
+    "cached_penalty",
     "choose",
     "penalty",
     "region_of_endpoint",
@@ -101,6 +102,31 @@ def penalty(stats: Stats | None) -> float:
     return value
 
 
+_PENALTIES: dict[int, tuple[Stats, float]] = {}
+_PENALTIES_MAX: typing.Final = 256
+
+
+def cached_penalty(stats: Stats | None) -> float:
+    """:func:`penalty`, computed once per stats message.
+
+    Stats are immutable and a node gets a new object with every ``stats`` message (once a
+    minute), so the value is kept by the object's identity: the same float as
+    :func:`penalty`, without its arithmetic on every node choice. The memo keeps the stats
+    it has seen alive (at most a few hundred small objects, then it starts afresh), so an
+    identity is never reused while it is remembered.
+    """
+    if stats is None:
+        return 0.0
+    entry = _PENALTIES.get(id(stats))
+    if entry is not None and entry[0] is stats:
+        return entry[1]
+    value = penalty(stats)
+    if len(_PENALTIES) >= _PENALTIES_MAX:
+        _PENALTIES.clear()
+    _PENALTIES[id(stats)] = (stats, value)
+    return value
+
+
 class Candidate(typing.Protocol):
     """What selection needs to know of a node."""
 
@@ -121,7 +147,7 @@ CandidateT = typing.TypeVar("CandidateT", bound=Candidate)
 
 
 def _stats_penalty(node: Candidate) -> float:
-    return penalty(node.stats)
+    return cached_penalty(node.stats)
 
 
 def choose(
@@ -147,13 +173,17 @@ def choose(
         The penalty of a node (default: :func:`penalty` of its stats).
     """
     cost: collections.abc.Callable[[CandidateT], float] = load or _stats_penalty
-    ready = [node for node in nodes if node.is_ready]
-    if not ready:
+    pool = [node for node in nodes if node.is_ready]
+    if not pool:
         return None
-    local = [node for node in ready if region is not None and region in node.regions]
-    pool = local or ready
-    best = min(pool, key=lambda node: (cost(node), node.name))
+    if region is not None:
+        pool = [node for node in pool if region in node.regions] or pool
+    # Each node's cost once: the first lowest (cost, name) wins, as with min(pool, key=...).
+    keys = [(cost(node), node.name) for node in pool]
+    best = min(range(len(pool)), key=keys.__getitem__)
     keep = (
-        current is not None and current in pool and cost(current) <= cost(best) * hysteresis + 10.0
+        current is not None
+        and current in pool
+        and cost(current) <= keys[best][0] * hysteresis + 10.0
     )
-    return current if keep and current is not None else best
+    return current if keep and current is not None else pool[best]

@@ -55,6 +55,24 @@ T_co = typing.TypeVar("T_co", covariant=True)
 _TRACE: typing.Final = ("trace", "true")
 _MAX_SNOWFLAKE: typing.Final = 2**63  # Lavalink parses guild ids as a Java long
 _SESSION_NOT_FOUND: typing.Final = "Session not found"
+_UNRESERVED: typing.Final = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+)
+# Code point (0-255) -> itself when unreserved, else its ``%XX`` escape.
+_ESCAPES: typing.Final = tuple(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256))
+
+
+def _quote(value: str) -> str:
+    """``urllib.parse.quote(value, safe="")``: UTF-8, every byte but ``A-Za-z0-9-._~`` escaped.
+
+    The UTF-8 bytes are read as Latin-1 (one code point per byte), then translated by a
+    256-entry table in C. Lone surrogates raise ``UnicodeEncodeError``, as with ``quote``.
+    """
+    if type(value) is not str:  # what urlencode does with anything else
+        return urllib.parse.quote(value if isinstance(value, bytes) else str(value), safe="")
+    if not value.isascii():
+        value = value.encode("utf-8").decode("latin-1")
+    return value.translate(_ESCAPES)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)
@@ -99,10 +117,14 @@ class Route(typing.Generic[T_co]):
         ``=`` of base64, ``:`` and spaces of a search), so the server reads back exactly
         the value that was given.
         """
-        if not self.query:
+        query = self.query
+        if not query:
             return self.path
-        query = urllib.parse.urlencode(self.query, quote_via=urllib.parse.quote, safe="")
-        return f"{self.path}?{query}"
+        # The same bytes as urlencode(query, quote_via=quote, safe=""), at a fraction of
+        # its cost: this runs for every load.
+        return (
+            self.path + "?" + "&".join([f"{_quote(key)}={_quote(value)}" for key, value in query])
+        )
 
     @property
     def traced(self) -> bool:
