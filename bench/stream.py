@@ -41,7 +41,7 @@ from bench.stream_server import PASSWORD
 __all__ = ["PLAYER_COUNTS", "floor", "ours", "run", "stream_kinds"]
 
 COUNT = scaled(100_000, 2_000)
-ROUNDS = scaled(3, 1)
+ROUNDS = scaled(5, 1)
 PLAYER_COUNTS = (0, 10, 1_000, 10_000)
 STREAM_GUILDS = 1_000
 """Guilds in the stream when there are no players (every message then finds none)."""
