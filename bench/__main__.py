@@ -25,7 +25,7 @@ import typing
 if typing.TYPE_CHECKING:
     from bench._common import Result
 
-NOT_BENCHMARKS = frozenset({"payloads", "plot", "stream_server", "servers"})
+NOT_BENCHMARKS = frozenset({"payloads", "plot", "servers"})
 
 
 def benchmarks(only: set[str] | None) -> list[tuple[str, typing.Callable[[], list[Result]]]]:

@@ -21,6 +21,11 @@ command line on stdin with one JSON line; ``quit`` (or the end of stdin) stops i
   :func:`bench.payloads.search`), decoded from those bytes; ``READY`` carries its ``port``.
   ``requests`` -> ``{identifier: n}``, the successful ``/v4/loadtracks`` calls since the
   last ``requests``.
+- stream (``python -m bench.servers stream``): one FakeLavalink; ``push <count> <guilds>``
+  pushes :func:`bench.payloads.mixed_stream` (plus a final ``bench-end`` frame) to every
+  session in one burst (``FakeLavalink.push(burst=True)``: framed up front, one socket
+  write, so the server costs next to nothing per frame and the client always finds a full
+  buffer), then answers ``{"pushed": count}``. ``READY`` carries its ``port``.
 
 The bot side (:func:`running_fakes`, :func:`running_bot`, :func:`voice_server_frames`) runs a
 real ``hikari.GatewayBot`` and a :class:`~hikari_lavalink.LavalinkClient` against them.
@@ -186,6 +191,24 @@ async def _serve_catalogue(playlist_size: int, search_size: int) -> None:
                 _reply({"error": words[0]})
 
 
+async def _serve_stream() -> None:
+    streams: dict[tuple[int, int], list[bytes]] = {}
+    async with FakeLavalink(password=PASSWORD, stats_interval=3600) as fake:
+        _reply_ready({"port": fake.port})
+        async for words in _lines():
+            if words[0] == "push":
+                count, guilds = int(words[1]), int(words[2])
+                await fake.wait_for_connections(1, timeout=10)
+                if (count, guilds) not in streams:
+                    frames = payloads.mixed_stream(count, guilds)
+                    streams[count, guilds] = [*frames, b'{"op":"bench-end"}']
+                fake.sent.clear()  # its record of every frame would only grow
+                fake.push(streams[count, guilds], burst=True)
+                _reply({"pushed": count})
+            else:
+                _reply({"error": words[0]})
+
+
 def _reply_ready(info: JSON) -> None:
     sys.stdout.write("READY " + json.dumps(info) + "\n")
     sys.stdout.flush()
@@ -196,6 +219,8 @@ async def _serve(argv: list[str]) -> None:
         await _serve_discord(int(argv[1]), int(argv[2]))
     elif argv[0] == "catalogue":
         await _serve_catalogue(int(argv[1]), int(argv[2]))
+    elif argv[0] == "stream":
+        await _serve_stream()
     else:
         await _serve_lavalink(argv[1:])
 

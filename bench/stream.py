@@ -1,7 +1,7 @@
 """WS stream: 100,000 mixed messages over a real socket, through the Node's reader task and
 the hikari bridge (one listener on TrackEndEvent), against a floor measured in the same run.
 
-- The server, a FakeLavalink, runs in another process (``bench.stream_server``) and writes
+- The server, a FakeLavalink, runs in another process (``bench.servers stream``) and writes
   the whole stream in one burst of pre-built frames: the client always finds a full buffer,
   so both loops below read in the same large chunks and the figure is the client's own
   cost per message. (A server writing frame by frame lets a faster reader wake up more
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import sys
 import time
 import typing
 
@@ -36,7 +35,7 @@ import hikari_lavalink as hl
 from bench._common import Result, scaled
 from bench.decode import FLOOR_TYPES
 from bench.payloads import labelled_stream
-from bench.stream_server import PASSWORD
+from bench.servers import PASSWORD, FakeProcess
 
 __all__ = ["PLAYER_COUNTS", "floor", "ours", "run", "stream_kinds"]
 
@@ -62,40 +61,22 @@ def stream_kinds(players: int, count: int) -> list[str]:
 
 
 class _Server:
-    """The FakeLavalink process."""
+    """The FakeLavalink process (``python -m bench.servers stream``)."""
 
-    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
-        self.process = process
-        self.port = port
+    def __init__(self, fake: FakeProcess) -> None:
+        self.fake = fake
+        self.port = int(fake.info["port"])
 
     @classmethod
     async def start(cls) -> _Server:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bench.stream_server",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-        assert process.stdout is not None
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-        return cls(process, int(line.split()[1]))
+        return cls(await FakeProcess.spawn("stream"))
 
     async def push(self, guilds: int) -> None:
         """Push the stream (plus a ``bench-end`` frame) to every connected session."""
-        assert self.process.stdin is not None
-        assert self.process.stdout is not None
-        self.process.stdin.write(f"push {COUNT} {guilds}\n".encode())
-        await self.process.stdin.drain()
-        await asyncio.wait_for(self.process.stdout.readline(), 60)
+        await self.fake.ask(f"push {COUNT} {guilds}", timeout=60)
 
     async def stop(self) -> None:
-        assert self.process.stdin is not None
-        if self.process.returncode is None:
-            self.process.stdin.write(b"quit\n")
-            await self.process.stdin.drain()
-            try:
-                await asyncio.wait_for(self.process.wait(), 10)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+        await self.fake.close(timeout=10)
 
 
 async def ours(
