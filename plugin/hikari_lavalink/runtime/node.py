@@ -547,8 +547,8 @@ class Node:
                     continue
             # Typed loosely on purpose (message is Any): the identity checks narrow, and a
             # typing.cast per message would cost a call.
-            kind = message.__class__
-            if kind is update_type:
+            message_type = message.__class__
+            if message_type is update_type:
                 update: messages.PlayerUpdateMessage = message
                 player = get_player(update.guild_id)
                 if player is not None:
@@ -559,14 +559,14 @@ class Node:
                     on_update(self, player, update)
                 except Exception:
                     _LOGGER.exception("node %s: listener %s raised", self.name, on_update)
-            elif kind is envelope_type:
+            elif message_type is envelope_type:
                 try:
                     event = codec.finish_event(message, data)
                 except RemoteProtocolError as exc:
                     _LOGGER.warning("node %s: ignoring a malformed message: %s", self.name, exc)
                     continue
                 self._on_other(event)
-            elif kind is ready_type:
+            elif message_type is ready_type:
                 ready: messages.ReadyMessage = message
                 for effect in self._session.on_ready(
                     self.clock(), session_id=ready.session_id, resumed=ready.resumed
