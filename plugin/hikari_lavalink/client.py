@@ -24,7 +24,7 @@ import hikari
 
 from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge.gate import ListenerGate
-from hikari_lavalink.bridge.voice import GuildVoice, send_op4, shard_for
+from hikari_lavalink.bridge.voice import GuildPlayers, GuildVoice, send_op4, shard_for
 from hikari_lavalink.errors import (
     LavalinkError,
     NoNodeAvailableError,
@@ -116,6 +116,7 @@ class LavalinkClient(NodeListener):
         "_started",
         "_store",
         "_tasks",
+        "_voice_timeout",
         "node_loss_grace",
         "node_strategy",
         "rejoin_timeout",
@@ -123,7 +124,6 @@ class LavalinkClient(NodeListener):
         "self_mute",
         "shard_death_policy",
         "store_interval",
-        "voice_timeout",
     )
 
     def __init__(
@@ -151,7 +151,7 @@ class LavalinkClient(NodeListener):
         self._saved: StoredState | None = None
         self._restoring: dict[str, list[StoredPlayer]] = {}
         self._session: aiohttp.ClientSession | SharedSession = session or SharedSession()
-        self.voice_timeout = voice_timeout
+        self._voice_timeout = voice_timeout
         self.shard_death_policy: ShardDeathPolicy = shard_death_policy
         self.rejoin_timeout = rejoin_timeout
         self.self_deaf = self_deaf
@@ -159,8 +159,8 @@ class LavalinkClient(NodeListener):
         self._auto_start = auto_start
         self._nodes: dict[str, Node] = {}
         self._draining: set[str] = set()
-        self._players: dict[int, Player] = {}
         self._guilds: dict[int, GuildVoice] = {}
+        self._players = GuildPlayers(self._guilds)
         self._tasks: set[asyncio.Task[typing.Any]] = set()
         self._closing = False
         self._started = False
@@ -200,6 +200,21 @@ class LavalinkClient(NodeListener):
         """The bot this client is bound to."""
         return self._bot
 
+    @property
+    def voice_timeout(self) -> float:
+        """Seconds :meth:`join` waits for Discord's voice credentials.
+
+        Also the :attr:`Node.voice_timeout` of every node of this client: how long
+        ``player.play()`` waits for a voice connection being (re)built.
+        """
+        return self._voice_timeout
+
+    @voice_timeout.setter
+    def voice_timeout(self, timeout: float) -> None:
+        self._voice_timeout = timeout
+        for node in self._nodes.values():
+            node.voice_timeout = timeout
+
     # -- nodes ---------------------------------------------------------------------------
 
     @property
@@ -210,7 +225,7 @@ class LavalinkClient(NodeListener):
     @property
     def players(self) -> collections.abc.Mapping[int, Player]:
         """The players of this process, by guild id (read-only view)."""
-        return types.MappingProxyType(self._players)
+        return self._players
 
     @property
     def recovering(self) -> frozenset[int]:
@@ -258,6 +273,7 @@ class LavalinkClient(NodeListener):
             session_id=session_id,
             regions=(region,) if isinstance(region, str) else (region or ()),
         )
+        node.voice_timeout = self._voice_timeout
         self._nodes[name] = node
         if self._started:
             self._spawn(self._start_node(node))
@@ -466,14 +482,12 @@ class LavalinkClient(NodeListener):
         for player in players:
             guild = player.guild_id
             try:
-                shard = shard_for(self._bot, guild)
+                shard_for(self._bot, guild)
             except UsageError:
                 continue  # another process's guild, or one this bot left
-            player.voice_timeout = self.voice_timeout
             if player.channel_id is None and guild in stored:
                 player.channel_id = stored[guild].channel_id
-            self._players[guild] = player
-            self._guild(guild, shard.id)
+            self._players.put(self._guild(guild), player)
             stored.pop(guild, None)
         if stored:
             self._restoring.setdefault(node.name, []).extend(stored.values())
@@ -485,7 +499,7 @@ class LavalinkClient(NodeListener):
             if guild in self._players or stored.channel_id is None:
                 continue
             try:
-                shard = shard_for(self._bot, guild)
+                shard_for(self._bot, guild)
             except UsageError:
                 _LOGGER.info("guild %s: no longer served by this process; forgetting it", guild)
                 continue
@@ -494,7 +508,6 @@ class LavalinkClient(NodeListener):
                 continue
             target = node if node.is_ready else self.best_node()
             player = target.create_player(guild)
-            player.voice_timeout = self.voice_timeout
             player.channel_id = stored.channel_id
             player.track = stored.track
             player.volume = stored.volume
@@ -503,8 +516,8 @@ class LavalinkClient(NodeListener):
             player.end_time = stored.end_time
             player.set_position(stored.position)
             player.freeze()
-            self._players[guild] = player
-            voice = self._guild(guild, shard.id)
+            voice = self._guild(guild)
+            self._players.put(voice, player)
             voice.voice_lost = True
             voice.lost_channel_id = stored.channel_id
             self._spawn(self._restore_guild(guild))
@@ -544,14 +557,13 @@ class LavalinkClient(NodeListener):
         guild = int(guild_id)
         channel = int(channel_id)
         shard = shard_for(self._bot, guild)
-        player = self._players.get(guild)
+        voice = self._guild(guild)
+        player = voice.player
         created = player is None
         if player is None:
             target = node or self.best_node()
             player = target.create_player(guild)
-            player.voice_timeout = self.voice_timeout
-            self._players[guild] = player
-        voice = self._guild(guild, shard.id)
+            self._players.put(voice, player)
         if voice.handshake.channel_id == channel and voice.handshake.sent is not None:
             return player
         player.channel_id = channel
@@ -575,7 +587,7 @@ class LavalinkClient(NodeListener):
         await self._leave(int(guild_id), reason="left")
 
     async def _leave(self, guild: int, *, reason: str) -> None:
-        player = self._players.pop(guild, None)
+        player = self._players.pop(guild)
         voice = self._guilds.get(guild)
         if voice is not None:
             # Keep the bookkeeping: Discord's answer to this leave (channel null) may arrive
@@ -608,11 +620,15 @@ class LavalinkClient(NodeListener):
                 ),
             )
 
-    def _guild(self, guild: int, shard_id: int) -> GuildVoice:
+    def _guild(self, guild: int) -> GuildVoice:
         voice = self._guilds.get(guild)
         if voice is None:
-            voice = self._guilds[guild] = GuildVoice(guild, shard_id)
+            voice = self._guilds[guild] = GuildVoice(guild)
         return voice
+
+    def _shard_of(self, guild: int) -> int:
+        # The shard hikari sends this guild's op 4 on (and Discord its events).
+        return hikari.snowflakes.calculate_shard_id(self._bot, guild)
 
     def _timeout_message(self, guild: int, shard: hikari.api.GatewayShard, limit: float) -> str:
         causes: list[str] = []
@@ -637,7 +653,6 @@ class LavalinkClient(NodeListener):
         voice = self._guilds.get(guild)
         if voice is None:
             return
-        voice.shard_id = event.shard.id
         channel = int(state.channel_id) if state.channel_id is not None else None
         old_channel = voice.handshake.channel_id
         outcome = voice.handshake.on_state(session_id=state.session_id, channel_id=channel)
@@ -714,7 +729,7 @@ class LavalinkClient(NodeListener):
                         guild_id=hikari.Snowflake(voice.guild_id),
                         player=player,
                         node=player.node,
-                        shard_id=voice.shard_id,
+                        shard_id=self._shard_of(voice.guild_id),
                         channel_id=hikari.Snowflake(channel),
                         position=player.position,
                     ),
@@ -745,9 +760,12 @@ class LavalinkClient(NodeListener):
             return
         shard_id = event.shard.id
         lost: list[tuple[GuildVoice, Player]] = []
+        shard_count = self._bot.shard_count
         for guild, voice in self._guilds.items():
-            player = self._players.get(guild)
-            if voice.shard_id != shard_id or player is None or voice.voice_lost:
+            player = voice.player
+            if player is None or voice.voice_lost:
+                continue
+            if hikari.snowflakes.calculate_shard_id(shard_count, guild) != shard_id:
                 continue
             voice.voice_lost = True
             voice.lost_channel_id = voice.handshake.channel_id or player.channel_id
@@ -792,7 +810,12 @@ class LavalinkClient(NodeListener):
         if self._closing:
             return
         shard_id = event.shard.id
-        guilds = [g for g, v in self._guilds.items() if v.shard_id == shard_id and v.voice_lost]
+        shard_count = self._bot.shard_count
+        guilds = [
+            g
+            for g, v in self._guilds.items()
+            if v.voice_lost and hikari.snowflakes.calculate_shard_id(shard_count, g) == shard_id
+        ]
         if guilds:
             self._spawn(self._restore_shard(shard_id, guilds))
 

@@ -16,7 +16,7 @@ CHANNEL = 817327181659111455
 
 
 def test_the_guild_is_its_own_handshake_with_shared_strings() -> None:
-    voice = GuildVoice(GUILD, 1)
+    voice = GuildVoice(GUILD)
     assert voice.handshake is voice
     session = "".join(["ab", "cd"])  # not the interned literal
     voice.on_state(session_id=session, channel_id=CHANNEL)
@@ -25,12 +25,12 @@ def test_the_guild_is_its_own_handshake_with_shared_strings() -> None:
     # One copy for every guild: the interned string, not the copy each payload decodes.
     assert outcome.voice.session_id is sys.intern("abcd")
     assert outcome.voice.endpoint is sys.intern("a:443")
-    assert "GuildVoice(guild_id=817327181659111454, shard_id=1" in repr(voice)
+    assert "GuildVoice(guild_id=817327181659111454, has_player=False" in repr(voice)
     assert "has_server=True" in repr(voice)
 
 
 def test_episode_attributes_default_and_round_trip() -> None:
-    voice = GuildVoice(GUILD, 0)
+    voice = GuildVoice(GUILD)
     assert (voice.voice_lost, voice.lost_channel_id, voice.leaving, voice.left_at) == (
         False,
         None,
@@ -62,7 +62,7 @@ def test_episode_attributes_default_and_round_trip() -> None:
 
 @pytest.mark.asyncio
 async def test_a_settled_waiter_is_replaced_by_a_new_one() -> None:
-    voice = GuildVoice(GUILD, 0)
+    voice = GuildVoice(GUILD)
     first = voice.new_waiter()
     assert voice.new_waiter() is first  # shared by everyone waiting now
     update = hl.VoiceUpdate(token="t", endpoint="e:443", session_id="s", channel_id="1")
@@ -80,7 +80,7 @@ async def test_a_settled_waiter_is_replaced_by_a_new_one() -> None:
 
 @pytest.mark.asyncio
 async def test_the_lock_serialises_and_survives_a_cancelled_waiter() -> None:
-    voice = GuildVoice(GUILD, 0)
+    voice = GuildVoice(GUILD)
     order: list[str] = []
 
     async def hold(name: str, gate: asyncio.Event) -> None:

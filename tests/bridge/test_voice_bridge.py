@@ -60,6 +60,45 @@ async def test_leave(world: World) -> None:
 
 
 @pytest.mark.asyncio
+async def test_players_view_follows_joins_and_leaves(world: World) -> None:
+    (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
+    players = world.lava.players
+    assert len(players) == 0
+    p0, p1 = await asyncio.gather(world.lava.join(g0, c0), world.lava.join(g1, c1))
+    assert (len(players), sorted(players), g0 in players) == (2, sorted([g0, g1]), True)
+    assert dict(players) == {g0: p0, g1: p1}
+    await world.lava.join(g0, c0)  # joined already: no second player
+    assert len(players) == 2
+    await world.lava.leave(g0)
+    await world.discord.wait_for_op(4, lambda f: f.data["channel_id"] is None)
+    # The guild's voice bookkeeping stays (for the leave's echo); its player does not.
+    assert (len(players), list(players), g0 in players) == (1, [g1], False)
+    assert players.get(g0) is None
+    with pytest.raises(KeyError):
+        players[g0]
+    assert players[g1] is p1
+    again = await world.lava.join(g0, c0)
+    assert again is not p0
+    assert (len(players), players[g0]) == (2, again)
+    assert f"{g0}: Player(guild_id={g0}" in repr(players)
+
+
+@pytest.mark.asyncio
+async def test_voice_timeout_reaches_every_node_and_its_players(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    player = await world.lava.join(g0, c0)
+    assert player.voice_timeout == world.lava.voice_timeout == 3.0
+    world.lava.voice_timeout = 7.5
+    late = world.lava.add_node(name="late", host="127.0.0.1", port=9, password="unused")
+    assert (late.voice_timeout, player.node.voice_timeout) == (7.5, 7.5)
+    assert player.voice_timeout == 7.5
+    player.voice_timeout = 1.0  # the player's own
+    world.lava.voice_timeout = 2.0
+    assert player.voice_timeout == 1.0
+    await world.lava.remove_node("late")
+
+
+@pytest.mark.asyncio
 async def test_voice_server_change_move_and_kick(world: World) -> None:
     g0, c0 = guild_and_channel(world, 0)
     player = await world.lava.join(g0, c0)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import typing
 
+import hypothesis
 import msgspec
 import pytest
+from hypothesis import strategies as st
 
 import hikari_lavalink as hl
 from hikari_lavalink.runtime.node import Node
@@ -130,3 +133,93 @@ def test_frozen_position_stays_until_the_next_state() -> None:
     player.apply_state(hl.PlayerState(time=0, position=30_000, connected=True, ping=3))
     clock.now += 1.0
     assert player.position == 31_000
+
+
+def ready_player() -> Player:
+    """A player whose voice Lavalink has: its steady state, with no extras."""
+    player = make_player()
+    assert player._extras is not None  # pyright: ignore[reportPrivateUsage]  # no voice yet
+    player.voice = voice()
+    player.apply_player(factories.make_player(GUILD))
+    return player
+
+
+def test_rare_settings_cost_an_object_only_while_set() -> None:
+    player = ready_player()
+    assert player.end_time is None
+    assert player.filters == hl.Filters()
+    assert player._extras is None  # pyright: ignore[reportPrivateUsage]
+    player.end_time = 90_000
+    player.filters = hl.Filters(volume=0.5)
+    assert (player.end_time, player.filters) == (90_000, hl.Filters(volume=0.5))
+    assert player._extras is not None  # pyright: ignore[reportPrivateUsage]
+    player.end_time = None
+    assert player.filters == hl.Filters(volume=0.5)
+    # An empty set decoded from a server answer is not a setting: the shared one is kept.
+    player.apply_player(factories.make_player(GUILD))
+    assert player.filters == hl.Filters()
+    assert player._extras is None  # pyright: ignore[reportPrivateUsage]
+
+
+def test_voice_timeout_follows_the_node_unless_the_player_sets_its_own() -> None:
+    from hikari_lavalink.runtime.player import NODE_DEFAULT
+
+    player = ready_player()
+    assert player.voice_timeout is None  # a bare node does not wait
+    player.node.voice_timeout = 4.0
+    assert player.voice_timeout == 4.0
+    player.voice_timeout = None  # this player never waits, whatever its node says
+    assert player.voice_timeout is None
+    player.node.voice_timeout = 6.0
+    assert player.voice_timeout is None
+    player.voice_timeout = 1.5
+    assert player.voice_timeout == 1.5
+    player.voice_timeout = NODE_DEFAULT
+    assert player.voice_timeout == 6.0
+    assert player._extras is None  # pyright: ignore[reportPrivateUsage]
+
+
+@pytest.mark.asyncio
+async def test_voice_readiness_and_detachment_are_extras_only_while_they_last() -> None:
+    player = ready_player()
+    await player.wait_for_voice()  # ready: returns at once, whatever the timeout
+    player.node.voice_timeout = 5.0
+    player.freeze()  # the server lost it: not ready until Lavalink answers again
+    player.detached = True
+    assert player._extras is not None  # pyright: ignore[reportPrivateUsage]
+    waiting = asyncio.ensure_future(player.wait_for_voice())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    player.apply_player(factories.make_player(GUILD))
+    await asyncio.wait_for(waiting, 1.0)
+    assert not player.detached
+    assert player._extras is None  # pyright: ignore[reportPrivateUsage]
+
+
+@pytest.mark.asyncio
+async def test_a_wait_for_voice_uses_the_nodes_timeout() -> None:
+    player = make_player()
+    player.node.voice_timeout = 0.05
+    with pytest.raises(hl.VoiceTimeoutError, match=r"within 0\.05 s"):
+        await player.wait_for_voice()
+
+
+@hypothesis.given(
+    start=st.floats(min_value=0.0, max_value=1e8, allow_nan=False),
+    position=st.integers(min_value=0, max_value=36_000_000),
+    elapsed_ms=st.integers(min_value=0, max_value=86_400_000),
+)
+def test_position_is_exact_to_the_millisecond(start: float, position: int, elapsed_ms: int) -> None:
+    # The position is kept as the clock time at which it was 0: float rounding must never
+    # cost a millisecond, whatever the clock reads (monotonic clocks run for years).
+    clock = Clock()
+    clock.now = start
+    player = make_player(clock)
+    player.apply_player(
+        factories.make_player(
+            GUILD, track=factories.make_track(length=200_000_000), position=position
+        )
+    )
+    assert player.position == position
+    clock.now = start + elapsed_ms / 1000.0
+    assert player.position == position + elapsed_ms

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import sys
 import typing
 
@@ -16,8 +17,9 @@ if typing.TYPE_CHECKING:
 
     from hikari_lavalink.protocol.requests import VoiceUpdate
     from hikari_lavalink.protocol.voice import VoiceOutcome
+    from hikari_lavalink.runtime.player import Player
 
-__all__ = ["GuildVoice", "send_op4", "shard_for"]
+__all__ = ["GuildPlayers", "GuildVoice", "send_op4", "shard_for"]
 
 
 def _shared(value: str) -> str:
@@ -74,6 +76,8 @@ class GuildVoice(VoiceHandshake):
 
     Attributes
     ----------
+    player
+        The guild's player, if it has one (see :class:`GuildPlayers`).
     handshake
         The two halves of the voice credentials as they arrive (this object).
     lock
@@ -90,16 +94,16 @@ class GuildVoice(VoiceHandshake):
         When our last op 4 leave went out (monotonic), to recognise Discord's answer.
     """
 
-    __slots__ = ("_episode", "shard_id")
+    __slots__ = ("_episode", "player")
 
-    def __init__(self, guild_id: int, shard_id: int) -> None:
+    def __init__(self, guild_id: int) -> None:
         super().__init__(guild_id)
-        self.shard_id = shard_id
+        self.player: Player | None = None
         self._episode: _Episode | None = None
 
     def __repr__(self) -> str:
         return (
-            f"GuildVoice(guild_id={self.guild_id}, shard_id={self.shard_id}, "
+            f"GuildVoice(guild_id={self.guild_id}, has_player={self.player is not None}, "
             f"voice_lost={self.voice_lost}, {super().__repr__()})"
         )
 
@@ -234,6 +238,58 @@ class GuildVoice(VoiceHandshake):
         waiter, episode.waiter = episode.waiter, None
         self._close_if_idle()
         return None if waiter.done() else waiter
+
+
+class GuildPlayers(collections.abc.Mapping[int, "Player"]):
+    """The players of a guild table, by guild id: a read-only view kept in step by its owner.
+
+    Each player is held by its guild's :class:`GuildVoice` (``voice.player``), so a guild
+    costs one dict entry, not two; the count is kept, so ``len`` is O(1).
+    """
+
+    __slots__ = ("_count", "_guilds")
+
+    def __init__(self, guilds: dict[int, GuildVoice]) -> None:
+        self._guilds = guilds
+        self._count = 0
+
+    def __repr__(self) -> str:
+        return f"GuildPlayers({dict(self)!r})"
+
+    def __getitem__(self, guild_id: int) -> Player:
+        player = self._guilds[guild_id].player
+        if player is None:
+            raise KeyError(guild_id)
+        return player
+
+    def get(self, guild_id: int, default: None = None) -> Player | None:  # pyright: ignore[reportIncompatibleMethodOverride]
+        voice = self._guilds.get(guild_id)
+        return voice.player if voice is not None else default
+
+    def __contains__(self, guild_id: object) -> bool:
+        voice = self._guilds.get(guild_id)  # pyright: ignore[reportCallIssue, reportArgumentType]
+        return voice is not None and voice.player is not None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> collections.abc.Iterator[int]:
+        return (guild for guild, voice in self._guilds.items() if voice.player is not None)
+
+    def put(self, voice: GuildVoice, player: Player) -> None:
+        """Make ``player`` the guild's player (owner only)."""
+        if voice.player is None:
+            self._count += 1
+        voice.player = player
+
+    def pop(self, guild_id: int) -> Player | None:
+        """Forget the guild's player, returning it (owner only)."""
+        voice = self._guilds.get(guild_id)
+        if voice is None or voice.player is None:
+            return None
+        player, voice.player = voice.player, None
+        self._count -= 1
+        return player
 
 
 def shard_for(bot: hikari.GatewayBotAware, guild_id: int) -> hikari.api.GatewayShard:

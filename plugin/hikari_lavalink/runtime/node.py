@@ -150,6 +150,7 @@ class Node:
         "regions",
         "stats",
         "user_id",
+        "voice_timeout",
     )
 
     def __init__(
@@ -178,6 +179,9 @@ class Node:
         self.clock: typing.Final = clock
         self.stats: models.Stats | None = None
         """The latest statistics from the WebSocket, ``None`` until the first arrive."""
+        self.voice_timeout: float | None = None
+        """The :attr:`Player.voice_timeout` of its players that set none of their own
+        (the hikari bridge sets its own ``voice_timeout`` here)."""
         self._transport = transport
         self._listener = listener or NodeListener()
         self._rng = rng or random.Random()
@@ -552,7 +556,8 @@ class Node:
                 update: messages.PlayerUpdateMessage = message
                 player = get_player(update.guild_id)
                 if player is not None:
-                    if player.detached:
+                    # A playing player has no extras: one slot read, not a property call.
+                    if player._extras is not None and player.detached:  # pyright: ignore[reportPrivateUsage]
                         continue
                     player.apply_state(update.state)
                 try:

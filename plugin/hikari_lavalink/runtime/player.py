@@ -19,11 +19,55 @@ from hikari_lavalink.protocol import models, requests, routes
 if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.node import Node
 
-__all__ = ["Player"]
+__all__ = ["NODE_DEFAULT", "Player"]
 
 UNSET: typing.Final = msgspec.UNSET
 _NO_FILTERS: typing.Final = filters_.Filters()
 """The empty filter set, shared by every player that has none (Structs are frozen)."""
+
+
+class _NodeDefault:
+    """The type of :data:`NODE_DEFAULT`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NODE_DEFAULT"
+
+
+NODE_DEFAULT: typing.Final = _NodeDefault()
+"""A player's ``voice_timeout`` when it follows its node's :attr:`Node.voice_timeout`."""
+
+
+class _Extras:
+    """What a playing player does not need: settings few players make, and states it is
+    in only for a while (no voice yet, or dropped on purpose)."""
+
+    __slots__ = ("detached", "end_time", "filters", "voice_ready", "voice_timeout")
+
+    def __init__(self) -> None:
+        self.end_time: int | None = None
+        self.filters: filters_.Filters = _NO_FILTERS
+        self.voice_timeout: float | _NodeDefault | None = NODE_DEFAULT
+        self.detached = False
+        # True: Lavalink has the voice; False: not (yet); a Future: not, and someone waits.
+        # No asyncio.Event per player: its waiter deque alone costs ~760 bytes.
+        self.voice_ready: bool | asyncio.Future[None] = True
+
+    def is_default(self) -> bool:
+        return (
+            self.voice_ready is True
+            and not self.detached
+            and self.end_time is None
+            and self.filters is _NO_FILTERS
+            and self.voice_timeout is NODE_DEFAULT
+        )
+
+
+_DEFAULTS: typing.Final = _Extras()
+"""Read (never written) for a player that sets none of them."""
+_ROUNDING_MS: typing.Final = 1e-3
+"""Added before truncating an interpolated position: float rounding, not a millisecond."""
 
 
 class Player:
@@ -34,23 +78,18 @@ class Player:
     """
 
     __slots__ = (
+        "_at",
         "_channel_id",
+        "_extras",
         "_node",
-        "_position",
-        "_received_at",
         "_voice",
         "_voice_endpoint",
-        "_voice_ready",
         "_voice_session_id",
         "connected",
-        "detached",
-        "end_time",
-        "filters",
         "guild_id",
         "paused",
         "ping",
         "track",
-        "voice_timeout",
         "volume",
     )
 
@@ -62,7 +101,10 @@ class Player:
         self.volume = 100
         """Player volume, 0-1000 (100 is unchanged)."""
         self.paused = False
-        self.filters = _NO_FILTERS
+        # What a playing player does not need (see _Extras): an object only while needed.
+        # A new player has no voice on Lavalink yet.
+        self._extras: _Extras | None = _Extras()
+        self._extras.voice_ready = False
         # The voice credentials last sent (see the ``voice`` property): None, or the
         # token with the endpoint and session id below and channel_id as the channel,
         # or (when its channel is not channel_id) the VoiceUpdate itself.
@@ -73,18 +115,10 @@ class Player:
         self.connected = False
         """Whether Lavalink's voice connection to Discord is up (from ``playerUpdate``)."""
         self.ping = -1
-        self.end_time: int | None = None
-        self.detached = False
-        """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
-        self.voice_timeout: float | None = None
-        """When set (the hikari bridge sets it), :meth:`play` waits up to this many seconds for
-        the voice connection instead of starting a track Discord cannot hear."""
-        # True: Lavalink has the voice; False: not (yet); a Future: not, and someone waits.
-        # No asyncio.Event per player: its waiter deque alone costs ~760 bytes.
-        self._voice_ready: bool | asyncio.Future[None] = False
-        self._position = 0
-        # The clock time of _position, or None: frozen there (the audio stopped).
-        self._received_at: float | None = node.clock()
+        # The position, in one object: while it advances, the clock time at which it was
+        # 0 (a float); while it stands still (paused, or frozen where the audio stopped),
+        # the position in ms itself (an int).
+        self._at: float | int = node.clock()
 
     def __repr__(self) -> str:
         title = self.track.info.title if self.track else None
@@ -129,6 +163,72 @@ class Player:
             self._voice_endpoint = self._voice_session_id = None
 
     @property
+    def detached(self) -> bool:
+        """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
+        return (self._extras or _DEFAULTS).detached
+
+    @detached.setter
+    def detached(self, detached: bool) -> None:
+        if detached or self._extras is not None:
+            self._extras_for_write().detached = detached
+            self._drop_default_extras()
+
+    @property
+    def end_time(self) -> int | None:
+        """Where the track stops (ms), if the last play set an end."""
+        return (self._extras or _DEFAULTS).end_time
+
+    @end_time.setter
+    def end_time(self, end_time: int | None) -> None:
+        if end_time is not None or self._extras is not None:
+            self._extras_for_write().end_time = end_time
+            self._drop_default_extras()
+
+    @property
+    def filters(self) -> filters_.Filters:
+        """The filters Lavalink last reported (the empty set when none)."""
+        return (self._extras or _DEFAULTS).filters
+
+    @filters.setter
+    def filters(self, filters: filters_.Filters) -> None:
+        # Share the empty filter set rather than keep one decoded copy per player.
+        if filters is not _NO_FILTERS and filters == _NO_FILTERS:
+            filters = _NO_FILTERS
+        if filters is not _NO_FILTERS or self._extras is not None:
+            self._extras_for_write().filters = filters
+            self._drop_default_extras()
+
+    @property
+    def voice_timeout(self) -> float | None:
+        """How long :meth:`play` waits for the voice connection, in seconds.
+
+        When set (the hikari bridge sets its node's), :meth:`play` waits up to this many
+        seconds instead of starting a track Discord cannot hear; ``None`` does not wait.
+        By default the player follows :attr:`Node.voice_timeout` of the node it is on;
+        assign a value to give this player its own, or :data:`NODE_DEFAULT` to follow the
+        node again.
+        """
+        timeout = (self._extras or _DEFAULTS).voice_timeout
+        return self._node.voice_timeout if isinstance(timeout, _NodeDefault) else timeout
+
+    @voice_timeout.setter
+    def voice_timeout(self, timeout: float | _NodeDefault | None) -> None:
+        if timeout is not NODE_DEFAULT or self._extras is not None:
+            self._extras_for_write().voice_timeout = timeout
+            self._drop_default_extras()
+
+    def _extras_for_write(self) -> _Extras:
+        extras = self._extras
+        if extras is None:
+            extras = self._extras = _Extras()
+        return extras
+
+    def _drop_default_extras(self) -> None:
+        extras = self._extras
+        if extras is not None and extras.is_default():
+            self._extras = None
+
+    @property
     def channel_id(self) -> int | None:
         """The voice channel the bot is in for this guild, when known."""
         return self._channel_id
@@ -149,19 +249,21 @@ class Player:
     @property
     def position(self) -> int:
         """The track position in ms, interpolated since the last report."""
-        if self.track is None:
+        track = self.track
+        if track is None:
             return 0
-        position = self._position
-        received_at = self._received_at
-        if not self.paused and received_at is not None:
-            position += int((self._node.clock() - received_at) * 1000.0)
-        length = self.track.info.length
-        return position if self.track.info.is_stream else min(position, length)
+        at = self._at
+        if at.__class__ is float:
+            # (now - zero) in ms; the tolerance absorbs the rounding of zero = t - p / 1000.
+            position = int((self._node.clock() - at) * 1000.0 + _ROUNDING_MS)
+        else:
+            position = int(at)
+        info = track.info
+        return position if info.is_stream else min(position, info.length)
 
     def apply_state(self, state: models.PlayerState) -> None:
         """Record a ``playerUpdate`` state (internal: called by the node)."""
-        self._position = state.position
-        self._received_at = self._node.clock()
+        self._at = state.position if self.paused else self._node.clock() - state.position / 1000.0
         self.connected = state.connected
         self.ping = state.ping
 
@@ -173,31 +275,30 @@ class Player:
         self.track = player.track
         self.volume = player.volume
         self.paused = player.paused
-        # Share the empty filter set rather than keep one decoded copy per player.
-        filters = player.filters
-        self.filters = _NO_FILTERS if filters == _NO_FILTERS else filters
+        self.filters = player.filters
         self.apply_state(player.state)
 
     def set_position(self, position: int) -> None:
         """Set the local position (internal: after a seek or a restore)."""
-        self._position = position
-        if self._received_at is not None:  # a frozen position stays frozen
-            self._received_at = self._node.clock()
+        if self._at.__class__ is float:
+            self._at = self._node.clock() - position / 1000.0
+        else:  # a paused or frozen position stays where it is set
+            self._at = position
 
     def freeze(self, at: float | None = None) -> None:
         """Stop the position where it was at clock time ``at`` (default: now).
 
         Internal: the server lost the player, and the audio stopped at ``at``.
         """
-        now = self._node.clock()
-        when = now if at is None else min(at, now)
-        self._position = (
-            max(0, self.position - int((now - when) * 1000.0)) if not self.paused else self.position
-        )
-        self._received_at = None
+        zero = self._at
+        if zero.__class__ is float:
+            now = self._node.clock()
+            when = now if at is None else min(at, now)
+            self._at = max(0, int((when - zero) * 1000.0 + _ROUNDING_MS))
         self.connected = False
-        if self._voice_ready is True:
-            self._voice_ready = False  # a pending waiter stays: its callers keep waiting
+        extras = self._extras_for_write()
+        if extras.voice_ready is True:
+            extras.voice_ready = False  # a pending waiter stays: its callers keep waiting
 
     def adopt_voice(self, voice: models.VoiceState) -> None:
         """Take voice credentials the server holds (internal: adopting a server's player)."""
@@ -307,25 +408,32 @@ class Player:
         VoiceTimeoutError
             The voice connection did not come (back) within :attr:`voice_timeout` seconds.
         """
-        if self.voice_timeout is None or self._voice_ready is True:
+        limit = self.voice_timeout
+        waiter = (self._extras or _DEFAULTS).voice_ready
+        if limit is None or waiter is True:
             return
-        waiter = self._voice_ready
         if waiter is False:
-            waiter = self._voice_ready = asyncio.get_running_loop().create_future()
+            waiter = self._extras_for_write().voice_ready = (
+                asyncio.get_running_loop().create_future()
+            )
         try:
-            async with asyncio.timeout(self.voice_timeout):
+            async with asyncio.timeout(limit):
                 # Shielded: one caller's timeout must not cancel the others' wait.
                 await asyncio.shield(waiter)
         except TimeoutError:
             msg = (
-                f"guild {self.guild_id}: no voice connection within {self.voice_timeout:g} s "
+                f"guild {self.guild_id}: no voice connection within {limit:g} s "
                 "(join a channel first, or the bot is still rejoining after a shard death)"
             )
             raise VoiceTimeoutError(msg) from None
 
     def _set_voice_ready(self) -> None:
-        waiter = self._voice_ready
-        self._voice_ready = True
+        extras = self._extras
+        if extras is None:
+            return  # ready already
+        waiter = extras.voice_ready
+        extras.voice_ready = True
+        self._drop_default_extras()
         if not isinstance(waiter, bool) and not waiter.done():
             waiter.set_result(None)
 
