@@ -18,6 +18,12 @@ not trace children).
 - Ours and the floor run at the same time, in two processes (one per core), with
   ``PYTHONHASHSEED=0``. Skipped in quick mode (too slow for a smoke run) and without
   valgrind.
+- Cache misses come from callgrind's cache simulation, with this machine's L1 (32 KiB,
+  8-way, 64 B lines) and its per-core L2 (512 KiB) in the role of the last level: an "L2
+  miss" is a line fetched from L3 or memory. They are printed beside each figure (per
+  message, ours and the floor), as the deterministic view of what CPU time adds to the
+  instruction count when players grow cold: the simulation is of the same run, not a
+  second one.
 """
 
 from __future__ import annotations
@@ -49,7 +55,10 @@ LONG = 20_000
 TIMEOUT = 900.0
 """Seconds for both measured processes together."""
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-_SUMMARY = re.compile(rb"^summary:\s*(\d+)\s*$", re.MULTILINE)
+_EVENTS = re.compile(rb"^events:\s*(.+?)\s*$", re.MULTILINE)
+_SUMMARY = re.compile(rb"^summary:\s*(.+?)\s*$", re.MULTILINE)
+CACHES = ("--cache-sim=yes", "--I1=32768,8,64", "--D1=32768,8,64", "--LL=524288,8,64")
+"""This machine's L1 caches, and its per-core L2 as callgrind's last level."""
 
 
 def _plan(mode: typing.Literal["ours", "floor"]) -> Plan:
@@ -62,22 +71,39 @@ def _plan(mode: typing.Literal["ours", "floor"]) -> Plan:
     return {"mode": mode, "runs": runs}
 
 
-def _counts(out: pathlib.Path, runs: int) -> list[int]:
-    """Instructions of each measured region: run ``i`` (from 0) is dump ``2 * i + 2``."""
+Counts: typing.TypeAlias = dict[str, int]
+"""callgrind's events of one region: ``Ir`` (instructions), ``D1mr``, ``DLmr``..."""
+
+
+def _counts(out: pathlib.Path, runs: int) -> list[Counts]:
+    """Events of each measured region: run ``i`` (from 0) is dump ``2 * i + 2``."""
     dumps = sorted(out.parent.glob(f"{out.name}.*"), key=lambda p: int(p.suffix[1:]))
     if len(dumps) != 2 * runs:
         raise RuntimeError(f"{out.name}: {len(dumps)} callgrind dumps, expected {2 * runs}")
-    counts: list[int] = []
+    counts: list[Counts] = []
     for dump in dumps[1::2]:
-        found = _SUMMARY.search(dump.read_bytes())
-        if found is None:
-            raise RuntimeError(f"{dump.name}: no summary line")
-        counts.append(int(found[1]))
+        data = dump.read_bytes()
+        names, found = _EVENTS.search(data), _SUMMARY.search(data)
+        if names is None or found is None:
+            raise RuntimeError(f"{dump.name}: no events or summary line")
+        values = [int(value) for value in found[1].split()]
+        counts.append(dict(zip(names[1].decode().split(), values, strict=True)))
     return counts
 
 
-def _measure(valgrind: str, temp: pathlib.Path) -> dict[str, list[int]]:
-    """Ir of every run of each mode (ours and the floor at the same time)."""
+def _per_message(counts: list[Counts], index: int, event: str) -> float:
+    return (counts[2 * index + 1][event] - counts[2 * index][event]) / (LONG - SHORT)
+
+
+def _misses(counts: list[Counts], index: int) -> tuple[float, float]:
+    """Data misses per message: L1 (reads and writes), and L2 (lines from L3 or memory)."""
+    l1 = _per_message(counts, index, "D1mr") + _per_message(counts, index, "D1mw")
+    l2 = _per_message(counts, index, "DLmr") + _per_message(counts, index, "DLmw")
+    return l1, l2
+
+
+def _measure(valgrind: str, temp: pathlib.Path) -> dict[str, list[Counts]]:
+    """Events of every run of each mode (ours and the floor at the same time)."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     env.pop("BENCH_QUICK", None)
     started: dict[str, tuple[subprocess.Popen[bytes], pathlib.Path, int]] = {}
@@ -89,7 +115,7 @@ def _measure(valgrind: str, temp: pathlib.Path) -> dict[str, list[int]]:
             out = temp / mode / "callgrind.out"
             out.parent.mkdir()
             command = [
-                valgrind, "--tool=callgrind", f"--callgrind-out-file={out}",
+                valgrind, "--tool=callgrind", *CACHES, f"--callgrind-out-file={out}",
                 f"--dump-before={MARKER}", sys.executable, "-m", "bench._measured", str(plan_path),
             ]  # fmt: skip
             with (temp / f"{mode}.log").open("wb") as log:
@@ -126,9 +152,9 @@ def run() -> list[Result]:
         counts = _measure(valgrind, pathlib.Path(temp))
     results: list[Result] = []
     for index, players in enumerate(PLAYER_COUNTS):
-        ours, floor = (
-            (counts[mode][2 * index + 1] - counts[mode][2 * index]) / (LONG - SHORT)
-            for mode in ("ours", "floor")
+        ours, floor = (_per_message(counts[mode], index, "Ir") for mode in ("ours", "floor"))
+        (ours_l1, ours_l2), (floor_l1, floor_l2) = (
+            _misses(counts[mode], index) for mode in ("ours", "floor")
         )
         results.append(
             Result(
@@ -139,6 +165,12 @@ def run() -> list[Result]:
                 max_ratio=1.5,
                 group="stream-instructions",
                 x=players,
+                extra={
+                    "L1 misses": ours_l1,
+                    "floor L1": floor_l1,
+                    "L2 misses": ours_l2,
+                    "floor L2": floor_l2,
+                },
             )
         )
     return results

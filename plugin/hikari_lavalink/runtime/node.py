@@ -556,8 +556,10 @@ class Node:
                 update: messages.PlayerUpdateMessage = message
                 player = get_player(update.guild_id)
                 if player is not None:
-                    # A playing player has no extras: one slot read, not a property call.
-                    if player._extras is not None and player.detached:  # pyright: ignore[reportPrivateUsage]
+                    # Player.detached, read without a property call: a playing player has
+                    # no extras (one slot read), and few others are detached.
+                    extras = player._extras  # pyright: ignore[reportPrivateUsage]
+                    if extras is not None and extras.detached:
                         continue
                     player.apply_state(update.state)
                 try:

@@ -70,7 +70,18 @@ _ROUNDING_MS: typing.Final = 1e-3
 """Added before truncating an interpolated position: float rounding, not a millisecond."""
 
 
-class Player:
+class _HotSlots:
+    """The slots a ``playerUpdate`` touches, laid out first and together.
+
+    CPython orders a class's own slots by name, after those of its bases: as a base, these
+    sit right after the object header, in one or two cache lines of a player's 144 bytes,
+    instead of spread over all three. With 10,000 players, each update meets a cold one.
+    """
+
+    __slots__ = ("_at", "_extras", "_node", "connected", "paused", "ping")
+
+
+class Player(_HotSlots):
     """A guild's player on a Lavalink node.
 
     Create players through the client (or :meth:`Node.create_player`); do not instantiate
@@ -78,17 +89,11 @@ class Player:
     """
 
     __slots__ = (
-        "_at",
         "_channel_id",
-        "_extras",
-        "_node",
         "_voice",
         "_voice_endpoint",
         "_voice_session_id",
-        "connected",
         "guild_id",
-        "paused",
-        "ping",
         "track",
         "volume",
     )
