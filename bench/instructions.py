@@ -51,7 +51,7 @@ __all__ = ["LONG", "PLAYER_COUNTS", "SHORT", "run"]
 
 PLAYER_COUNTS = (0, 10, 1_000, 10_000)
 SHORT = 100
-LONG = 20_000
+LONG = 10_000
 TIMEOUT = 900.0
 """Seconds for both measured processes together."""
 ROOT = pathlib.Path(__file__).resolve().parent.parent
