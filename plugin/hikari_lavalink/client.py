@@ -657,7 +657,13 @@ class LavalinkClient(NodeListener):
         old_channel = voice.handshake.channel_id
         outcome = voice.handshake.on_state(session_id=state.session_id, channel_id=channel)
         if isinstance(outcome, VoiceDisconnected):
-            if voice.leaving or voice.voice_lost or guild not in self._players:
+            if voice.is_forgettable():
+                # Out of voice with no player (the answer to our leave, as a rule): nothing
+                # to keep for this guild, so a bot's bookkeeping stays as large as its
+                # players, not as the guilds it ever played in.
+                del self._guilds[guild]
+                return
+            if voice.leaving or voice.voice_lost or voice.player is None:
                 return
             if voice.left_at is not None and time.monotonic() - voice.left_at < LEAVE_ECHO_WINDOW:
                 voice.left_at = None

@@ -61,6 +61,29 @@ def test_episode_attributes_default_and_round_trip() -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_guild_is_forgettable_only_with_no_player_and_nothing_under_way() -> None:
+    voice = GuildVoice(GUILD)
+    assert voice.is_forgettable()
+    voice.left_at = 12.5  # a leave went out: its answer is what lets the guild go
+    assert voice.is_forgettable()
+    for name in ("voice_lost", "leaving"):
+        setattr(voice, name, True)
+        assert not voice.is_forgettable(), name
+        setattr(voice, name, False)
+    voice.lost_channel_id = CHANNEL
+    assert not voice.is_forgettable()
+    voice.lost_channel_id = None
+    waiter = voice.new_waiter()
+    assert not voice.is_forgettable()
+    voice.fail(hl.UsageError("gone"))
+    assert waiter.done()
+    assert voice.is_forgettable()
+    async with voice.lock:
+        assert not voice.is_forgettable()
+    assert voice.is_forgettable()
+
+
+@pytest.mark.asyncio
 async def test_a_settled_waiter_is_replaced_by_a_new_one() -> None:
     voice = GuildVoice(GUILD)
     first = voice.new_waiter()

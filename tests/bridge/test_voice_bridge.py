@@ -71,8 +71,13 @@ async def test_players_view_follows_joins_and_leaves(world: World) -> None:
     assert len(players) == 2
     await world.lava.leave(g0)
     await world.discord.wait_for_op(4, lambda f: f.data["channel_id"] is None)
-    # The guild's voice bookkeeping stays (for the leave's echo); its player does not.
     assert (len(players), list(players), g0 in players) == (1, [g1], False)
+    # Discord's answer to the leave is the guild's last word: its bookkeeping goes too.
+    guilds = world.lava._guilds  # pyright: ignore[reportPrivateUsage]
+    async with asyncio.timeout(5):
+        while g0 in guilds:
+            await asyncio.sleep(0.01)
+    assert list(guilds) == [g1]
     assert players.get(g0) is None
     with pytest.raises(KeyError):
         players[g0]

@@ -119,6 +119,21 @@ class GuildVoice(VoiceHandshake):
         shared = _shared(endpoint) if endpoint is not None else None
         return super().on_server(token=token, endpoint=shared)
 
+    def is_forgettable(self) -> bool:
+        """Nothing to remember: no player, and nothing under way (no lock held or awaited,
+        no join awaited, no shard death or leave being handled)."""
+        episode = self._episode
+        return self.player is None and (
+            episode is None
+            or (
+                episode.lock is None
+                and episode.waiter is None
+                and not episode.voice_lost
+                and episode.lost_channel_id is None
+                and not episode.leaving
+            )
+        )
+
     # -- what exists only while something happens -----------------------------------------
 
     def _open(self) -> _Episode:
