@@ -41,3 +41,24 @@ def test_every_benchmark_runs_in_quick_mode(tmp_path: pathlib.Path) -> None:
         if row["floor"] is not None:
             assert row["floor"] > 0, row
     assert "QUICK" in done.stdout
+
+
+def test_callgrind_dumps_are_read_with_their_cache_events(tmp_path: pathlib.Path) -> None:
+    # The instructions module runs only under valgrind (not in quick mode): its reading
+    # of callgrind's dumps is checked here on dumps of the form callgrind writes.
+    from bench import instructions
+
+    out = tmp_path / "callgrind.out"
+    events = "Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw"
+    span = instructions.LONG - instructions.SHORT  # the messages between the two runs
+    regions = [(1_000, 10, 2, 1), (1_000 + 17 * span, 10 + 3 * span, 2 + span, 1 + 2 * span)]
+    for index, (ir, d1mr, dlmr, dlmw) in enumerate(regions):
+        for number, summary in ((2 * index + 1, "5 0 0 0 0 0 0 0 0"), (2 * index + 2, None)):
+            line = summary or f"{ir} 0 0 0 {d1mr} 4 0 {dlmr} {dlmw}"
+            body = f"version: 1\ncreator: callgrind-3.19.0\nevents: {events}\nsummary: {line}\n"
+            (tmp_path / f"callgrind.out.{number}").write_text(body)
+    counts = instructions._counts(out, runs=2)  # pyright: ignore[reportPrivateUsage]
+    assert [c["Ir"] for c in counts] == [1_000, 1_000 + 17 * span]
+    assert instructions._per_message(counts, 0, "Ir") == 17.0  # pyright: ignore[reportPrivateUsage]
+    l1, l2 = instructions._misses(counts, 0)  # pyright: ignore[reportPrivateUsage]
+    assert (l1, l2) == (3.0, 3.0)
