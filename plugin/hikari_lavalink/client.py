@@ -1018,19 +1018,22 @@ class LavalinkClient(NodeListener):
         region = balancing.region_of_endpoint(player.voice.endpoint if player.voice else None)
         return balancing.choose(ready, region=region, load=_load)
 
+    def wants_player_updates(self, node: Node) -> bool:
+        # Asked once per reader step: no PlayerUpdateEvent listener, no call per message.
+        return self._gate.wants(ev.PlayerUpdateEvent)
+
     def player_update(
         self, node: Node, player: Player | None, message: messages.PlayerUpdateMessage
     ) -> None:
-        if self._gate.wants_in(ev.PlayerUpdateEvent, node):
-            self._bot.event_manager.dispatch(
-                ev.PlayerUpdateEvent(
-                    app=self._bot,
-                    guild_id=hikari.Snowflake(message.guild_id),
-                    player=player,
-                    node=node,
-                    state=message.state,
-                )
+        self._bot.event_manager.dispatch(
+            ev.PlayerUpdateEvent(
+                app=self._bot,
+                guild_id=hikari.Snowflake(message.guild_id),
+                player=player,
+                node=node,
+                state=message.state,
             )
+        )
 
     def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
         if player is None:

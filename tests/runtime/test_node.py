@@ -7,6 +7,7 @@ import logging
 import socket
 import typing
 
+import msgspec
 import pytest
 import pytest_asyncio
 
@@ -448,3 +449,56 @@ async def test_nodes_share_one_session(fake: FakeLavalink, recorder: Recorder) -
     await shared.close()
     assert session.closed
     assert "open=False" in repr(shared)
+
+
+class Choosy(Recorder):
+    """A listener that wants player updates only while ``wanted`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wanted = False
+        self.asked = 0
+
+    def wants_player_updates(self, node: Node) -> bool:
+        self.asked += 1
+        return self.wanted
+
+    def player_update(
+        self, node: Node, player: Player | None, message: hl.PlayerUpdateMessage
+    ) -> None:
+        self._add("player_update", (player, message))
+
+
+def update_frame(position: int) -> str:
+    state = {"time": 1, "position": position, "connected": True, "ping": 7}
+    return msgspec.json.encode(
+        {"op": "playerUpdate", "guildId": str(GUILD), "state": state}
+    ).decode()
+
+
+@pytest.mark.asyncio
+async def test_player_updates_reach_a_listener_only_while_it_wants_them(
+    fake: FakeLavalink,
+) -> None:
+    listener = Choosy()
+    node = await started(fake, listener)
+    player = node.create_player(GUILD)
+    try:
+        # 50 updates in one burst: asked once per step of the reader, not per message,
+        # and the player's state is kept whatever the listener wants.
+        fake.push([update_frame(1_000 + i) for i in range(50)], burst=True)
+        async with asyncio.timeout(5):
+            while player.ping != 7 or player.connected is not True:
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)
+        assert 1 <= listener.asked < 50
+        assert not listener.of("player_update")
+        # Wanted from the reader's next step on, without a call per message either.
+        listener.wanted = True
+        await asyncio.sleep(0)
+        fake.push([update_frame(5_000 + i) for i in range(50)], burst=True)
+        seen = await listener.wait_for("player_update", lambda u: u[1].state.position == 5_049)
+        assert seen[0] is player
+        assert len(listener.of("player_update")) == 50
+    finally:
+        await node.close()

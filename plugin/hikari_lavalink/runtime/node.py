@@ -85,6 +85,16 @@ class NodeListener:
     def node_stopped(self, node: Node, *, error: LavalinkError | None) -> None:
         """The node stopped for good (``error`` is ``None`` when the user closed it)."""
 
+    def wants_player_updates(self, node: Node) -> bool:
+        """Whether :meth:`player_update` is to be called for ``node``'s messages now.
+
+        Asked once per step of the node's reader task (until it next gives the event loop
+        a turn), and the answer holds for the messages of that step: return what other
+        code on the loop may change (subscriptions, say), not what this listener's own
+        calls change. By default, always.
+        """
+        return True
+
     def player_update(
         self, node: Node, player: Player | None, message: messages.PlayerUpdateMessage
     ) -> None:
@@ -144,6 +154,7 @@ class Node:
         "_task",
         "_transport",
         "_unreachable",
+        "_updates_wanted",
         "client_name",
         "clock",
         "name",
@@ -201,6 +212,8 @@ class Node:
         self._closing = False
         self._closed_at: float | None = None
         self._unreachable = False
+        # The listener's wants_player_updates answer for this step of the reader, or None.
+        self._updates_wanted: bool | None = None
 
     def __repr__(self) -> str:
         return f"Node(name={self.name!r}, state={self.state.value}, players={len(self._players)})"
@@ -520,6 +533,21 @@ class Node:
             self._conn = None
         return self._session.on_closed(self.clock(), code=closed.code, reason=closed.reason)
 
+    def _ask_updates_wanted(self) -> bool:
+        # Once per step of the reader: a callback forgets the answer before its next step
+        # (exact for the reason bridge.gate gives), so that no message pays a call for it.
+        try:
+            wanted = bool(self._listener.wants_player_updates(self))
+        except Exception:
+            _LOGGER.exception("node %s: listener %s raised", self.name, self._listener)
+            wanted = True
+        self._updates_wanted = wanted
+        asyncio.get_running_loop().call_soon(self._forget_updates_wanted)
+        return wanted
+
+    def _forget_updates_wanted(self) -> None:
+        self._updates_wanted = None
+
     async def _read(self, conn: WebSocketConnection) -> WebSocketClosed:
         # The hot loop: names are bound once, types are compared by identity, the codec's
         # prebuilt decoder is called directly (a frame it rejects goes through
@@ -562,10 +590,12 @@ class Node:
                     if extras is not None and extras.detached:
                         continue
                     player.apply_state(update.state)
-                try:
-                    on_update(self, player, update)
-                except Exception:
-                    _LOGGER.exception("node %s: listener %s raised", self.name, on_update)
+                wanted = self._updates_wanted  # None: not asked yet in this step
+                if wanted or (wanted is None and self._ask_updates_wanted()):
+                    try:
+                        on_update(self, player, update)
+                    except Exception:
+                        _LOGGER.exception("node %s: listener %s raised", self.name, on_update)
             elif message_type is envelope_type:
                 try:
                     event = codec.finish_event(message, data)
