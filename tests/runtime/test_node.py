@@ -502,3 +502,27 @@ async def test_player_updates_reach_a_listener_only_while_it_wants_them(
         assert len(listener.of("player_update")) == 50
     finally:
         await node.close()
+
+
+class Broken(Choosy):
+    def wants_player_updates(self, node: Node) -> bool:
+        raise RuntimeError("listener bug")
+
+
+@pytest.mark.asyncio
+async def test_a_listener_that_cannot_say_gets_every_update(
+    fake: FakeLavalink, caplog: pytest.LogCaptureFixture
+) -> None:
+    listener = Broken()
+    node = await started(fake, listener)
+    player = node.create_player(GUILD)
+    try:
+        with caplog.at_level(logging.ERROR, logger="hikari_lavalink"):
+            fake.push([update_frame(2_000 + i) for i in range(5)], burst=True)
+            await listener.wait_for("player_update", lambda u: u[1].state.position == 2_004)
+        assert len(listener.of("player_update")) == 5
+        assert listener.of("player_update")[0][0] is player
+        assert any("listener bug" in (r.exc_text or "") for r in caplog.records)
+        assert node.state is hl.NodeState.READY  # the reader goes on
+    finally:
+        await node.close()
