@@ -766,12 +766,9 @@ class LavalinkClient(NodeListener):
             return
         shard_id = event.shard.id
         lost: list[tuple[GuildVoice, Player]] = []
-        shard_count = self._bot.shard_count
         for guild, voice in self._guilds.items():
             player = voice.player
-            if player is None or voice.voice_lost:
-                continue
-            if hikari.snowflakes.calculate_shard_id(shard_count, guild) != shard_id:
+            if player is None or voice.voice_lost or self._shard_of(guild) != shard_id:
                 continue
             voice.voice_lost = True
             voice.lost_channel_id = voice.handshake.channel_id or player.channel_id
@@ -816,12 +813,8 @@ class LavalinkClient(NodeListener):
         if self._closing:
             return
         shard_id = event.shard.id
-        shard_count = self._bot.shard_count
-        guilds = [
-            g
-            for g, v in self._guilds.items()
-            if v.voice_lost and hikari.snowflakes.calculate_shard_id(shard_count, g) == shard_id
-        ]
+        lost = [g for g, v in self._guilds.items() if v.voice_lost]
+        guilds = [g for g in lost if self._shard_of(g) == shard_id]
         if guilds:
             self._spawn(self._restore_shard(shard_id, guilds))
 
