@@ -9,6 +9,7 @@ import typing
 
 import hikari
 
+from hikari_lavalink._side import SideField
 from hikari_lavalink.errors import UsageError
 from hikari_lavalink.protocol.voice import VoiceHandshake
 
@@ -51,7 +52,7 @@ class _Episode:
         self.leaving = False
         self.left_at: float | None = None
 
-    def is_idle(self) -> bool:
+    def is_default(self) -> bool:
         return (
             self.lock is None
             and self.waiter is None
@@ -134,54 +135,15 @@ class GuildVoice(VoiceHandshake):
             )
         )
 
-    # -- what exists only while something happens -----------------------------------------
-
-    def _open(self) -> _Episode:
-        episode = self._episode
-        if episode is None:
-            episode = self._episode = _Episode()
-        return episode
-
-    def _close_if_idle(self) -> None:
-        episode = self._episode
-        if episode is not None and episode.is_idle():
-            self._episode = None
-
-    @property
-    def voice_lost(self) -> bool:
-        return (self._episode or _IDLE).voice_lost
-
-    @voice_lost.setter
-    def voice_lost(self, value: bool) -> None:
-        self._open().voice_lost = value
-        self._close_if_idle()
-
-    @property
-    def lost_channel_id(self) -> int | None:
-        return (self._episode or _IDLE).lost_channel_id
-
-    @lost_channel_id.setter
-    def lost_channel_id(self, value: int | None) -> None:
-        self._open().lost_channel_id = value
-        self._close_if_idle()
-
-    @property
-    def leaving(self) -> bool:
-        return (self._episode or _IDLE).leaving
-
-    @leaving.setter
-    def leaving(self, value: bool) -> None:
-        self._open().leaving = value
-        self._close_if_idle()
-
-    @property
-    def left_at(self) -> float | None:
-        return (self._episode or _IDLE).left_at
-
-    @left_at.setter
-    def left_at(self, value: float | None) -> None:
-        self._open().left_at = value
-        self._close_if_idle()
+    # -- what exists only while something happens (in _episode, see hikari_lavalink._side)
+    voice_lost = SideField[bool]("_episode", _Episode, _IDLE)
+    lost_channel_id = SideField["int | None"]("_episode", _Episode, _IDLE)
+    leaving = SideField[bool]("_episode", _Episode, _IDLE)
+    left_at = SideField["float | None"]("_episode", _Episode, _IDLE)
+    _lock = SideField["_GuildLock | None"]("_episode", _Episode, _IDLE, field="lock")
+    _waiter = SideField["asyncio.Future[VoiceUpdate] | None"](
+        "_episode", _Episode, _IDLE, field="waiter"
+    )
 
     # -- the lock --------------------------------------------------------------------------
 
@@ -191,10 +153,9 @@ class GuildVoice(VoiceHandshake):
         return self
 
     async def __aenter__(self) -> None:
-        episode = self._open()
-        lock = episode.lock
+        lock = self._lock
         if lock is None:
-            lock = episode.lock = _GuildLock()
+            lock = self._lock = _GuildLock()
         lock.users += 1
         try:
             await lock.acquire()
@@ -208,8 +169,7 @@ class GuildVoice(VoiceHandshake):
         exc: BaseException | None,
         traceback: types.TracebackType | None,
     ) -> None:
-        episode = self._episode
-        lock = episode.lock if episode is not None else None
+        lock = self._lock
         if lock is not None:
             lock.release()
             self._lock_done(lock)
@@ -218,17 +178,15 @@ class GuildVoice(VoiceHandshake):
         # Held or awaited by nobody: drop it (an idle lock costs as much as the rest).
         lock.users -= 1
         if not lock.users:
-            self._open().lock = None
-            self._close_if_idle()
+            self._lock = None
 
     # -- the join waiter -------------------------------------------------------------------
 
     def new_waiter(self) -> asyncio.Future[VoiceUpdate]:
         """A future resolved when the next voice credentials reached Lavalink."""
-        episode = self._open()
-        waiter = episode.waiter
+        waiter = self._waiter
         if waiter is None or waiter.done():  # a settled waiter is dropped at once
-            waiter = episode.waiter = asyncio.get_running_loop().create_future()
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
         return waiter
 
     def resolve(self, voice: VoiceUpdate) -> None:
@@ -247,11 +205,10 @@ class GuildVoice(VoiceHandshake):
 
     def _take_waiter(self) -> asyncio.Future[VoiceUpdate] | None:
         # Its awaiters hold it: once settled, this guild need not (nor its result).
-        episode = self._episode
-        if episode is None or episode.waiter is None:
+        waiter = self._waiter
+        if waiter is None:
             return None
-        waiter, episode.waiter = episode.waiter, None
-        self._close_if_idle()
+        self._waiter = None
         return None if waiter.done() else waiter
 
 

@@ -12,6 +12,7 @@ import typing
 
 import msgspec
 
+from hikari_lavalink._side import SideField
 from hikari_lavalink.errors import UsageError, VoiceTimeoutError
 from hikari_lavalink.protocol import filters as filters_
 from hikari_lavalink.protocol import models, requests, routes
@@ -107,9 +108,8 @@ class Player(_HotSlots):
         """Player volume, 0-1000 (100 is unchanged)."""
         self.paused = False
         # What a playing player does not need (see _Extras): an object only while needed.
-        # A new player has no voice on Lavalink yet.
-        self._extras: _Extras | None = _Extras()
-        self._extras.voice_ready = False
+        self._extras: _Extras | None = None
+        self._voice_ready = False  # a new player has no voice on Lavalink yet
         # The voice credentials last sent (see the ``voice`` property): None, or the
         # token with the endpoint and session id below and channel_id as the channel,
         # or (when its channel is not channel_id) the VoiceUpdate itself.
@@ -167,41 +167,29 @@ class Player(_HotSlots):
             self._voice = voice
             self._voice_endpoint = self._voice_session_id = None
 
-    @property
-    def detached(self) -> bool:
-        """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
-        return (self._extras or _DEFAULTS).detached
+    # -- what a playing player does not need (in _extras, see hikari_lavalink._side) ------
 
-    @detached.setter
-    def detached(self, detached: bool) -> None:
-        if detached or self._extras is not None:
-            self._extras_for_write().detached = detached
-            self._drop_default_extras()
-
-    @property
-    def end_time(self) -> int | None:
-        """Where the track stops (ms), if the last play set an end."""
-        return (self._extras or _DEFAULTS).end_time
-
-    @end_time.setter
-    def end_time(self, end_time: int | None) -> None:
-        if end_time is not None or self._extras is not None:
-            self._extras_for_write().end_time = end_time
-            self._drop_default_extras()
+    detached = SideField[bool]("_extras", _Extras, _DEFAULTS)
+    """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
+    end_time = SideField["int | None"]("_extras", _Extras, _DEFAULTS)
+    """Where the track stops (ms), if the last play set an end."""
+    _filters = SideField[filters_.Filters]("_extras", _Extras, _DEFAULTS, field="filters")
+    _own_voice_timeout = SideField["float | _NodeDefault | None"](
+        "_extras", _Extras, _DEFAULTS, field="voice_timeout"
+    )
+    _voice_ready = SideField["bool | asyncio.Future[None]"](
+        "_extras", _Extras, _DEFAULTS, field="voice_ready"
+    )
 
     @property
     def filters(self) -> filters_.Filters:
         """The filters Lavalink last reported (the empty set when none)."""
-        return (self._extras or _DEFAULTS).filters
+        return self._filters
 
     @filters.setter
     def filters(self, filters: filters_.Filters) -> None:
         # Share the empty filter set rather than keep one decoded copy per player.
-        if filters is not _NO_FILTERS and filters == _NO_FILTERS:
-            filters = _NO_FILTERS
-        if filters is not _NO_FILTERS or self._extras is not None:
-            self._extras_for_write().filters = filters
-            self._drop_default_extras()
+        self._filters = _NO_FILTERS if filters == _NO_FILTERS else filters
 
     @property
     def voice_timeout(self) -> float | None:
@@ -213,25 +201,12 @@ class Player(_HotSlots):
         assign a value to give this player its own, or :data:`NODE_DEFAULT` to follow the
         node again.
         """
-        timeout = (self._extras or _DEFAULTS).voice_timeout
+        timeout = self._own_voice_timeout
         return self._node.voice_timeout if isinstance(timeout, _NodeDefault) else timeout
 
     @voice_timeout.setter
     def voice_timeout(self, timeout: float | _NodeDefault | None) -> None:
-        if timeout is not NODE_DEFAULT or self._extras is not None:
-            self._extras_for_write().voice_timeout = timeout
-            self._drop_default_extras()
-
-    def _extras_for_write(self) -> _Extras:
-        extras = self._extras
-        if extras is None:
-            extras = self._extras = _Extras()
-        return extras
-
-    def _drop_default_extras(self) -> None:
-        extras = self._extras
-        if extras is not None and extras.is_default():
-            self._extras = None
+        self._own_voice_timeout = timeout
 
     @property
     def channel_id(self) -> int | None:
@@ -301,9 +276,8 @@ class Player(_HotSlots):
             when = now if at is None else min(at, now)
             self._at = max(0, int((when - zero) * 1000.0 + _ROUNDING_MS))
         self.connected = False
-        extras = self._extras_for_write()
-        if extras.voice_ready is True:
-            extras.voice_ready = False  # a pending waiter stays: its callers keep waiting
+        if self._voice_ready is True:
+            self._voice_ready = False  # a pending waiter stays: its callers keep waiting
 
     def adopt_voice(self, voice: models.VoiceState) -> None:
         """Take voice credentials the server holds (internal: adopting a server's player)."""
@@ -414,13 +388,11 @@ class Player(_HotSlots):
             The voice connection did not come (back) within :attr:`voice_timeout` seconds.
         """
         limit = self.voice_timeout
-        waiter = (self._extras or _DEFAULTS).voice_ready
+        waiter = self._voice_ready
         if limit is None or waiter is True:
             return
         if waiter is False:
-            waiter = self._extras_for_write().voice_ready = (
-                asyncio.get_running_loop().create_future()
-            )
+            waiter = self._voice_ready = asyncio.get_running_loop().create_future()
         try:
             async with asyncio.timeout(limit):
                 # Shielded: one caller's timeout must not cancel the others' wait.
@@ -433,12 +405,10 @@ class Player(_HotSlots):
             raise VoiceTimeoutError(msg) from None
 
     def _set_voice_ready(self) -> None:
-        extras = self._extras
-        if extras is None:
+        waiter = self._voice_ready
+        if waiter is True:
             return  # ready already
-        waiter = extras.voice_ready
-        extras.voice_ready = True
-        self._drop_default_extras()
+        self._voice_ready = True
         if not isinstance(waiter, bool) and not waiter.done():
             waiter.set_result(None)
 
