@@ -52,15 +52,18 @@ class _Episode:
         self.leaving = False
         self.left_at: float | None = None
 
-    def is_default(self) -> bool:
+    def is_settled(self) -> bool:
+        """Nothing under way: all default but, perhaps, when the last leave went out."""
         return (
             self.lock is None
             and self.waiter is None
             and not self.voice_lost
             and self.lost_channel_id is None
             and not self.leaving
-            and self.left_at is None
         )
+
+    def is_default(self) -> bool:
+        return self.is_settled() and self.left_at is None
 
 
 _IDLE: typing.Final = _Episode()
@@ -124,16 +127,7 @@ class GuildVoice(VoiceHandshake):
         """Nothing to remember: no player, and nothing under way (no lock held or awaited,
         no join awaited, no shard death or leave being handled)."""
         episode = self._episode
-        return self.player is None and (
-            episode is None
-            or (
-                episode.lock is None
-                and episode.waiter is None
-                and not episode.voice_lost
-                and episode.lost_channel_id is None
-                and not episode.leaving
-            )
-        )
+        return self.player is None and (episode is None or episode.is_settled())
 
     # -- what exists only while something happens (in _episode, see hikari_lavalink._side)
     voice_lost = SideField[bool]("_episode", _Episode, _IDLE)
