@@ -331,8 +331,6 @@ class LavalinkClient(NodeListener):
         chosen: Node | None
         if self.node_strategy is not None and candidates:
             chosen = self.node_strategy(candidates, region)
-        elif len(candidates) == 1:
-            chosen = candidates[0]  # what choose() returns for a lone node, whatever its load
         else:
             chosen = balancing.choose(candidates, region=region, current=current, load=_load)
         if chosen is None:
@@ -1006,8 +1004,6 @@ class LavalinkClient(NodeListener):
             return None
         if self.node_strategy is not None:
             return self.node_strategy(ready, None)
-        if len(ready) == 1:
-            return ready[0]  # what choose() returns for a lone node, whatever its region
         region = balancing.region_of_endpoint(player.voice.endpoint if player.voice else None)
         return balancing.choose(ready, region=region, load=_load)
 

@@ -174,8 +174,8 @@ def choose(
     """
     cost: collections.abc.Callable[[CandidateT], float] = load or _stats_penalty
     pool = [node for node in nodes if node.is_ready]
-    if not pool:
-        return None
+    if len(pool) <= 1:
+        return pool[0] if pool else None  # a lone node: nothing to weigh
     if region is not None:
         pool = [node for node in pool if region in node.regions] or pool
     # Each node's cost once: the first lowest (cost, name) wins, as with min(pool, key=...).
