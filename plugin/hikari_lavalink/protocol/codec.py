@@ -74,7 +74,7 @@ def decode_message(data: bytes | str) -> messages.Message:
     except UnicodeError as exc:  # invalid UTF-8 in bytes, or a lone surrogate in a str
         raise RemoteProtocolError(f"WebSocket frame is not valid UTF-8: {exc}", data) from None
     if message.__class__ is _Envelope:
-        return _typed_event(message, data)
+        return finish_event(message, data)
     return message
 
 
@@ -97,10 +97,6 @@ def finish_event(event: messages.EventEnvelope, data: bytes | str) -> messages.M
     RemoteProtocolError
         A known event type lacks a required field.
     """
-    return _typed_event(event, data)
-
-
-def _typed_event(event: messages.EventEnvelope, data: bytes | str) -> messages.Message:
     kind = event.type
     track = event.track
     if kind == "TrackStartEvent" and track is not None:
