@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 import typing
 
 import msgspec
@@ -15,6 +16,7 @@ import hikari_lavalink as hl
 from hikari_lavalink.nodes import create_node
 from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
 from hikari_lavalink.testing import FakeLavalink, factories
+from hikari_lavalink.transport.node import AiohttpNodeTransport
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -500,6 +502,44 @@ async def test_player_updates_reach_a_listener_only_while_it_wants_them(
         seen = await listener.wait_for("player_update", lambda u: u[1].state.position == 5_049)
         assert seen[0] is player
         assert len(listener.of("player_update")) == 50
+    finally:
+        await node.close()
+
+
+class CountingClock:
+    """``time.monotonic``, counting its readings."""
+
+    def __init__(self) -> None:
+        self.readings = 0
+
+    def __call__(self) -> float:
+        self.readings += 1
+        return time.monotonic()
+
+
+@pytest.mark.asyncio
+async def test_a_burst_of_updates_is_stamped_with_one_clock_reading_per_step(
+    fake: FakeLavalink, recorder: Recorder
+) -> None:
+    clock = CountingClock()
+    transport = AiohttpNodeTransport(host=fake.host, port=fake.port, password=PASSWORD, name="test")
+    node = Node(name="test", transport=transport, user_id=USER_ID, listener=recorder, clock=clock)
+    await node.start()
+    try:
+        await node.wait_ready(timeout=5)
+        player = node.create_player(GUILD)
+        track = factories.make_track(length=600_000)
+        player.apply_player(factories.make_player(GUILD, track=track, position=0))
+        before = clock.readings
+        pushed = time.monotonic()
+        fake.push([update_frame(1_000 + i) for i in range(200)], burst=True)
+        await recorder.wait_for("update", lambda m: m.state.position == 1_199)
+        readings = clock.readings - before
+        # A handful of steps for 200 frames (and the fake's own updates), not one per frame.
+        assert 1 <= readings < 20, readings
+        # The last update holds from its step's reading, taken after the push began.
+        position, now = player.position, time.monotonic()
+        assert 1_199 <= position <= 1_199 + (now - pushed) * 1000 + 1, position
     finally:
         await node.close()
 

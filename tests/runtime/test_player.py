@@ -130,7 +130,7 @@ def test_frozen_position_stays_until_the_next_state() -> None:
     player.set_position(20_000)  # a restore sets it: still frozen there
     clock.now += 5.0
     assert player.position == 20_000
-    player.apply_state(hl.PlayerState(time=0, position=30_000, connected=True, ping=3))
+    player.apply_state(hl.PlayerState(time=0, position=30_000, connected=True, ping=3), clock.now)
     clock.now += 1.0
     assert player.position == 31_000
 

@@ -151,6 +151,7 @@ class Node:
         "_restore_players",
         "_rng",
         "_session",
+        "_step_now",
         "_task",
         "_transport",
         "_unreachable",
@@ -212,8 +213,11 @@ class Node:
         self._closing = False
         self._closed_at: float | None = None
         self._unreachable = False
-        # The listener's wants_player_updates answer for this step of the reader, or None.
-        self._updates_wanted: bool | None = None
+        # The reader's step (until it gives the event loop a turn): the clock reading that
+        # stamps its player updates (None: no update in this step yet), and the listener's
+        # wants_player_updates answer, both taken at the step's first update.
+        self._step_now: float | None = None
+        self._updates_wanted = True
 
     def __repr__(self) -> str:
         return f"Node(name={self.name!r}, state={self.state.value}, players={len(self._players)})"
@@ -533,20 +537,24 @@ class Node:
             self._conn = None
         return self._session.on_closed(self.clock(), code=closed.code, reason=closed.reason)
 
-    def _ask_updates_wanted(self) -> bool:
-        # Once per step of the reader: a callback forgets the answer before its next step
-        # (exact for the reason bridge.gate gives), so that no message pays a call for it.
+    def _start_step(self) -> float:
+        # At the first playerUpdate of a step of the reader; a callback forgets it before
+        # the next step, so that no message pays a call for it. Every message the step
+        # handles was received before the step began (the transport is fed between steps):
+        # one clock reading stamps them all, nearer their arrival than a reading per message
+        # would be, and one answer of the listener holds for them all (see bridge.gate).
         try:
             wanted = bool(self._listener.wants_player_updates(self))
         except Exception:
             _LOGGER.exception("node %s: listener %s raised", self.name, self._listener)
             wanted = True
         self._updates_wanted = wanted
-        asyncio.get_running_loop().call_soon(self._forget_updates_wanted)
-        return wanted
+        now = self._step_now = self.clock()
+        asyncio.get_running_loop().call_soon(self._end_step)
+        return now
 
-    def _forget_updates_wanted(self) -> None:
-        self._updates_wanted = None
+    def _end_step(self) -> None:
+        self._step_now = None
 
     async def _read(self, conn: WebSocketConnection) -> WebSocketClosed:
         # The hot loop: names are bound once, types are compared by identity, the codec's
@@ -582,6 +590,9 @@ class Node:
             message_type = message.__class__
             if message_type is update_type:
                 update: messages.PlayerUpdateMessage = message
+                now = self._step_now
+                if now is None:
+                    now = self._start_step()
                 player = get_player(update.guild_id)
                 if player is not None:
                     # Player.detached, read without a property call: a playing player has
@@ -589,9 +600,8 @@ class Node:
                     extras = player._extras  # pyright: ignore[reportPrivateUsage]
                     if extras is not None and extras.detached:
                         continue
-                    player.apply_state(update.state)
-                wanted = self._updates_wanted  # None: not asked yet in this step
-                if wanted or (wanted is None and self._ask_updates_wanted()):
+                    player.apply_state(update.state, now)
+                if self._updates_wanted:
                     try:
                         on_update(self, player, update)
                     except Exception:
@@ -604,13 +614,15 @@ class Node:
                     continue
                 self._on_other(event)
             elif message_type is ready_type:
-                ready: messages.ReadyMessage = message
-                for effect in self._session.on_ready(
-                    self.clock(), session_id=ready.session_id, resumed=ready.resumed
-                ):
-                    await self._carry_out(effect)
+                await self._on_ready(message)
             else:
                 self._on_other(message)
+
+    async def _on_ready(self, ready: messages.ReadyMessage) -> None:
+        for effect in self._session.on_ready(
+            self.clock(), session_id=ready.session_id, resumed=ready.resumed
+        ):
+            await self._carry_out(effect)
 
     def _decode_slowly(self, frame: str | bytes) -> typing.Any:
         # A Message, or None when the frame is malformed (logged).
@@ -620,25 +632,39 @@ class Node:
             _LOGGER.warning("node %s: ignoring a malformed message: %s", self.name, exc)
             return None
 
-    def _on_other(self, message: messages.Message) -> None:
+    def _on_other(self, message: typing.Any) -> None:
+        # Typed loosely, as in _read: the identity checks narrow, where a typing.cast per
+        # message would cost a call; the listener is called in place, not through _call.
         kind = message.__class__
         if kind is messages.StatsMessage:
-            self.stats = typing.cast("messages.StatsMessage", message)
-            self._call(self._listener.stats, self, self.stats)
+            stats: messages.StatsMessage = message
+            self.stats = stats
+            callback = self._listener.stats
+            args: tuple[typing.Any, ...] = (self, stats)
         elif kind is messages.UnknownMessage:
-            self._call(
-                self._listener.unknown, self, typing.cast("messages.UnknownMessage", message)
-            )
-        elif kind is not messages.ReadyMessage and kind is not messages.PlayerUpdateMessage:
-            event = typing.cast("messages.EventMessage", message)
+            unknown: messages.UnknownMessage = message
+            callback = self._listener.unknown
+            args = (self, unknown)
+        elif kind in _EVENT_KINDS:
+            event: messages.EventMessage = message
             player = self._players.get(event.guild_id)
             if player is not None:
-                if player.detached:
+                # Player.detached, read as the reader reads it: a playing player has no
+                # extras.
+                extras = player._extras  # pyright: ignore[reportPrivateUsage]
+                if extras is not None and extras.detached:
                     # The end of a player we dropped on purpose: not news for anyone.
                     _LOGGER.debug("node %s: %s of a detached player", self.name, event)
                     return
                 _apply_event(player, event)
-            self._call(self._listener.event, self, player, event)
+            callback = self._listener.event
+            args = (self, player, event)
+        else:
+            return
+        try:
+            callback(*args)
+        except Exception:
+            _LOGGER.exception("node %s: listener %s raised", self.name, callback)
 
     async def _wait(self, effect: session_.Wait) -> list[session_.Effect]:
         effects: list[session_.Effect] = []
@@ -741,17 +767,25 @@ class Node:
             _LOGGER.exception("node %s: listener %s raised", self.name, callback)
 
 
-def _apply_event(player: Player, message: messages.EventMessage) -> None:
-    if isinstance(message, messages.TrackStartMessage):
-        player.track = message.track
-    elif isinstance(message, messages.TrackEndMessage):
+_EVENT_KINDS: typing.Final = frozenset(typing.get_args(messages.EventMessage))
+"""The message classes of ``event`` ops: what :meth:`Node._on_other` hands to ``event``."""
+
+
+def _apply_event(player: Player, message: typing.Any) -> None:
+    # Typed loosely, as in Node._read: the identity checks narrow.
+    kind = message.__class__
+    if kind is messages.TrackStartMessage:
+        start: messages.TrackStartMessage = message
+        player.track = start.track
+    elif kind is messages.TrackEndMessage:
+        end: messages.TrackEndMessage = message
         current = player.track
         if (
             current is not None
-            and message.reason != models.TrackEndReason.REPLACED
-            and current.encoded == message.track.encoded
+            and end.reason != models.TrackEndReason.REPLACED
+            and current.encoded == end.track.encoded
         ):
             player.track = None
             player.end_time = None
-    elif isinstance(message, messages.WebSocketClosedMessage):
+    elif kind is messages.WebSocketClosedMessage:
         player.connected = False

@@ -241,9 +241,12 @@ class Player(_HotSlots):
         info = track.info
         return position if info.is_stream else min(position, info.length)
 
-    def apply_state(self, state: models.PlayerState) -> None:
-        """Record a ``playerUpdate`` state (internal: called by the node)."""
-        self._at = state.position if self.paused else self._node.clock() - state.position / 1000.0
+    def apply_state(self, state: models.PlayerState, now: float) -> None:
+        """Record a ``playerUpdate`` state received by clock time ``now``.
+
+        Internal: called by the node, whose reader stamps a step's updates with one reading.
+        """
+        self._at = state.position if self.paused else now - state.position / 1000.0
         self.connected = state.connected
         self.ping = state.ping
 
@@ -256,7 +259,7 @@ class Player(_HotSlots):
         self.volume = player.volume
         self.paused = player.paused
         self.filters = player.filters
-        self.apply_state(player.state)
+        self.apply_state(player.state, self._node.clock())
 
     def set_position(self, position: int) -> None:
         """Set the local position (internal: after a seek or a restore)."""
