@@ -86,6 +86,8 @@ def _line(result: Result) -> str:
     text = f"{result.name}: {result.value:,.3f} {result.unit}"
     if result.floor is not None:
         text += f", floor {result.floor:,.3f}, ratio {result.ratio:.2f}"
+        if result.paired_ratio is not None:
+            text += f" (median of the pairs; best of each: {result.value / result.floor:.2f})"
     for key, value in result.extra.items():
         text += f", {key} {value:,.3f}"
     return text
@@ -121,6 +123,7 @@ def _as_json(module: str, result: Result) -> dict[str, typing.Any]:
         "unit": result.unit,
         "floor": result.floor,
         "ratio": result.ratio,
+        "paired_ratio": result.paired_ratio,
         "max_ratio": result.max_ratio,
         "limit": result.limit,
         "ok": result.ok,

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import statistics
 import typing
 
-__all__ = ["QUICK", "Result", "percentile", "scaled"]
+__all__ = ["QUICK", "Result", "median", "percentile", "scaled"]
 
 QUICK: typing.Final = os.environ.get("BENCH_QUICK") == "1"
 """Smoke-run mode (``python -m bench --quick``): tiny sizes, figures meaningless."""
@@ -29,7 +30,12 @@ class Result:
     floor: float | None = None
     """The floor (same unit), measured in the same run."""
     max_ratio: float | None = None
-    """Target: ``value / floor`` at most this."""
+    """Target: :attr:`ratio` at most this."""
+    paired_ratio: float | None = None
+    """When ours and the floor were measured in pairs, run back to back: the median of the
+    pairs' ratios. It is then :attr:`ratio`, as the figure a machine's changing load moves
+    least: both runs of a pair share the same moment of it, while the best of each
+    (``value`` and ``floor``) may come from different moments."""
     limit: float | None = None
     """Target: ``value`` at most this."""
     group: str = ""
@@ -41,9 +47,11 @@ class Result:
 
     @property
     def ratio(self) -> float | None:
-        """``value / floor``, when there is a floor."""
+        """:attr:`paired_ratio`, or else ``value / floor``, when there is a floor."""
         if self.floor is None or self.floor <= 0:
             return None
+        if self.paired_ratio is not None:
+            return self.paired_ratio
         return self.value / self.floor
 
     @property
@@ -79,3 +87,8 @@ def percentile(values: typing.Sequence[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def median(values: typing.Sequence[float]) -> float:
+    """The median of ``values`` (NaN when there are none)."""
+    return statistics.median(values) if values else math.nan

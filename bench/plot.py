@@ -36,6 +36,8 @@ class StreamPoint:
     floor: float | None
     unit: str
     max_ratio: float | None = None
+    ratio: float | None = None
+    """The result's ratio (for paired runs, the median of the pairs), else ours / floor."""
 
 
 def stream_points(rows: list[dict[str, typing.Any]], group: str = GROUP) -> list[StreamPoint]:
@@ -52,6 +54,7 @@ def stream_points(rows: list[dict[str, typing.Any]], group: str = GROUP) -> list
                 floor=None if floor is None else float(floor),
                 unit=str(row.get("unit", "")),
                 max_ratio=None if max_ratio is None else float(max_ratio),
+                ratio=None if row.get("ratio") is None else float(row["ratio"]),
             )
         )
     return sorted(points, key=lambda point: point.players)
@@ -82,7 +85,7 @@ def _panel(ax: typing.Any, what: str, points: list[StreamPoint]) -> None:
     floors = [(point.players, point.floor) for point in points if point.floor is not None]
     unit = points[0].unit or "CPU"
     targets = {point.max_ratio for point in points if point.max_ratio is not None}
-    legend_title = "labels: ours / floor"
+    legend_title = "labels: ratio to the floor"
     if len(targets) == 1:
         legend_title += f" (target ≤ {targets.pop():g}x)"
     top = max([*ours, *(y for _, y in floors)])
@@ -98,8 +101,9 @@ def _panel(ax: typing.Any, what: str, points: list[StreamPoint]) -> None:
         )
     for point in points:
         if point.floor:
+            ratio = point.ratio if point.ratio is not None else point.ours / point.floor
             ax.annotate(
-                f"{point.ours / point.floor:.2f}x",
+                f"{ratio:.2f}x",
                 (point.players, point.ours),
                 textcoords="offset points",
                 xytext=(0, 8),

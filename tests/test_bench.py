@@ -62,3 +62,27 @@ def test_callgrind_dumps_are_read_with_their_cache_events(tmp_path: pathlib.Path
     assert instructions._per_message(counts, 0, "Ir") == 17.0  # pyright: ignore[reportPrivateUsage]
     l1, l2 = instructions._misses(counts, 0)  # pyright: ignore[reportPrivateUsage]
     assert (l1, l2) == (3.0, 3.0)
+
+
+def test_a_paired_ratio_is_the_ratio_and_the_best_of_each_stays_the_figures() -> None:
+    from bench._common import Result, median
+
+    # Two pairs at a ratio of 1.2 under different loads, and one whose floor ran in a
+    # quiet moment its partner did not get: the best of each (2.4 and 1.6) says 1.5.
+    pairs = [(2.4, 2.0), (3.0, 2.5), (2.6, 1.6)]
+    result = Result(
+        "stream",
+        min(o for o, _ in pairs),
+        "µs",
+        floor=min(f for _, f in pairs),
+        max_ratio=1.3,
+        paired_ratio=median([o / f for o, f in pairs]),
+    )
+    assert result.floor is not None
+    assert result.value / result.floor == pytest.approx(1.5)
+    assert result.ratio == pytest.approx(1.2)
+    assert result.ok is True
+    unpaired = Result("stream", 2.4, "µs", floor=1.6, max_ratio=1.3)
+    assert unpaired.ratio == pytest.approx(1.5)
+    assert unpaired.ok is False
+    assert math.isnan(median([]))
