@@ -35,6 +35,7 @@ from hikari_lavalink.errors import (
     RemoteProtocolError,
     RestError,
     SessionNotFoundError,
+    ShardNotConnectedError,
     UsageError,
     VoiceTimeoutError,
 )
@@ -139,6 +140,7 @@ __all__ = [
     # errors
     "LavalinkError",
     "UsageError",
+    "ShardNotConnectedError",
     "RemoteProtocolError",
     "RestError",
     "SessionNotFoundError",

@@ -28,6 +28,7 @@ from hikari_lavalink.bridge.voice import GuildPlayers, GuildVoice, send_op4, sha
 from hikari_lavalink.errors import (
     LavalinkError,
     NoNodeAvailableError,
+    ShardNotConnectedError,
     UsageError,
     VoiceTimeoutError,
 )
@@ -566,9 +567,18 @@ class LavalinkClient(NodeListener):
             return player
         player.channel_id = channel
         waiter = voice.new_waiter()
-        await send_op4(
-            self._bot, guild, channel, self_mute=self.self_mute, self_deaf=self.self_deaf
-        )
+        try:
+            await send_op4(
+                self._bot, guild, channel, self_mute=self.self_mute, self_deaf=self.self_deaf
+            )
+        except ShardNotConnectedError as exc:
+            voice.fail(exc)
+            if created and self._players.get(guild) is player:
+                # Nothing was sent anywhere: the player never existed.
+                self._players.pop(guild)
+                player.node.forget_player(guild)
+            raise
+        voice.leave_owed = False  # this join replaces a leave that could not go out
         limit = self.voice_timeout if timeout is None else timeout
         try:
             async with asyncio.timeout(limit):
@@ -604,6 +614,12 @@ class LavalinkClient(NodeListener):
             await send_op4(
                 self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
             )
+        except ShardNotConnectedError as exc:
+            if voice is not None:
+                # Sent when the shard is back (a resumed session keeps the bot in the
+                # channel): no bot left sitting silent.
+                voice.leave_owed = True
+            _LOGGER.info("guild %s: op 4 leave owed until the shard is back: %s", guild, exc)
         except UsageError as exc:
             _LOGGER.debug("guild %s: op 4 leave not sent: %s", guild, exc)
         if player is not None:
@@ -623,6 +639,12 @@ class LavalinkClient(NodeListener):
         if voice is None:
             voice = self._guilds[guild] = GuildVoice(guild)
         return voice
+
+    def _shard_up(self, guild: int) -> bool:
+        try:
+            return shard_for(self._bot, guild).is_connected
+        except UsageError:
+            return False
 
     def _shard_of(self, guild: int) -> int:
         # The shard hikari sends this guild's op 4 on (and Discord its events).
@@ -815,6 +837,26 @@ class LavalinkClient(NodeListener):
         guilds = [g for g in lost if self._shard_of(g) == shard_id]
         if guilds:
             self._spawn(self._restore_shard(shard_id, guilds))
+        owed = [g for g, v in self._guilds.items() if v.leave_owed and v.player is None]
+        owed = [g for g in owed if self._shard_of(g) == shard_id]
+        if owed:
+            self._spawn(self._send_owed_leaves(owed))
+
+    async def _send_owed_leaves(self, guilds: list[int]) -> None:
+        for guild in guilds:
+            voice = self._guilds.get(guild)
+            if voice is None or not voice.leave_owed or voice.player is not None:
+                continue  # joined again meanwhile
+            voice.leave_owed = False
+            voice.left_at = time.monotonic()
+            try:
+                await send_op4(
+                    self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
+                )
+            except ShardNotConnectedError:
+                voice.leave_owed = True  # down again: at its next connect
+            except UsageError as exc:
+                _LOGGER.debug("guild %s: op 4 leave not sent: %s", guild, exc)
 
     async def _restore_shard(self, shard_id: int, guilds: list[int]) -> None:
         _LOGGER.info(
@@ -842,17 +884,28 @@ class LavalinkClient(NodeListener):
                 if attempt:
                     # No voice server came back: leave, then join again.
                     voice.leaving = True
-                    await send_op4(
-                        self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
-                    )
+                    try:
+                        await send_op4(
+                            self._bot,
+                            guild,
+                            None,
+                            self_mute=self.self_mute,
+                            self_deaf=self.self_deaf,
+                        )
+                    finally:
+                        voice.leaving = False
                     voice.handshake.reset()
-                    voice.leaving = False
                 await send_op4(
                     self._bot, guild, channel, self_mute=self.self_mute, self_deaf=self.self_deaf
                 )
                 async with asyncio.timeout(self.rejoin_timeout):
                     await asyncio.shield(waiter)
             except (TimeoutError, LavalinkError) as exc:
+                if isinstance(exc, ShardNotConnectedError) or not self._shard_up(guild):
+                    # The shard died again: its next connect restores this guild afresh
+                    # (voice_lost stays set), so this is no failed attempt to give up on.
+                    _LOGGER.info("guild %s: shard down again while rejoining: %s", guild, exc)
+                    return
                 _LOGGER.warning("guild %s: rejoin attempt %d failed: %s", guild, attempt + 1, exc)
                 continue
             return

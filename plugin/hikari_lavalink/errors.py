@@ -53,6 +53,13 @@ class UsageError(LavalinkError):
     """
 
 
+class ShardNotConnectedError(UsageError):
+    """The guild's shard is not connected right now, so op 4 could not be sent.
+
+    hikari reconnects it by itself; a join can be tried again once it is back.
+    """
+
+
 class RemoteProtocolError(LavalinkError):
     """Lavalink sent a payload that is not valid JSON or does not fit the v4 schema.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import hikari.impl.shard
 import pytest
 from tests.bridge.conftest import SONG, World
 
@@ -155,3 +156,99 @@ async def test_node_back_within_the_grace_period_keeps_its_players(world: World)
     assert abs(remote.position - position) < 1500
     assert not world.of(hl.PlayerDestroyedEvent)
     assert world.lava.get_player(p0.guild_id) is p0
+
+
+def slow_reconnects(monkeypatch: pytest.MonkeyPatch) -> None:
+    # hikari's own back-off between reconnects (1 to 3 s here): a shard stays down a while.
+    monkeypatch.setattr(hikari.impl.shard, "_BACKOFF_WINDOW", 30.0)
+
+
+async def wait_shard(world: World, shard: int, *, up: bool, timeout: float = 5.0) -> None:
+    async with asyncio.timeout(timeout):
+        while world.bot.shards[shard].is_connected is not up:
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_a_shard_that_dies_again_while_rejoining_is_rejoined_when_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.lava.rejoin_timeout = 1.0
+    _, p1 = await two_players(world)
+    g1, c1 = p1.guild_id, p1.channel_id
+    session_id = p1.node.session_id or ""
+    slow_reconnects(monkeypatch)
+    world.discord.set_voice_behaviour(g1, answer=False)  # the first rejoin gets no answer
+    ops, frames = len(world.discord.voice_ops), len(world.discord.frames)
+    await world.discord.kill_shard(1, "abort")
+    await world.wait_event(hl.VoiceLostEvent)
+    await world.discord.wait_for_op(
+        4,
+        lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] == str(c1),
+        timeout=10,
+        after=frames,
+    )  # the shard is back and the rejoin went out
+    await world.discord.kill_shard(1, "abort")  # and down again, for a back-off of seconds
+    await wait_shard(world, 1, up=False)
+    await asyncio.sleep(1.5)  # the rejoin's wait is over while the shard is down
+    assert world.lava.get_player(g1) is p1  # kept: not a failed rejoin to give up on
+    assert not world.of(hl.PlayerDestroyedEvent)
+    world.discord.set_voice_behaviour(g1, answer=True)
+    restored = await world.wait_event(hl.VoiceRestoredEvent, timeout=15)
+    assert restored.guild_id == g1
+    remote = world.lavalink.sessions[session_id].players[g1]
+    assert remote.track is not None
+    assert remote.track.encoded == SONG.encoded
+    assert remote.voice is not None
+    assert remote.voice.channel_id == str(c1)
+    leaves = [d for _, d in world.discord.voice_ops[ops:] if d["channel_id"] is None]
+    assert not leaves  # never left on the way
+    assert not world.of(hl.PlayerDestroyedEvent)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_a_leave_while_the_shard_is_down_goes_out_when_it_is_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, p1 = await two_players(world)
+    g1 = p1.guild_id
+    slow_reconnects(monkeypatch)
+    await world.discord.kill_shard(1, "abort")
+    await world.wait_event(hl.VoiceLostEvent)
+    await wait_shard(world, 1, up=False)
+    frames = len(world.discord.frames)
+    await world.lava.leave(g1)  # op 4 cannot go out now
+    assert world.lava.get_player(g1) is None
+    leave = await world.discord.wait_for_op(
+        4,
+        lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] is None,
+        timeout=15,
+        after=frames,
+    )
+    assert leave.shard_id == 1
+    # No rejoin for the player that was left, before or after the owed leave.
+    await asyncio.sleep(0.5)
+    last = [d for _, d in world.discord.voice_ops if int(d["guild_id"]) == g1][-1]
+    assert last["channel_id"] is None
+    destroyed = [e for e in world.of(hl.PlayerDestroyedEvent) if e.guild_id == g1]
+    assert [e.reason for e in destroyed] == ["left"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_a_join_while_the_shard_is_down_raises_and_leaves_no_player(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    guild, channel = guild_and_channel(world, 1)
+    slow_reconnects(monkeypatch)
+    await world.discord.kill_shard(1, "abort")
+    await wait_shard(world, 1, up=False)
+    with pytest.raises(hl.ShardNotConnectedError, match="not connected"):
+        await world.lava.join(guild, channel)
+    assert world.lava.get_player(guild) is None
+    assert all(node.get_player(guild) is None for node in world.lava.nodes.values())
+    await wait_shard(world, 1, up=True, timeout=15)
+    player = await world.lava.join(guild, channel)  # once it is back, a join works
+    assert player.channel_id == channel

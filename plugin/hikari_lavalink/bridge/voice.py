@@ -10,7 +10,7 @@ import typing
 import hikari
 
 from hikari_lavalink._side import SideField
-from hikari_lavalink.errors import UsageError
+from hikari_lavalink.errors import ShardNotConnectedError, UsageError
 from hikari_lavalink.protocol.voice import VoiceHandshake
 
 if typing.TYPE_CHECKING:
@@ -42,7 +42,15 @@ class _GuildLock(asyncio.Lock):
 class _Episode:
     """A guild's state while something happens to its voice (all default otherwise)."""
 
-    __slots__ = ("leaving", "left_at", "lock", "lost_channel_id", "voice_lost", "waiter")
+    __slots__ = (
+        "leave_owed",
+        "leaving",
+        "left_at",
+        "lock",
+        "lost_channel_id",
+        "voice_lost",
+        "waiter",
+    )
 
     def __init__(self) -> None:
         self.lock: _GuildLock | None = None
@@ -51,6 +59,7 @@ class _Episode:
         self.lost_channel_id: int | None = None
         self.leaving = False
         self.left_at: float | None = None
+        self.leave_owed = False
 
     def is_settled(self) -> bool:
         """Nothing under way: all default but, perhaps, when the last leave went out."""
@@ -60,6 +69,7 @@ class _Episode:
             and not self.voice_lost
             and self.lost_channel_id is None
             and not self.leaving
+            and not self.leave_owed
         )
 
     def is_default(self) -> bool:
@@ -96,6 +106,9 @@ class GuildVoice(VoiceHandshake):
         An op 4 leave of ours is under way: a ``channel_id: null`` state is expected.
     left_at
         When our last op 4 leave went out (monotonic), to recognise Discord's answer.
+    leave_owed
+        An op 4 leave could not go out (the shard was down): it is sent when the shard
+        is back, unless the guild is joined again first.
     """
 
     __slots__ = ("_episode", "player")
@@ -125,7 +138,7 @@ class GuildVoice(VoiceHandshake):
 
     def is_forgettable(self) -> bool:
         """Nothing to remember: no player, and nothing under way (no lock held or awaited,
-        no join awaited, no shard death or leave being handled)."""
+        no join awaited, no shard death or leave being handled or owed)."""
         episode = self._episode
         return self.player is None and (episode is None or episode.is_settled())
 
@@ -134,6 +147,7 @@ class GuildVoice(VoiceHandshake):
     lost_channel_id = SideField["int | None"]("_episode", _Episode, _IDLE)
     leaving = SideField[bool]("_episode", _Episode, _IDLE)
     left_at = SideField["float | None"]("_episode", _Episode, _IDLE)
+    leave_owed = SideField[bool]("_episode", _Episode, _IDLE)
     _lock = SideField["_GuildLock | None"]("_episode", _Episode, _IDLE, field="lock")
     _waiter = SideField["asyncio.Future[VoiceUpdate] | None"](
         "_episode", _Episode, _IDLE, field="waiter"
@@ -295,7 +309,9 @@ async def send_op4(
     Raises
     ------
     UsageError
-        The guild's shard is not run here, or it is not connected right now.
+        The guild's shard is not run here.
+    ShardNotConnectedError
+        The guild's shard is not connected right now.
     """
     shard = shard_for(bot, guild_id)
     try:
@@ -306,4 +322,4 @@ async def send_op4(
         # hikari raises the first while the shard is down, and lets a transport error out
         # while its socket is closing but not yet marked down: both mean "not connected".
         msg = f"shard {shard.id} of guild {guild_id} is not connected: {exc}"
-        raise UsageError(msg) from None
+        raise ShardNotConnectedError(msg) from None
