@@ -587,6 +587,8 @@ class LavalinkClient(NodeListener):
             if created and self._players.get(guild) is player:
                 # Do not leave a half-joined bot behind: forget the player and leave.
                 await self._leave(guild, reason="voice_timeout")
+            elif voice.handshake.channel_id is not None and player.channel_id == channel:
+                player.channel_id = voice.handshake.channel_id  # it stayed where it was
             raise VoiceTimeoutError(self._timeout_message(guild, shard, limit)) from None
         return player
 
@@ -791,7 +793,9 @@ class LavalinkClient(NodeListener):
             if player is None or voice.voice_lost or self._shard_of(guild) != shard_id:
                 continue
             voice.voice_lost = True
-            voice.lost_channel_id = voice.handshake.channel_id or player.channel_id
+            # The player's channel: the last one confirmed, or the one a join in flight
+            # asked for (Discord's answer to it may never come on this connection).
+            voice.lost_channel_id = player.channel_id or voice.handshake.channel_id
             voice.handshake.reset()
             player.freeze()
             player.detached = True

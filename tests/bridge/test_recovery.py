@@ -252,3 +252,30 @@ async def test_a_join_while_the_shard_is_down_raises_and_leaves_no_player(
     await wait_shard(world, 1, up=True, timeout=15)
     player = await world.lava.join(guild, channel)  # once it is back, a join works
     assert player.channel_id == channel
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_a_shard_death_during_a_move_rejoins_the_channel_asked_for(world: World) -> None:
+    _, p1 = await two_players(world)
+    g1, c1 = p1.guild_id, p1.channel_id
+    c2 = next(c for c in world.discord.guild(g1).voice_channel_ids if c != c1)
+    session_id = p1.node.session_id or ""
+    world.discord.set_voice_behaviour(g1, answer=False)  # the move stays in flight
+    frames = len(world.discord.frames)
+    move = asyncio.get_running_loop().create_task(world.lava.join(g1, c2, timeout=10))
+    await world.discord.wait_for_op(
+        4, lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] == str(c2), after=frames
+    )
+    await world.discord.kill_shard(1, "abort")
+    await world.wait_event(hl.VoiceLostEvent)
+    world.discord.set_voice_behaviour(g1, answer=True)
+    restored = await world.wait_event(hl.VoiceRestoredEvent, timeout=15)
+    assert restored.guild_id == g1
+    assert await move is p1
+    assert p1.channel_id == c2
+    remote = world.lavalink.sessions[session_id].players[g1]
+    assert remote.voice is not None
+    assert remote.voice.channel_id == str(c2)
+    ops = [d["channel_id"] for _, d in world.discord.voice_ops if int(d["guild_id"]) == g1]
+    assert ops[-1] == str(c2)

@@ -147,3 +147,15 @@ async def test_join_timeout_names_the_cause(world: World) -> None:
     world.discord.set_voice_behaviour(g0, VoiceBehaviour(answer=False))
     with pytest.raises(hl.VoiceTimeoutError, match="Connect permission"):
         await world.lava.join(g0, c0, timeout=0.3)
+
+
+@pytest.mark.asyncio
+async def test_a_move_that_times_out_leaves_the_player_where_it_is(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    other = world.discord.guild(g0).voice_channel_ids[1]
+    player = await world.lava.join(g0, c0)
+    world.discord.set_voice_behaviour(g0, VoiceBehaviour(answer=False))
+    with pytest.raises(hl.VoiceTimeoutError):
+        await world.lava.join(g0, other, timeout=0.3)
+    assert world.lava.get_player(g0) is player  # an existing player is kept
+    assert player.channel_id == c0  # and Discord never moved the bot
