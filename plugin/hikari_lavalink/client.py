@@ -58,9 +58,9 @@ NodeStrategy: typing.TypeAlias = (
 """Your own node selection: ``strategy(ready_nodes, region) -> node``."""
 EventT = typing.TypeVar("EventT", bound=hikari.Event)
 MOVE_CONCURRENCY: typing.Final = 16
+"""Players moved at once when a node dies or is drained."""
 LEAVE_ECHO_WINDOW: typing.Final = 10.0
 """Seconds within which a ``channel_id: null`` state is taken as the answer to our own leave."""
-"""Players moved at once when a node dies or is drained."""
 
 
 class LavalinkClient(NodeListener):
@@ -788,9 +788,22 @@ class LavalinkClient(NodeListener):
             return
         shard_id = event.shard.id
         lost: list[tuple[GuildVoice, Player]] = []
+        now = time.monotonic()
         for guild, voice in self._guilds.items():
             player = voice.player
-            if player is None or voice.voice_lost or self._shard_of(guild) != shard_id:
+            if player is None:
+                left = voice.left_at
+                if (
+                    left is not None
+                    and now - left < LEAVE_ECHO_WINDOW
+                    and self._shard_of(guild) == shard_id
+                ):
+                    # Our leave went out, and Discord's answer had not come when the
+                    # connection died: the leave may have died with it. Again when the
+                    # shard is back (a second leave is harmless).
+                    voice.leave_owed = True
+                continue
+            if voice.voice_lost or self._shard_of(guild) != shard_id:
                 continue
             voice.voice_lost = True
             # The player's channel: the last one confirmed, or the one a join in flight

@@ -279,3 +279,22 @@ async def test_a_shard_death_during_a_move_rejoins_the_channel_asked_for(world: 
     assert remote.voice.channel_id == str(c2)
     ops = [d["channel_id"] for _, d in world.discord.voice_ops if int(d["guild_id"]) == g1]
     assert ops[-1] == str(c2)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_a_leave_unanswered_when_the_shard_dies_goes_out_again(world: World) -> None:
+    _, p1 = await two_players(world)
+    g1 = p1.guild_id
+    world.discord.set_voice_behaviour(g1, answer=False)  # Discord will not answer the leave
+    await world.lava.leave(g1)
+    frames = len(world.discord.frames)
+    await world.discord.kill_shard(1, "abort")  # the leave may have died with the socket
+    again = await world.discord.wait_for_op(
+        4,
+        lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] is None,
+        timeout=15,
+        after=frames,
+    )
+    assert again.shard_id == 1
+    assert world.lava.get_player(g1) is None
