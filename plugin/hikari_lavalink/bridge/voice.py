@@ -107,8 +107,9 @@ class GuildVoice(VoiceHandshake):
     left_at
         When our last op 4 leave went out (monotonic), to recognise Discord's answer.
     leave_owed
-        An op 4 leave could not go out (the shard was down): it is sent when the shard
-        is back, unless the guild is joined again first.
+        An op 4 leave could not go out (the shard was down), or had no answer when the
+        shard's connection died: it is sent when the shard is back, unless the guild is
+        joined again first.
     """
 
     __slots__ = ("_episode", "player")
