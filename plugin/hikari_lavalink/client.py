@@ -610,20 +610,7 @@ class LavalinkClient(NodeListener):
                 await player.node.destroy_player(guild)
             except LavalinkError as exc:
                 _LOGGER.warning("guild %s: destroying the player failed: %s", guild, exc)
-        try:
-            if voice is not None:
-                voice.left_at = time.monotonic()
-            await send_op4(
-                self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
-            )
-        except ShardNotConnectedError as exc:
-            if voice is not None:
-                # Sent when the shard is back (a resumed session keeps the bot in the
-                # channel): no bot left sitting silent.
-                voice.leave_owed = True
-            _LOGGER.info("guild %s: op 4 leave owed until the shard is back: %s", guild, exc)
-        except UsageError as exc:
-            _LOGGER.debug("guild %s: op 4 leave not sent: %s", guild, exc)
+        await self._send_leave(guild, voice)
         if player is not None:
             self._emit(
                 ev.PlayerDestroyedEvent,
@@ -850,12 +837,16 @@ class LavalinkClient(NodeListener):
         if self._closing:
             return
         shard_id = event.shard.id
-        lost = [g for g, v in self._guilds.items() if v.voice_lost]
-        guilds = [g for g in lost if self._shard_of(g) == shard_id]
+        guilds: list[int] = []
+        owed: list[int] = []
+        for guild, voice in self._guilds.items():
+            if voice.voice_lost:
+                if self._shard_of(guild) == shard_id:
+                    guilds.append(guild)
+            elif voice.leave_owed and voice.player is None and self._shard_of(guild) == shard_id:
+                owed.append(guild)
         if guilds:
             self._spawn(self._restore_shard(shard_id, guilds))
-        owed = [g for g, v in self._guilds.items() if v.leave_owed and v.player is None]
-        owed = [g for g in owed if self._shard_of(g) == shard_id]
         if owed:
             self._spawn(self._send_owed_leaves(owed))
 
@@ -865,15 +856,23 @@ class LavalinkClient(NodeListener):
             if voice is None or not voice.leave_owed or voice.player is not None:
                 continue  # joined again meanwhile
             voice.leave_owed = False
-            voice.left_at = time.monotonic()
-            try:
-                await send_op4(
-                    self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
-                )
-            except ShardNotConnectedError:
-                voice.leave_owed = True  # down again: at its next connect
-            except UsageError as exc:
-                _LOGGER.debug("guild %s: op 4 leave not sent: %s", guild, exc)
+            await self._send_leave(guild, voice)
+
+    async def _send_leave(self, guild: int, voice: GuildVoice | None) -> None:
+        # Op 4 leave; while the shard is down it is owed, and sent at its next connect (a
+        # resumed session keeps the bot in the channel): no bot left sitting silent.
+        try:
+            if voice is not None:
+                voice.left_at = time.monotonic()
+            await send_op4(
+                self._bot, guild, None, self_mute=self.self_mute, self_deaf=self.self_deaf
+            )
+        except ShardNotConnectedError as exc:
+            if voice is not None:
+                voice.leave_owed = True
+            _LOGGER.info("guild %s: op 4 leave owed until the shard is back: %s", guild, exc)
+        except UsageError as exc:
+            _LOGGER.debug("guild %s: op 4 leave not sent: %s", guild, exc)
 
     async def _restore_shard(self, shard_id: int, guilds: list[int]) -> None:
         _LOGGER.info(
