@@ -790,7 +790,12 @@ class LavalinkClient(NodeListener):
                     # shard is back (a second leave is harmless).
                     voice.leave_owed = True
                 continue
-            if voice.voice_lost or self._shard_of(guild) != shard_id:
+            if self._shard_of(guild) != shard_id:
+                continue
+            if voice.voice_lost:
+                # Dead again before the restore was done: what came on the dead connection
+                # is stale, and the shard's next connect starts a new restore.
+                voice.handshake.reset()
                 continue
             voice.voice_lost = True
             # The player's channel: the last one confirmed, or the one a join in flight
@@ -892,9 +897,26 @@ class LavalinkClient(NodeListener):
         if self.shard_death_policy == "leave" or channel is None:
             await self._leave(guild, reason="voice_lost")
             return
+        # One restore per guild: one started at a later connect of the shard (it died and
+        # came back while this one waited) takes over, and this one stops where it is, so
+        # that no two send their op 4s for the same guild.
+        token = voice.restorer = object()
+        try:
+            await self._rejoin(guild, voice, player, channel, token)
+        finally:
+            if voice.restorer is token:
+                voice.restorer = None
+
+    async def _rejoin(
+        self, guild: int, voice: GuildVoice, player: Player, channel: int, token: object
+    ) -> None:
         for attempt in range(2):
-            if self._players.get(guild) is not player or not voice.voice_lost:
-                return  # left, destroyed or restored meanwhile: never rejoin for nobody
+            if (
+                self._players.get(guild) is not player
+                or not voice.voice_lost
+                or voice.restorer is not token
+            ):
+                return  # left, destroyed, restored or taken over: never rejoin for nobody
             waiter = voice.new_waiter()
             try:
                 if attempt:
@@ -917,6 +939,8 @@ class LavalinkClient(NodeListener):
                 async with asyncio.timeout(self.rejoin_timeout):
                     await asyncio.shield(waiter)
             except (TimeoutError, LavalinkError) as exc:
+                if voice.restorer is not token:
+                    return  # the shard died and came back meanwhile: a new restore runs
                 if isinstance(exc, ShardNotConnectedError) or not self._shard_up(guild):
                     # The shard died again: its next connect restores this guild afresh
                     # (voice_lost stays set), so this is no failed attempt to give up on.
@@ -925,7 +949,7 @@ class LavalinkClient(NodeListener):
                 _LOGGER.warning("guild %s: rejoin attempt %d failed: %s", guild, attempt + 1, exc)
                 continue
             return
-        if self._players.get(guild) is player:
+        if self._players.get(guild) is player and voice.restorer is token:
             voice.voice_lost = False
             await self._leave(guild, reason="voice_lost")
 

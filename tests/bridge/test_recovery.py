@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
+import typing
 
 import hikari.impl.shard
 import pytest
 from tests.bridge.conftest import SONG, World
 
 import hikari_lavalink as hl
+
+if typing.TYPE_CHECKING:
+    from hikari_lavalink.testing import RecordedFrame
 
 
 def guild_and_channel(world: World, shard: int) -> tuple[int, int]:
@@ -169,6 +174,19 @@ async def wait_shard(world: World, shard: int, *, up: bool, timeout: float = 5.0
             await asyncio.sleep(0.01)
 
 
+async def wait_op4(
+    world: World, guild: int, channel: int | None, *, after: int, timeout: float = 10.0
+) -> RecordedFrame:
+    """The first op 4 for ``guild`` to ``channel`` (None: a leave) after frame ``after``."""
+    wanted = None if channel is None else str(channel)
+    return await world.discord.wait_for_op(
+        4,
+        lambda f: int(f.data["guild_id"]) == guild and f.data["channel_id"] == wanted,
+        timeout=timeout,
+        after=after,
+    )
+
+
 @pytest.mark.asyncio
 @pytest.mark.timeout(60)
 async def test_a_shard_that_dies_again_while_rejoining_is_rejoined_when_back(
@@ -183,12 +201,7 @@ async def test_a_shard_that_dies_again_while_rejoining_is_rejoined_when_back(
     ops, frames = len(world.discord.voice_ops), len(world.discord.frames)
     await world.discord.kill_shard(1, "abort")
     await world.wait_event(hl.VoiceLostEvent)
-    await world.discord.wait_for_op(
-        4,
-        lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] == str(c1),
-        timeout=10,
-        after=frames,
-    )  # the shard is back and the rejoin went out
+    await wait_op4(world, g1, c1, after=frames)  # the shard is back and the rejoin went out
     await world.discord.kill_shard(1, "abort")  # and down again, for a back-off of seconds
     await wait_shard(world, 1, up=False)
     await asyncio.sleep(1.5)  # the rejoin's wait is over while the shard is down
@@ -209,6 +222,35 @@ async def test_a_shard_that_dies_again_while_rejoining_is_rejoined_when_back(
 
 @pytest.mark.asyncio
 @pytest.mark.timeout(60)
+async def test_a_shard_back_while_a_rejoin_waits_restores_once(world: World) -> None:
+    # The shard dies, comes back (rejoin 1 goes out), dies and is back again within the
+    # rejoin's wait: the second connect's restore takes over, and the first stops, so the
+    # guild sees one restore's op 4s (join; then leave and join; then the leave of giving
+    # up), not two restores' interleaved.
+    world.lava.rejoin_timeout = 2.0
+    _, p1 = await two_players(world)
+    g1, c1 = p1.guild_id, p1.channel_id
+    world.discord.set_voice_behaviour(g1, answer=False)  # no rejoin is ever answered
+    frames = len(world.discord.frames)
+    await world.discord.kill_shard(1, "abort")
+    await world.wait_event(hl.VoiceLostEvent)
+    await wait_op4(world, g1, c1, after=frames)
+    first_rejoin = time.monotonic()
+    ops = len(world.discord.voice_ops)
+    await world.discord.kill_shard(1, "abort")
+    await wait_shard(world, 1, up=False)
+    await wait_shard(world, 1, up=True)
+    assert time.monotonic() - first_rejoin < world.lava.rejoin_timeout  # back in time
+    destroyed = await world.wait_event(hl.PlayerDestroyedEvent, timeout=15)
+    assert (destroyed.guild_id, destroyed.reason) == (g1, "voice_lost")
+    await asyncio.sleep(world.lava.rejoin_timeout + 0.5)  # the first restore's wait is over
+    sent = [d["channel_id"] for _, d in world.discord.voice_ops[ops:] if int(d["guild_id"]) == g1]
+    assert sent == [str(c1), None, str(c1), None]
+    assert world.lava.get_player(g1) is None
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
 async def test_a_leave_while_the_shard_is_down_goes_out_when_it_is_back(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -221,12 +263,7 @@ async def test_a_leave_while_the_shard_is_down_goes_out_when_it_is_back(
     frames = len(world.discord.frames)
     await world.lava.leave(g1)  # op 4 cannot go out now
     assert world.lava.get_player(g1) is None
-    leave = await world.discord.wait_for_op(
-        4,
-        lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] is None,
-        timeout=15,
-        after=frames,
-    )
+    leave = await wait_op4(world, g1, None, after=frames, timeout=15)
     assert leave.shard_id == 1
     # No rejoin for the player that was left, before or after the owed leave.
     await asyncio.sleep(0.5)
@@ -264,9 +301,7 @@ async def test_a_shard_death_during_a_move_rejoins_the_channel_asked_for(world: 
     world.discord.set_voice_behaviour(g1, answer=False)  # the move stays in flight
     frames = len(world.discord.frames)
     move = asyncio.get_running_loop().create_task(world.lava.join(g1, c2, timeout=10))
-    await world.discord.wait_for_op(
-        4, lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] == str(c2), after=frames
-    )
+    await wait_op4(world, g1, c2, after=frames)
     await world.discord.kill_shard(1, "abort")
     await world.wait_event(hl.VoiceLostEvent)
     world.discord.set_voice_behaviour(g1, answer=True)
@@ -290,11 +325,6 @@ async def test_a_leave_unanswered_when_the_shard_dies_goes_out_again(world: Worl
     await world.lava.leave(g1)
     frames = len(world.discord.frames)
     await world.discord.kill_shard(1, "abort")  # the leave may have died with the socket
-    again = await world.discord.wait_for_op(
-        4,
-        lambda f: int(f.data["guild_id"]) == g1 and f.data["channel_id"] is None,
-        timeout=15,
-        after=frames,
-    )
+    again = await wait_op4(world, g1, None, after=frames, timeout=15)
     assert again.shard_id == 1
     assert world.lava.get_player(g1) is None

@@ -48,6 +48,7 @@ class _Episode:
         "left_at",
         "lock",
         "lost_channel_id",
+        "restorer",
         "voice_lost",
         "waiter",
     )
@@ -60,6 +61,7 @@ class _Episode:
         self.leaving = False
         self.left_at: float | None = None
         self.leave_owed = False
+        self.restorer: object | None = None
 
     def is_settled(self) -> bool:
         """Nothing under way: all default but, perhaps, when the last leave went out."""
@@ -70,6 +72,7 @@ class _Episode:
             and self.lost_channel_id is None
             and not self.leaving
             and not self.leave_owed
+            and self.restorer is None
         )
 
     def is_default(self) -> bool:
@@ -102,6 +105,9 @@ class GuildVoice(VoiceHandshake):
         The guild's shard died: its Lavalink voice was dropped and must be rebuilt.
     lost_channel_id
         The channel to rejoin after a shard death.
+    restorer
+        The token of the restore under way after a shard death: a restore started at a
+        later connect of the shard replaces it, and the older one stops where it is.
     leaving
         An op 4 leave of ours is under way: a ``channel_id: null`` state is expected.
     left_at
@@ -146,6 +152,7 @@ class GuildVoice(VoiceHandshake):
     # -- what exists only while something happens (in _episode, see hikari_lavalink._side)
     voice_lost = SideField[bool]("_episode", _Episode, _IDLE)
     lost_channel_id = SideField["int | None"]("_episode", _Episode, _IDLE)
+    restorer = SideField["object | None"]("_episode", _Episode, _IDLE)
     leaving = SideField[bool]("_episode", _Episode, _IDLE)
     left_at = SideField["float | None"]("_episode", _Episode, _IDLE)
     leave_owed = SideField[bool]("_episode", _Episode, _IDLE)
