@@ -32,10 +32,11 @@ class Result:
     max_ratio: float | None = None
     """Target: :attr:`ratio` at most this."""
     paired_ratio: float | None = None
-    """When ours and the floor were measured in pairs, run back to back: the median of the
-    pairs' ratios. It is then :attr:`ratio`, as the figure a machine's changing load moves
-    least: both runs of a pair share the same moment of it, while the best of each
-    (``value`` and ``floor``) may come from different moments."""
+    """When ours and the floor were measured in pairs (in ``bench.stream``, the two reads of
+    one chunk of the stream, back to back): the median of the pairs' ratios. It is then
+    :attr:`ratio`, as the figure a machine's changing load moves least: both halves of a
+    pair share the same moment of it, while the best of each (``value`` and ``floor``) may
+    come from different moments."""
     limit: float | None = None
     """Target: ``value`` at most this."""
     group: str = ""

@@ -25,7 +25,9 @@ command line on stdin with one JSON line; ``quit`` (or the end of stdin) stops i
   pushes :func:`bench.payloads.mixed_stream` (plus a final ``bench-end`` frame) to every
   session in one burst (``FakeLavalink.push(burst=True)``: framed up front, one socket
   write, so the server costs next to nothing per frame and the client always finds a full
-  buffer), then answers ``{"pushed": count}``. ``READY`` carries its ``port``.
+  buffer), then answers ``{"pushed": count}``. ``push <count> <guilds> <start> <stop>
+  <session>`` pushes only the frames ``start:stop`` of that stream (plus ``bench-end``) to
+  that session. ``READY`` carries its ``port``.
 
 The bot side (:func:`running_fakes`, :func:`running_bot`, :func:`voice_server_frames`) runs a
 real ``hikari.GatewayBot`` and a :class:`~hikari_lavalink.LavalinkClient` against them.
@@ -198,13 +200,15 @@ async def _serve_stream() -> None:
         async for words in _lines():
             if words[0] == "push":
                 count, guilds = int(words[1]), int(words[2])
+                start, stop = (int(words[3]), int(words[4])) if len(words) > 4 else (0, count)
+                session = words[5] if len(words) > 5 else None
                 await fake.wait_for_connections(1, timeout=10)
                 if (count, guilds) not in streams:
-                    frames = payloads.mixed_stream(count, guilds)
-                    streams[count, guilds] = [*frames, b'{"op":"bench-end"}']
+                    streams[count, guilds] = payloads.mixed_stream(count, guilds)
                 fake.sent.clear()  # its record of every frame would only grow
-                fake.push(streams[count, guilds], burst=True)
-                _reply({"pushed": count})
+                frames = streams[count, guilds][start:stop]
+                fake.push([*frames, b'{"op":"bench-end"}'], session, burst=True)
+                _reply({"pushed": len(frames)})
             else:
                 _reply({"error": words[0]})
 
