@@ -40,6 +40,11 @@ def test_every_benchmark_runs_in_quick_mode(tmp_path: pathlib.Path) -> None:
         assert row["value"] >= 0, row
         if row["floor"] is not None:
             assert row["floor"] > 0, row
+    stream = [row for row in rows if row["group"] == "stream"]
+    assert [row["x"] for row in stream] == [0, 10, 1_000, 10_000]
+    for row in stream:  # read in interleaved chunks: the ratio is the chunks' median
+        assert row["ratio"] == row["paired_ratio"], row
+        assert math.isfinite(row["extra"]["ratio of a run's means (median)"]), row
     assert "QUICK" in done.stdout
 
 
