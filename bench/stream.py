@@ -2,7 +2,7 @@
 the hikari bridge (one listener on TrackEndEvent), against a floor measured in the same run.
 
 - The server, a FakeLavalink, runs in another process (``bench.servers stream``) and writes
-  the whole stream in one burst of pre-built frames: the client always finds a full buffer,
+  each chunk asked for in one burst of pre-built frames: the client always finds a full buffer,
   so both loops below read in the same large chunks and the figure is the client's own
   cost per message. (A server writing frame by frame lets a faster reader wake up more
   often per message: that made the first version of the floor look *slower* than ours.)
@@ -20,7 +20,7 @@ the hikari bridge (one listener on TrackEndEvent), against a floor measured in t
   hundreds of them, so the two reads of a chunk share its moment. The ratio is the
   median of every chunk's ratio, over ``RUNS`` runs; the figures are each run's mean,
   the best run of each. The harness's own cost per chunk (the push command, the end
-  frame), measured on empty chunks, is taken off both. (The first version ran whole
+  frame), measured on empty chunks, is taken off both. (An earlier version ran whole
   streams back to back, in pairs; on a noisy host a pair's two runs did not share its
   load, and the ratios of pairs scattered from 1.1 to 2.0.)
 
