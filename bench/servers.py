@@ -21,13 +21,12 @@ command line on stdin with one JSON line; ``quit`` (or the end of stdin) stops i
   :func:`bench.payloads.search`), decoded from those bytes; ``READY`` carries its ``port``.
   ``requests`` -> ``{identifier: n}``, the successful ``/v4/loadtracks`` calls since the
   last ``requests``.
-- stream (``python -m bench.servers stream``): one FakeLavalink; ``push <count> <guilds>``
-  pushes :func:`bench.payloads.mixed_stream` (plus a final ``bench-end`` frame) to every
-  session in one burst (``FakeLavalink.push(burst=True)``: framed up front, one socket
-  write, so the server costs next to nothing per frame and the client always finds a full
-  buffer), then answers ``{"pushed": count}``. ``push <count> <guilds> <start> <stop>
-  <session>`` pushes only the frames ``start:stop`` of that stream (plus ``bench-end``) to
-  that session. ``READY`` carries its ``port``.
+- stream (``python -m bench.servers stream``): one FakeLavalink; ``push <count> <guilds>
+  <start> <stop> <session>`` pushes the frames ``start:stop`` of
+  :func:`bench.payloads.mixed_stream` ``(count, guilds)`` (plus a final ``bench-end``
+  frame) to that session in one burst (``FakeLavalink.push(burst=True)``: framed up front,
+  one socket write, so the server costs next to nothing per frame and the client always
+  finds a full buffer), then answers ``{"pushed": n}``. ``READY`` carries its ``port``.
 
 The bot side (:func:`running_fakes`, :func:`running_bot`, :func:`voice_server_frames`) runs a
 real ``hikari.GatewayBot`` and a :class:`~hikari_lavalink.LavalinkClient` against them.
@@ -199,9 +198,8 @@ async def _serve_stream() -> None:
         _reply_ready({"port": fake.port})
         async for words in _lines():
             if words[0] == "push":
-                count, guilds = int(words[1]), int(words[2])
-                start, stop = (int(words[3]), int(words[4])) if len(words) > 4 else (0, count)
-                session = words[5] if len(words) > 5 else None
+                count, guilds, start, stop = map(int, words[1:5])
+                session = words[5]
                 await fake.wait_for_connections(1, timeout=10)
                 if (count, guilds) not in streams:
                     streams[count, guilds] = payloads.mixed_stream(count, guilds)

@@ -89,7 +89,7 @@ class _Server:
     async def start(cls) -> _Server:
         return cls(await FakeProcess.spawn("stream"))
 
-    async def push(self, guilds: int, start: int, stop: int, session_id: str | None) -> None:
+    async def push(self, guilds: int, start: int, stop: int, session_id: str) -> None:
         """Push the stream's frames ``start:stop`` (plus a ``bench-end`` frame) to the
         session."""
         await self.fake.ask(f"push {COUNT} {guilds} {start} {stop} {session_id}", timeout=60)
@@ -118,23 +118,27 @@ class _Ours:
     """A ``LavalinkClient`` on a ``hikari.GatewayBot`` with ``players`` players (and one
     TrackEndEvent listener), reading the stream's chunks pushed to its session."""
 
-    def __init__(
-        self, server: _Server, players: int, lava: hl.LavalinkClient, node: hl.Node
-    ) -> None:
+    def __init__(self, server: _Server, players: int) -> None:
         self.server = server
         self.players = players
-        self.lava = lava
-        self.node = node
+        self.session_id = ""
         self.done = asyncio.Event()
         self.ends = 0
         self.updates = 0
 
     @classmethod
-    async def open(cls, server: _Server, players: int, *, listen_updates: bool = False) -> _Ours:
+    async def open(
+        cls,
+        server: _Server,
+        players: int,
+        stack: contextlib.AsyncExitStack,
+        *,
+        listen_updates: bool = False,
+    ) -> _Ours:
         bot = hikari.GatewayBot("MTAwMDAwMDAwMDAwMDAwMDAx.bench.token", banner=None)
         lava = hl.LavalinkClient(bot, auto_start=False)
         node = lava.add_node(name="bench", host="127.0.0.1", port=server.port, password=PASSWORD)
-        side = cls(server, players, lava, node)
+        side = cls(server, players)
 
         async def on_end(_: hl.TrackEndEvent) -> None:
             side.ends += 1
@@ -151,7 +155,9 @@ class _Ours:
         if listen_updates:
             bot.subscribe(hl.PlayerUpdateEvent, on_update)
         await lava.start(user_id=USER_ID)
+        stack.push_async_callback(lava.close)
         await lava.wait_ready(timeout=10)
+        side.session_id = node.session_id or ""
         for index in range(players):
             _playing(node, GUILD_BASE + index * GUILD_STEP)
         return side
@@ -160,7 +166,7 @@ class _Ours:
         """``clock`` time from pushing the stream's messages ``start:stop`` to their end."""
         self.done.clear()
         started = clock()
-        await self.server.push(_guilds(self.players), start, stop, self.node.session_id)
+        await self.server.push(_guilds(self.players), start, stop, self.session_id)
         await asyncio.wait_for(self.done.wait(), timeout=120)
         for _ in range(3):  # let the listener tasks hikari created run: they are part of the cost
             await asyncio.sleep(0)
@@ -171,9 +177,6 @@ class _Ours:
         expected = _expected(kinds)
         assert self.ends == expected.get("TrackEndEvent", 0), (self.ends, expected)
         assert not listen_updates or self.updates == expected.get("playerUpdate", 0)
-
-    async def close(self) -> None:
-        await self.lava.close()
 
 
 class _Floor:
@@ -255,16 +258,14 @@ async def ours(
     ``kinds``: the stream's kinds (:func:`stream_kinds`), when already known; ``clock`` is
     read at both ends of the measured region.
     """
-    side = await _Ours.open(server, players, listen_updates=listen_updates)
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        side = await _Ours.open(server, players, stack, listen_updates=listen_updates)
         gc.collect()
         elapsed = await side.run(0, COUNT, clock)
         side.check(
             kinds if kinds is not None else stream_kinds(players, COUNT),
             listen_updates=listen_updates,
         )
-    finally:
-        await side.close()
     return elapsed / COUNT
 
 
@@ -301,8 +302,7 @@ async def interleaved(server: _Server, players: int) -> list[tuple[float, float]
     clock = time.process_time
     pairs: list[tuple[float, float]] = []
     async with contextlib.AsyncExitStack() as stack:
-        mine = await _Ours.open(server, players)
-        stack.push_async_callback(mine.close)
+        mine = await _Ours.open(server, players, stack)
         bare = await _Floor.open(server, players, kinds, stack)
         gc.collect()
         gc.freeze()  # what both set up is never traversed by a collection during the chunks
