@@ -19,7 +19,7 @@ if typing.TYPE_CHECKING:
 
     from hikari_lavalink.protocol.routes import Route
     from hikari_lavalink.runtime.player import Player
-    from hikari_lavalink.runtime.ports import WebSocketConnection
+    from hikari_lavalink.transport.base import WebSocketConnection
 
 GUILD = 817327181659111454
 CHANNEL = 817327181659111455

@@ -10,8 +10,8 @@ import pytest
 import pytest_asyncio
 
 from hikari_lavalink.errors import NodeConnectionError
-from hikari_lavalink.runtime.ports import WebSocketClosed
 from hikari_lavalink.testing import FakeLavalink
+from hikari_lavalink.transport.base import WebSocketClosed
 from hikari_lavalink.transport.websocket import AiohttpWebSocket, connect_websocket
 
 if typing.TYPE_CHECKING:

@@ -28,7 +28,7 @@ if typing.TYPE_CHECKING:
 
     from hikari_lavalink.protocol.load_result import LoadResult
     from hikari_lavalink.protocol.routeplanner import RoutePlannerStatus
-    from hikari_lavalink.runtime.ports import NodeTransport, WebSocketClosed, WebSocketConnection
+    from hikari_lavalink.transport.base import NodeTransport, WebSocketClosed, WebSocketConnection
 
 __all__ = ["Node", "NodeListener", "NodeState"]
 

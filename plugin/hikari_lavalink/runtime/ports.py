@@ -1,111 +1,11 @@
-"""The seams between the runtime and the IO edge (the transport implements these).
+"""Deprecated alias of :mod:`hikari_lavalink.transport.base` (kept for one release).
 
-The runtime talks to a node only through :class:`NodeTransport`; the aiohttp
-implementation lives in :mod:`hikari_lavalink.transport`, and tests or other IO stacks
-can provide their own.
+The seam the transport implements lives with the transport now, so that ``transport/``
+never imports ``runtime/``.
 """
 
 from __future__ import annotations
 
-import typing
-
-if typing.TYPE_CHECKING:
-    import collections.abc
-
-    from hikari_lavalink.protocol.routes import Route
+from hikari_lavalink.transport.base import NodeTransport, WebSocketClosed, WebSocketConnection
 
 __all__ = ["NodeTransport", "WebSocketClosed", "WebSocketConnection"]
-
-T = typing.TypeVar("T")
-
-
-class WebSocketClosed:
-    """What :meth:`WebSocketConnection.receive` returns once the socket is closed.
-
-    ``code`` is 1006 when the connection died without a close frame.
-    """
-
-    __slots__ = ("code", "reason")
-
-    def __init__(self, code: int, reason: str = "") -> None:
-        self.code = code
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"WebSocketClosed(code={self.code}, reason={self.reason!r})"
-
-
-class WebSocketConnection(typing.Protocol):
-    """An open WebSocket to a node.
-
-    The node's reader uses the hot-path trio :meth:`next_message`, :attr:`frame_kinds` and
-    :meth:`end_of` / :meth:`failed`: it awaits the IO stack's own receive directly, with no
-    coroutine of ours wrapped around it (a layer that costs a measurable share of the
-    per-message budget). :meth:`receive` is the same, packaged for everyone else.
-    """
-
-    @property
-    def resumed(self) -> bool | None:
-        """The ``Session-Resumed`` response header, or ``None`` if absent."""
-        ...
-
-    @property
-    def frame_kinds(self) -> tuple[object, object]:
-        """The two message kinds (text, binary) whose data is a frame."""
-        ...
-
-    @property
-    def next_message(
-        self,
-    ) -> collections.abc.Callable[
-        [], collections.abc.Awaitable[tuple[object, typing.Any, typing.Any]]
-    ]:
-        """Await ``next_message()`` for the next message as ``(kind, data, extra)``, in the IO
-        stack's own terms (a property, so that it can be the IO stack's own coroutine).
-
-        When ``kind`` is one of :attr:`frame_kinds`, ``data`` is the frame (``str`` or
-        ``bytes``); give any other message to :meth:`end_of`, and any exception this raises
-        to :meth:`failed`.
-        """
-        ...
-
-    def end_of(self, kind: object, data: typing.Any, extra: typing.Any) -> WebSocketClosed | None:
-        """What a message that is not a frame means: how the socket closed, or ``None``."""
-        ...
-
-    def failed(self, error: Exception) -> WebSocketClosed:
-        """The close that an exception from :meth:`next_message` stands for.
-
-        Raises ``error`` again when it is not a network failure (a bug to see).
-        """
-        ...
-
-    async def receive(self) -> str | bytes | WebSocketClosed:
-        """Wait for the next frame; a :class:`WebSocketClosed` when it is over."""
-        ...
-
-    async def close(self, code: int = 1000) -> None:
-        """Close the socket (idempotent)."""
-        ...
-
-
-class NodeTransport(typing.Protocol):
-    """How a node reaches its Lavalink server: one WebSocket and REST calls."""
-
-    async def connect(self, headers: collections.abc.Mapping[str, str]) -> WebSocketConnection:
-        """Open the WebSocket with these headers (``Authorization`` is added by the transport).
-
-        Raises
-        ------
-        NodeConnectionError
-            The handshake failed; ``status`` holds the HTTP status, if any.
-        """
-        ...
-
-    async def request(self, route: Route[T], /, *, trace: bool = False) -> T:
-        """Make a REST call and decode its answer."""
-        ...
-
-    async def close(self) -> None:
-        """Release the transport's resources."""
-        ...

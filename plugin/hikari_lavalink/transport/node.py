@@ -1,4 +1,4 @@
-"""The aiohttp implementation of :class:`~hikari_lavalink.runtime.ports.NodeTransport`."""
+"""The aiohttp implementation of :class:`~hikari_lavalink.transport.base.NodeTransport`."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The node WebSocket over aiohttp: handshake headers in, text frames out.
 
 Every :class:`aiohttp.WSMsgType` is handled; the connection ends in exactly one
-:class:`~hikari_lavalink.runtime.ports.WebSocketClosed` with the close code (1006 when the
+:class:`~hikari_lavalink.transport.base.WebSocketClosed` with the close code (1006 when the
 connection died without a close frame). The password is only ever put in the
 ``Authorization`` header.
 """
@@ -16,7 +16,7 @@ import typing
 import aiohttp
 
 from hikari_lavalink.errors import NodeConnectionError
-from hikari_lavalink.runtime.ports import WebSocketClosed
+from hikari_lavalink.transport.base import WebSocketClosed
 
 if typing.TYPE_CHECKING:
     import collections.abc
