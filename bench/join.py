@@ -47,9 +47,9 @@ import typing
 
 import aiohttp
 
-import hikari_lavalink as hl
 from bench._common import Result, percentile, scaled
 from bench.servers import Fakes, quiet_logs, running_bot, running_fakes, voice_server_frames
+from hikari_lavalink.bridge import voice
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -87,18 +87,18 @@ class _Overhead:
     @contextlib.contextmanager
     def listening(self) -> collections.abc.Generator[None]:
         """Wrap the client's listener (before the client is created: it subscribes it)."""
-        client: typing.Any = hl.LavalinkClient
-        original = client._on_voice_server
+        coordinator: typing.Any = voice.VoiceCoordinator
+        original = coordinator.on_voice_server
 
-        async def stamped(lava: hl.LavalinkClient, event: typing.Any) -> None:
+        async def stamped(self_: voice.VoiceCoordinator, event: typing.Any) -> None:
             self.entered.setdefault(int(event.guild_id), time.monotonic_ns())
-            await original(lava, event)
+            await original(self_, event)
 
-        client._on_voice_server = stamped
+        coordinator.on_voice_server = stamped
         try:
             yield
         finally:
-            client._on_voice_server = original
+            coordinator.on_voice_server = original
 
 
 async def _once() -> dict[str, float]:
@@ -129,8 +129,8 @@ async def _measure(
         sent_at = {int(k): int(v) for k, v in (await fakes.discord.ask("vsu")).items()}
     reached: dict[int, int] = {}
     for rows in patches.values():
-        for guild, at, voice, _ in rows:
-            if voice and guild not in reached:
+        for guild, at, has_voice, _ in rows:
+            if has_voice and guild not in reached:
                 reached[guild] = at
     missing = [g for g, _ in guilds if g not in reached or g not in read_at]
     if missing:

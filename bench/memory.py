@@ -191,9 +191,8 @@ async def _make_players(
         channel = guild + 1
         shard = shards[hikari.snowflakes.calculate_shard_id(SHARDS, guild)]
         # LavalinkClient.join's bookkeeping, line for line (join itself needs a live shard).
-        guild_voice = lava._guild(guild)  # pyright: ignore[reportPrivateUsage]
         player = node.create_player(guild)
-        lava._players.put(guild_voice, player)  # pyright: ignore[reportPrivateUsage]
+        guild_voice = lava._voice.add_player(player)  # pyright: ignore[reportPrivateUsage]
         player.channel_id = channel
         waiter = guild_voice.new_waiter()  # join awaits it (after op 4, not sent here)
         # Discord's answer to op 4, through hikari and the client's listeners.

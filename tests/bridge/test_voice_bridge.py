@@ -73,7 +73,7 @@ async def test_players_view_follows_joins_and_leaves(world: World) -> None:
     await world.discord.wait_for_op(4, lambda f: f.data["channel_id"] is None)
     assert (len(players), list(players), g0 in players) == (1, [g1], False)
     # Discord's answer to the leave is the guild's last word: its bookkeeping goes too.
-    guilds = world.lava._guilds  # pyright: ignore[reportPrivateUsage]
+    guilds = world.lava.tracked_guilds
     async with asyncio.timeout(5):
         while g0 in guilds:
             await asyncio.sleep(0.01)

@@ -1,283 +1,358 @@
-"""Per-guild voice bookkeeping and op 4 through the guild's own shard."""
+"""Voice through the guild's own shard: join, leave, op 4, and the bot's own voice events.
+
+:class:`VoiceCoordinator` owns the guild table (one :class:`GuildVoice` per guild with a
+player or something under way). A voice server update takes this path:
+
+``VoiceServerUpdateEvent`` -> :meth:`VoiceCoordinator.on_voice_server` -> the guild's
+handshake (:mod:`hikari_lavalink.protocol.voice`) -> once complete, under the guild's lock,
+the player's ``voice`` PATCH (or, after a shard death, the whole player at its position).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import collections.abc
-import sys
+import logging
+import time
 import typing
 
 import hikari
 
-from hikari_lavalink._side import SideField
-from hikari_lavalink.errors import ShardNotConnectedError, UsageError
-from hikari_lavalink.protocol.voice import VoiceHandshake
+from hikari_lavalink.bridge import events as ev
+from hikari_lavalink.bridge.guilds import GuildPlayers, GuildVoice
+from hikari_lavalink.errors import (
+    LavalinkError,
+    NoNodeAvailableError,
+    ShardNotConnectedError,
+    UsageError,
+    VoiceTimeoutError,
+)
+from hikari_lavalink.protocol import balancing
+from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
 
 if typing.TYPE_CHECKING:
-    import types
+    import collections.abc
 
+    from hikari_lavalink.bridge.dispatch import NodeEvents
     from hikari_lavalink.protocol.requests import VoiceUpdate
-    from hikari_lavalink.protocol.voice import VoiceOutcome
+    from hikari_lavalink.runtime.node import Node
     from hikari_lavalink.runtime.player import Player
+    from hikari_lavalink.runtime.pool import NodePool
 
-__all__ = ["GuildPlayers", "GuildVoice", "send_op4", "shard_for"]
+__all__ = [
+    "LEAVE_ECHO_WINDOW",
+    "GuildPlayers",
+    "GuildVoice",
+    "VoiceCoordinator",
+    "send_op4",
+    "shard_for",
+]
 
-
-def _shared(value: str) -> str:
-    # Interned: Discord sends the same session id (one per shard) and endpoints (one per
-    # voice server) for many guilds; each gateway payload decodes its own copy.
-    return sys.intern(value) if type(value) is str else value
-
-
-class _GuildLock(asyncio.Lock):
-    """A guild's lock, counting who holds or awaits it."""
-
-    __slots__ = ("users",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.users = 0
+_LOGGER = logging.getLogger("hikari_lavalink.client")
+LEAVE_ECHO_WINDOW: typing.Final = 10.0
+"""Seconds within which a ``channel_id: null`` state is taken as the answer to our own leave."""
 
 
-class _Episode:
-    """A guild's state while something happens to its voice (all default otherwise)."""
+class VoiceCoordinator:
+    """Joins, leaves and the bot's own voice events, for every guild of one client.
+
+    Parameters
+    ----------
+    bot
+        The bot (its shards send op 4; its own voice events come back).
+    pool
+        Where new players are created.
+    events
+        How events are emitted.
+    voice_timeout
+        Seconds :meth:`join` waits for Discord's voice credentials.
+    self_deaf, self_mute
+        Sent with every op 4.
+    """
 
     __slots__ = (
-        "leave_owed",
-        "leaving",
-        "left_at",
-        "lock",
-        "lost_channel_id",
-        "restorer",
-        "voice_lost",
-        "waiter",
+        "_bot",
+        "_events",
+        "_guilds",
+        "_pool",
+        "_voice_timeout",
+        "players",
+        "self_deaf",
+        "self_mute",
     )
 
-    def __init__(self) -> None:
-        self.lock: _GuildLock | None = None
-        self.waiter: asyncio.Future[VoiceUpdate] | None = None
-        self.voice_lost = False
-        self.lost_channel_id: int | None = None
-        self.leaving = False
-        self.left_at: float | None = None
-        self.leave_owed = False
-        self.restorer: object | None = None
-
-    def is_settled(self) -> bool:
-        """Nothing under way: all default but, perhaps, when the last leave went out."""
-        return (
-            self.lock is None
-            and self.waiter is None
-            and not self.voice_lost
-            and self.lost_channel_id is None
-            and not self.leaving
-            and not self.leave_owed
-            and self.restorer is None
-        )
-
-    def is_default(self) -> bool:
-        return self.is_settled() and self.left_at is None
-
-
-_IDLE: typing.Final = _Episode()
-"""Read (never written) for a guild with nothing under way."""
-
-
-class GuildVoice(VoiceHandshake):
-    """What the bridge knows about one guild's voice connection.
-
-    It is the guild's :class:`~hikari_lavalink.protocol.voice.VoiceHandshake` (one object
-    per guild, not two), keeping one copy of the strings that guilds share. What matters
-    only while something happens (a lock held, a join awaited, a shard death, a leave)
-    lives in a second object that exists only then.
-
-    Attributes
-    ----------
-    player
-        The guild's player, if it has one (see :class:`GuildPlayers`).
-    handshake
-        The two halves of the voice credentials as they arrive (this object).
-    lock
-        ``async with voice.lock:`` serialises the Lavalink calls of this guild (voice
-        PATCH, drop, restore), so they reach the node in the order the gateway events
-        arrived. The underlying ``asyncio.Lock`` exists only while held or awaited.
-    voice_lost
-        The guild's shard died: its Lavalink voice was dropped and must be rebuilt.
-    lost_channel_id
-        The channel to rejoin after a shard death.
-    restorer
-        The token of the restore under way after a shard death: a restore started at a
-        later connect of the shard replaces it, and the older one stops where it is.
-    leaving
-        An op 4 leave of ours is under way: a ``channel_id: null`` state is expected.
-    left_at
-        When our last op 4 leave went out (monotonic), to recognise Discord's answer.
-    leave_owed
-        An op 4 leave could not go out (the shard was down), or had no answer when the
-        shard's connection died: it is sent when the shard is back, unless the guild is
-        joined again first.
-    """
-
-    __slots__ = ("_episode", "player")
-
-    def __init__(self, guild_id: int) -> None:
-        super().__init__(guild_id)
-        self.player: Player | None = None
-        self._episode: _Episode | None = None
-
-    def __repr__(self) -> str:
-        return (
-            f"GuildVoice(guild_id={self.guild_id}, has_player={self.player is not None}, "
-            f"voice_lost={self.voice_lost}, {super().__repr__()})"
-        )
-
-    @property
-    def handshake(self) -> VoiceHandshake:
-        """The guild's voice handshake: this object."""
-        return self
-
-    def on_state(self, *, session_id: str, channel_id: int | None) -> VoiceOutcome:
-        return super().on_state(session_id=_shared(session_id), channel_id=channel_id)
-
-    def on_server(self, *, token: str, endpoint: str | None) -> VoiceOutcome:
-        shared = _shared(endpoint) if endpoint is not None else None
-        return super().on_server(token=token, endpoint=shared)
-
-    def is_forgettable(self) -> bool:
-        """Nothing to remember: no player, and nothing under way (no lock held or awaited,
-        no join awaited, no shard death or leave being handled or owed)."""
-        episode = self._episode
-        return self.player is None and (episode is None or episode.is_settled())
-
-    # -- what exists only while something happens (in _episode, see hikari_lavalink._side)
-    voice_lost = SideField[bool]("_episode", _Episode, _IDLE)
-    lost_channel_id = SideField["int | None"]("_episode", _Episode, _IDLE)
-    restorer = SideField["object | None"]("_episode", _Episode, _IDLE)
-    leaving = SideField[bool]("_episode", _Episode, _IDLE)
-    left_at = SideField["float | None"]("_episode", _Episode, _IDLE)
-    leave_owed = SideField[bool]("_episode", _Episode, _IDLE)
-    _lock = SideField["_GuildLock | None"]("_episode", _Episode, _IDLE, field="lock")
-    _waiter = SideField["asyncio.Future[VoiceUpdate] | None"](
-        "_episode", _Episode, _IDLE, field="waiter"
-    )
-
-    # -- the lock --------------------------------------------------------------------------
-
-    @property
-    def lock(self) -> GuildVoice:
-        """``async with voice.lock:`` holds this guild's lock (see the class docstring)."""
-        return self
-
-    async def __aenter__(self) -> None:
-        lock = self._lock
-        if lock is None:
-            lock = self._lock = _GuildLock()
-        lock.users += 1
-        try:
-            await lock.acquire()
-        except BaseException:
-            self._lock_done(lock)
-            raise
-
-    async def __aexit__(
+    def __init__(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: types.TracebackType | None,
+        bot: hikari.GatewayBotAware,
+        pool: NodePool,
+        events: NodeEvents,
+        *,
+        voice_timeout: float,
+        self_deaf: bool,
+        self_mute: bool,
     ) -> None:
-        lock = self._lock
-        if lock is not None:
-            lock.release()
-            self._lock_done(lock)
-
-    def _lock_done(self, lock: _GuildLock) -> None:
-        # Held or awaited by nobody: drop it (an idle lock costs as much as the rest).
-        lock.users -= 1
-        if not lock.users:
-            self._lock = None
-
-    # -- the join waiter -------------------------------------------------------------------
-
-    def new_waiter(self) -> asyncio.Future[VoiceUpdate]:
-        """A future resolved when the next voice credentials reached Lavalink."""
-        waiter = self._waiter
-        if waiter is None or waiter.done():  # a settled waiter is dropped at once
-            waiter = self._waiter = asyncio.get_running_loop().create_future()
-        return waiter
-
-    def resolve(self, voice: VoiceUpdate) -> None:
-        """The credentials reached Lavalink (or were stored for its next session)."""
-        waiter = self._take_waiter()
-        if waiter is not None:
-            waiter.set_result(voice)
-
-    def fail(self, error: BaseException) -> None:
-        """Sending the credentials failed."""
-        waiter = self._take_waiter()
-        if waiter is not None:
-            waiter.set_exception(error)
-            # Mark it retrieved: nobody may be waiting any more.
-            waiter.exception()
-
-    def _take_waiter(self) -> asyncio.Future[VoiceUpdate] | None:
-        # Its awaiters hold it: once settled, this guild need not (nor its result).
-        waiter = self._waiter
-        if waiter is None:
-            return None
-        self._waiter = None
-        return None if waiter.done() else waiter
-
-
-class GuildPlayers(collections.abc.Mapping[int, "Player"]):
-    """The players of a guild table, by guild id: a read-only view kept in step by its owner.
-
-    Each player is held by its guild's :class:`GuildVoice` (``voice.player``), so a guild
-    costs one dict entry, not two; the count is kept, so ``len`` is O(1).
-    """
-
-    __slots__ = ("_count", "_guilds")
-
-    def __init__(self, guilds: dict[int, GuildVoice]) -> None:
-        self._guilds = guilds
-        self._count = 0
+        self._bot = bot
+        self._pool = pool
+        self._events = events
+        self._voice_timeout = voice_timeout
+        self.self_deaf = self_deaf
+        self.self_mute = self_mute
+        self._guilds: dict[int, GuildVoice] = {}
+        self.players: typing.Final = GuildPlayers(self._guilds)
+        """The players, by guild id (read-only view)."""
 
     def __repr__(self) -> str:
-        return f"GuildPlayers({dict(self)!r})"
+        return f"VoiceCoordinator(guilds={len(self._guilds)}, players={len(self.players)})"
 
-    def __getitem__(self, guild_id: int) -> Player:
-        player = self._guilds[guild_id].player
+    def listeners(self) -> list[tuple[type[hikari.Event], typing.Any]]:
+        """The bot events this component listens to, with its callbacks."""
+        return [
+            (hikari.VoiceStateUpdateEvent, self.on_voice_state),
+            (hikari.VoiceServerUpdateEvent, self.on_voice_server),
+        ]
+
+    @property
+    def voice_timeout(self) -> float:
+        """Seconds :meth:`join` waits; also every node's :attr:`Node.voice_timeout`."""
+        return self._voice_timeout
+
+    @voice_timeout.setter
+    def voice_timeout(self, timeout: float) -> None:
+        self._voice_timeout = timeout
+        for node in self._pool.nodes.values():
+            node.voice_timeout = timeout
+
+    @property
+    def guilds(self) -> collections.abc.Mapping[int, GuildVoice]:
+        """The guild table: each guild with a player or something under way."""
+        return self._guilds
+
+    def guild(self, guild: int) -> GuildVoice:
+        """The guild's bookkeeping, created if missing."""
+        voice = self._guilds.get(guild)
+        if voice is None:
+            voice = self._guilds[guild] = GuildVoice(guild)
+        return voice
+
+    def add_player(self, player: Player) -> GuildVoice:
+        """Make ``player`` its guild's player."""
+        voice = self.guild(player.guild_id)
+        self.players.put(voice, player)
+        return voice
+
+    # -- op 4 ------------------------------------------------------------------------------
+
+    async def op4(self, guild: int, channel: int | None) -> None:
+        """Op 4 on the guild's shard, with this client's mute and deaf flags."""
+        await send_op4(
+            self._bot, guild, channel, self_mute=self.self_mute, self_deaf=self.self_deaf
+        )
+
+    def shard_of(self, guild: int) -> int:
+        """The shard hikari sends this guild's op 4 on (and Discord its events)."""
+        return hikari.snowflakes.calculate_shard_id(self._bot, guild)
+
+    def shard_up(self, guild: int) -> bool:
+        """Whether the guild's shard runs here and is connected."""
+        try:
+            return shard_for(self._bot, guild).is_connected
+        except UsageError:
+            return False
+
+    # -- join and leave --------------------------------------------------------------------
+
+    async def join(
+        self, guild: int, channel: int, *, timeout: float | None, node: Node | None
+    ) -> Player:
+        """:meth:`LavalinkClient.join`."""
+        shard = shard_for(self._bot, guild)
+        voice = self.guild(guild)
+        player = voice.player
+        created = player is None
         if player is None:
-            raise KeyError(guild_id)
+            player = (node or self._pool.best()).create_player(guild)
+            self.players.put(voice, player)
+        if voice.handshake.channel_id == channel and voice.handshake.sent is not None:
+            return player
+        player.channel_id = channel
+        waiter = voice.new_waiter()
+        try:
+            await self.op4(guild, channel)
+        except ShardNotConnectedError as exc:
+            voice.fail(exc)
+            if created and self.players.get(guild) is player:
+                # Nothing was sent anywhere: the player never existed.
+                self.players.pop(guild)
+                player.node.forget_player(guild)
+            raise
+        voice.leave_owed = False  # this join replaces a leave that could not go out
+        limit = self._voice_timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(limit):
+                await asyncio.shield(waiter)
+        except TimeoutError:
+            if created and self.players.get(guild) is player:
+                # Do not leave a half-joined bot behind: forget the player and leave.
+                await self.leave(guild, "voice_timeout")
+            elif voice.handshake.channel_id is not None and player.channel_id == channel:
+                player.channel_id = voice.handshake.channel_id  # it stayed where it was
+            raise VoiceTimeoutError(self._timeout_message(guild, shard, limit)) from None
         return player
 
-    def get(self, guild_id: int, default: None = None) -> Player | None:  # pyright: ignore[reportIncompatibleMethodOverride]
-        voice = self._guilds.get(guild_id)
-        return voice.player if voice is not None else default
+    async def leave(self, guild: int, reason: str) -> None:
+        """Destroy the guild's player and leave its channel (op 4), saying why."""
+        player = self.players.pop(guild)
+        voice = self._guilds.get(guild)
+        if voice is not None:
+            # Keep the bookkeeping: Discord's answer to this leave (channel null) may arrive
+            # after a new join, and must not read as a moderator's kick of the new player.
+            voice.fail(UsageError(f"guild {guild}: the player was destroyed ({reason})"))
+            voice.handshake.reset()
+            voice.voice_lost = False
+        if player is not None:
+            try:
+                await player.node.destroy_player(guild)
+            except LavalinkError as exc:
+                _LOGGER.warning("guild %s: destroying the player failed: %s", guild, exc)
+        await self.send_leave(guild, voice)
+        if player is not None:
+            self._events.emit_player(ev.PlayerDestroyedEvent, player, reason=reason)
 
-    def __contains__(self, guild_id: object) -> bool:
-        voice = self._guilds.get(guild_id)  # pyright: ignore[reportCallIssue, reportArgumentType]
-        return voice is not None and voice.player is not None
+    async def send_leave(self, guild: int, voice: GuildVoice | None) -> None:
+        """Op 4 leave; while the shard is down it is owed, and sent at its next connect.
 
-    def __len__(self) -> int:
-        return self._count
+        A resumed gateway session keeps the bot in the channel: no bot left sitting silent.
+        """
+        try:
+            if voice is not None:
+                voice.left_at = time.monotonic()
+            await self.op4(guild, None)
+        except ShardNotConnectedError as exc:
+            if voice is not None:
+                voice.leave_owed = True
+            _LOGGER.info("guild %s: op 4 leave owed until the shard is back: %s", guild, exc)
+        except UsageError as exc:
+            _LOGGER.debug("guild %s: op 4 leave not sent: %s", guild, exc)
 
-    def __iter__(self) -> collections.abc.Iterator[int]:
-        return (guild for guild, voice in self._guilds.items() if voice.player is not None)
+    def _timeout_message(self, guild: int, shard: hikari.api.GatewayShard, limit: float) -> str:
+        causes: list[str] = []
+        if not (self._bot.intents & hikari.Intents.GUILD_VOICE_STATES):
+            causes.append("the bot lacks the GUILD_VOICE_STATES intent")
+        if not shard.is_connected:
+            causes.append(f"shard {shard.id} is not connected")
+        causes.append("the bot may lack the Connect permission or the channel is full")
+        return (
+            f"Discord sent no voice credentials for guild {guild} within {limit:g} s; "
+            f"likely cause: {'; or '.join(causes)}"
+        )
 
-    def put(self, voice: GuildVoice, player: Player) -> None:
-        """Make ``player`` the guild's player (owner only)."""
-        if voice.player is None:
-            self._count += 1
-        voice.player = player
+    # -- the bot's own voice events --------------------------------------------------------
 
-    def pop(self, guild_id: int) -> Player | None:
-        """Forget the guild's player, returning it (owner only)."""
-        voice = self._guilds.get(guild_id)
-        if voice is None or voice.player is None:
-            return None
-        player, voice.player = voice.player, None
-        self._count -= 1
-        return player
+    async def on_voice_state(self, event: hikari.VoiceStateUpdateEvent) -> None:
+        """The bot's own voice state (others' are ignored)."""
+        state = event.state
+        me = self._bot.get_me()
+        if me is None or state.user_id != me.id:
+            return
+        guild = int(state.guild_id)
+        voice = self._guilds.get(guild)
+        if voice is None:
+            return
+        channel = int(state.channel_id) if state.channel_id is not None else None
+        old_channel = voice.handshake.channel_id
+        outcome = voice.handshake.on_state(session_id=state.session_id, channel_id=channel)
+        if isinstance(outcome, VoiceDisconnected):
+            if voice.is_forgettable():
+                # Out of voice with no player (the answer to our leave, as a rule): nothing
+                # to keep for this guild, so a bot's bookkeeping stays as large as its
+                # players, not as the guilds it ever played in.
+                del self._guilds[guild]
+                return
+            if voice.leaving or voice.voice_lost or voice.player is None:
+                return
+            if voice.left_at is not None and time.monotonic() - voice.left_at < LEAVE_ECHO_WINDOW:
+                voice.left_at = None
+                return  # the echo of our own leave, not a kick
+            _LOGGER.info("guild %s: the bot was disconnected from voice", guild)
+            await self.leave(guild, "kicked")
+            return
+        if isinstance(outcome, SendVoice):
+            if old_channel is not None and old_channel != outcome.channel_id:
+                self._moved(guild, old_channel, outcome.channel_id)
+            await self._send_voice(voice, outcome.voice, outcome.channel_id)
+
+    async def on_voice_server(self, event: hikari.VoiceServerUpdateEvent) -> None:
+        """A voice server update (``raw_endpoint``: hikari's ``endpoint`` adds ``wss://``)."""
+        guild = int(event.guild_id)
+        voice = self._guilds.get(guild)
+        if voice is None:
+            return
+        outcome = voice.handshake.on_server(token=event.token, endpoint=event.raw_endpoint)
+        if isinstance(outcome, SendVoice):
+            await self._send_voice(voice, outcome.voice, outcome.channel_id)
+
+    def _moved(self, guild: int, old: int, new: int) -> None:
+        player = self.players.get(guild)
+        if player is None:
+            return
+        player.channel_id = new
+        self._events.emit_player(
+            ev.VoiceChannelMovedEvent,
+            player,
+            old_channel_id=hikari.Snowflake(old),
+            channel_id=hikari.Snowflake(new),
+        )
+
+    async def _send_voice(self, voice: GuildVoice, update: VoiceUpdate, channel: int) -> None:
+        async with voice.lock:
+            player = self.players.get(voice.guild_id)
+            if player is None:
+                return
+            player.channel_id = channel
+            restoring = voice.voice_lost
+            if player.voice is None and player.track is None:
+                self._home_by_region(player, update.endpoint)
+            try:
+                if not player.node.is_ready:
+                    player.voice = update  # sent with the player on the node's next session
+                elif restoring:
+                    player.voice = update
+                    await player.update(player.restore_request())
+                else:
+                    await player.set_voice(update)
+            except LavalinkError as exc:
+                _LOGGER.warning(
+                    "guild %s: sending voice to Lavalink failed: %s", voice.guild_id, exc
+                )
+                voice.handshake.mark_unsent()
+                voice.fail(exc)
+                return
+            if restoring:
+                voice.voice_lost = False
+                self._events.emit_player(
+                    ev.VoiceRestoredEvent,
+                    player,
+                    shard_id=self.shard_of(voice.guild_id),
+                    channel_id=hikari.Snowflake(channel),
+                    position=player.position,
+                )
+            voice.resolve(update)
+
+    def _home_by_region(self, player: Player, endpoint: str) -> None:
+        # The region is only known from the voice endpoint; a player Lavalink has not seen
+        # yet can still move to a node in that region for free.
+        region = balancing.region_of_endpoint(endpoint)
+        if region is None:
+            return
+        try:
+            target = self._pool.best(region=region, current=player.node)
+        except NoNodeAvailableError:
+            return
+        if target is not player.node:
+            _LOGGER.debug(
+                "guild %s: region %s, using node %s", player.guild_id, region, target.name
+            )
+            player.node.forget_player(player.guild_id)
+            target.adopt_player(player)
 
 
 def shard_for(bot: hikari.GatewayBotAware, guild_id: int) -> hikari.api.GatewayShard:

@@ -1,0 +1,231 @@
+"""The nodes' listener: every Lavalink message and node change becomes a hikari event here.
+
+:class:`NodeEvents` is what each node's reader task calls, in message order. It holds the
+one table from Lavalink message types to hikari events, the listener gate (an event is only
+built when someone listens) and the one way the client's components emit an event.
+
+What a node's change means for the players (a lost session moves them; a reconciled
+session restores what the store kept) is not decided here: the reactions are given as
+callables by the composition root.
+"""
+
+from __future__ import annotations
+
+import logging
+import typing
+
+import hikari
+
+from hikari_lavalink._typing import override
+from hikari_lavalink.bridge import events as ev
+from hikari_lavalink.bridge.gate import ListenerGate
+from hikari_lavalink.protocol import messages
+from hikari_lavalink.runtime.listener import NodeListener
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+    from hikari_lavalink.errors import LavalinkError
+    from hikari_lavalink.runtime.node import Node
+    from hikari_lavalink.runtime.player import Player
+
+__all__ = ["EVENTS", "NodeEvents"]
+
+_LOGGER = logging.getLogger("hikari_lavalink.client")
+EventT = typing.TypeVar("EventT", bound=hikari.Event)
+
+EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {
+    messages.TrackStartMessage: (ev.TrackStartEvent, ("track",)),
+    messages.TrackEndMessage: (ev.TrackEndEvent, ("track", "reason")),
+    messages.TrackExceptionMessage: (ev.TrackExceptionEvent, ("track", "exception")),
+    messages.TrackStuckMessage: (ev.TrackStuckEvent, ("track", "threshold_ms")),
+    messages.WebSocketClosedMessage: (ev.VoiceSocketClosedEvent, ("code", "reason", "by_remote")),
+}
+"""Lavalink message type -> (hikari event type, the message fields the event carries over)."""
+
+
+class NodeEvents(NodeListener):
+    """The listener of a client's nodes, and the emitter of the client's events.
+
+    Parameters
+    ----------
+    bot
+        Where events are dispatched.
+    player_of
+        The guild's player, if any (``players.get``).
+    closing
+        Whether the client is shutting down (lost players are then not moved).
+    ready
+        Called when a node becomes ready.
+    relocate
+        ``relocate(node, players)``: these players lost their node for good; they are no
+        longer on it. Move them, or leave.
+    reconciled
+        ``reconciled(node, adopted)``: after a node's ready, the players it adopted from
+        the server.
+    """
+
+    __slots__ = (
+        "_bot",
+        "_closing",
+        "_dispatch",
+        "_gate",
+        "_player_of",
+        "_ready",
+        "_reconciled",
+        "_relocate",
+    )
+
+    def __init__(
+        self,
+        bot: hikari.GatewayBotAware,
+        *,
+        player_of: collections.abc.Callable[[int], Player | None],
+        closing: collections.abc.Callable[[], bool],
+        ready: collections.abc.Callable[[], None],
+        relocate: collections.abc.Callable[[Node, list[Player]], None],
+        reconciled: collections.abc.Callable[[Node, list[Player]], None],
+    ) -> None:
+        self._bot = bot
+        self._dispatch = bot.event_manager.dispatch
+        self._gate = ListenerGate(bot.event_manager)
+        self._player_of = player_of
+        self._closing = closing
+        self._ready = ready
+        self._relocate = relocate
+        self._reconciled = reconciled
+
+    def __repr__(self) -> str:
+        return f"NodeEvents({self._gate!r})"
+
+    # -- emitting --------------------------------------------------------------------------
+
+    def emit(self, event_type: type[EventT], build: collections.abc.Callable[[], EventT]) -> None:
+        """Dispatch ``build()`` if anyone listens to ``event_type`` (else build nothing)."""
+        if self._gate.wants(event_type):
+            self._dispatch(build())
+
+    def emit_player(
+        self, event_type: type[ev.PlayerEvent], player: Player, **fields: typing.Any
+    ) -> None:
+        """Emit a player's event (its guild, the player and its node, and ``fields``)."""
+        if self._gate.wants(event_type):
+            self._dispatch(
+                event_type(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(player.guild_id),
+                    player=player,
+                    node=player.node,
+                    **fields,
+                )
+            )
+
+    def emit_node(self, event_type: type[ev.NodeEvent], node: Node, **fields: typing.Any) -> None:
+        """Emit a node's event (the node and ``fields``)."""
+        if self._gate.wants(event_type):
+            self._dispatch(event_type(app=self._bot, node=node, **fields))
+
+    # -- the node listener (called from each node's reader task) ---------------------------
+
+    @override
+    def node_ready(self, node: Node, *, session_id: str, resumed: bool) -> None:
+        self._ready()
+        self.emit_node(ev.NodeReadyEvent, node, session_id=session_id, resumed=resumed)
+
+    @override
+    def node_disconnected(
+        self, node: Node, *, code: int, reason: str, will_resume: bool, graceful: bool
+    ) -> None:
+        self.emit_node(
+            ev.NodeDisconnectedEvent,
+            node,
+            code=code,
+            reason=reason,
+            will_resume=will_resume,
+            graceful=graceful,
+        )
+
+    @override
+    def node_stopped(self, node: Node, *, error: LavalinkError | None) -> None:
+        players = list(node.players.values())
+        if error is not None and players and not self._closing():
+            # Stopped for good (the password is now refused): its players cannot stay.
+            for player in players:
+                node.forget_player(player.guild_id)
+            self._relocate(node, players)
+        self.emit_node(ev.NodeStoppedEvent, node, error=error)
+
+    @override
+    def session_lost(
+        self, node: Node, *, session_id: str, players: list[Player], reachable: bool
+    ) -> None:
+        if self._closing() or not players:
+            return
+        self.emit_node(
+            ev.NodeUnavailableEvent,
+            node,
+            session_id=session_id,
+            guild_ids=[hikari.Snowflake(p.guild_id) for p in players],
+        )
+        if reachable:
+            return  # the node restarted: it restores its players on the new session
+        for player in players:
+            node.forget_player(player.guild_id)
+        self._relocate(node, players)
+
+    @override
+    def players_reconciled(
+        self, node: Node, *, adopted: list[Player], restored: list[Player], resumed: bool
+    ) -> None:
+        self._reconciled(node, adopted)
+
+    @override
+    def wants_player_updates(self, node: Node) -> bool:
+        # Asked once per reader step: no PlayerUpdateEvent listener, no call per message.
+        return self._gate.wants(ev.PlayerUpdateEvent)
+
+    @override
+    def player_update(
+        self, node: Node, player: Player | None, message: messages.PlayerUpdateMessage
+    ) -> None:
+        self._dispatch(
+            ev.PlayerUpdateEvent(
+                app=self._bot,
+                guild_id=hikari.Snowflake(message.guild_id),
+                player=player,
+                node=node,
+                state=message.state,
+            )
+        )
+
+    @override
+    def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
+        if player is None:
+            current = self._player_of(message.guild_id)
+            if current is not None and current.node is not node:
+                return  # a late word from a node this player has left
+        event_type, fields = EVENTS[type(message)]
+        if self._gate.wants_in(event_type, node):
+            self._dispatch(
+                event_type(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(message.guild_id),
+                    player=player,
+                    node=node,
+                    **{field: getattr(message, field) for field in fields},
+                )
+            )
+
+    @override
+    def unknown(self, node: Node, message: messages.UnknownMessage) -> None:
+        if self._gate.wants_in(ev.RawLavalinkEvent, node):
+            self._dispatch(
+                ev.RawLavalinkEvent(
+                    app=self._bot,
+                    node=node,
+                    op=message.op,
+                    type=message.type,
+                    guild_id=hikari.Snowflake(message.guild_id) if message.guild_id else None,
+                    payload=message.payload,
+                )
+            )

@@ -1,0 +1,206 @@
+"""Restore: the store's only user. It snapshots the players, saves them every few seconds
+when something changed, and after a restart resumes or recreates them.
+
+At start the stored session ids are offered to their nodes. When a node is ready and has
+reconciled its players with the server (see :mod:`hikari_lavalink.runtime.reconcile`), the
+players it adopted from a live session are taken as they are; the stored players no
+session kept are recreated at their stored position, and their guilds restored like a
+shard death's (op 4, then the player; see :mod:`hikari_lavalink.bridge.shards`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import typing
+
+from hikari_lavalink.bridge.voice import shard_for
+from hikari_lavalink.errors import UsageError
+from hikari_lavalink.store import StoredPlayer, StoredState
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+    import hikari
+
+    from hikari_lavalink.bridge.voice import VoiceCoordinator
+    from hikari_lavalink.runtime.background import BackgroundTasks
+    from hikari_lavalink.runtime.node import Node
+    from hikari_lavalink.runtime.player import Player
+    from hikari_lavalink.runtime.pool import NodePool
+    from hikari_lavalink.store import SessionStore
+
+__all__ = ["Restore"]
+
+_LOGGER = logging.getLogger("hikari_lavalink.client")
+
+
+class Restore:
+    """Persists one client's sessions and players, and brings them back.
+
+    Parameters
+    ----------
+    bot
+        The bot (which guilds this process serves and still sees).
+    store
+        Where the state goes, or ``None`` (nothing is kept).
+    pool, voice, tasks
+        The client's nodes, guild table and background tasks.
+    restore_guild
+        ``await restore_guild(guild_id)``: rejoin a recreated player's channel.
+    interval
+        Seconds between writes (only when something changed).
+    """
+
+    __slots__ = (
+        "_bot",
+        "_pending",
+        "_pool",
+        "_restore_guild",
+        "_saved",
+        "_store",
+        "_tasks",
+        "_voice",
+        "interval",
+    )
+
+    def __init__(
+        self,
+        bot: hikari.GatewayBotAware,
+        store: SessionStore | None,
+        *,
+        pool: NodePool,
+        voice: VoiceCoordinator,
+        tasks: BackgroundTasks,
+        restore_guild: collections.abc.Callable[
+            [int], collections.abc.Coroutine[typing.Any, typing.Any, None]
+        ],
+        interval: float,
+    ) -> None:
+        self._bot = bot
+        self._store = store
+        self._pool = pool
+        self._voice = voice
+        self._tasks = tasks
+        self._restore_guild = restore_guild
+        self.interval = interval
+        self._saved: StoredState | None = None
+        # Stored players not yet back, by the node they were on ("": a node not added).
+        self._pending: dict[str, list[StoredPlayer]] = {}
+
+    def __repr__(self) -> str:
+        return f"Restore(store={self._store!r}, interval={self.interval})"
+
+    @property
+    def enabled(self) -> bool:
+        """Whether there is a store."""
+        return self._store is not None
+
+    def snapshot(self) -> StoredState:
+        """What the store would save now."""
+        nodes = self._pool.nodes.values()
+        sessions = {n.name: n.session_id for n in nodes if n.session_id}
+        players = [
+            StoredPlayer(
+                guild_id=p.guild_id,
+                channel_id=p.channel_id,
+                node=p.node.name,
+                track=p.track,
+                position=p.position,
+                volume=p.volume,
+                paused=p.paused,
+                filters=p.filters,
+                end_time=p.end_time,
+            )
+            for p in self._voice.players.values()
+        ]
+        return StoredState(sessions=sessions, players=players)
+
+    async def save(self) -> None:
+        """Write the snapshot, if it changed since the last write."""
+        if self._store is None:
+            return
+        state = self.snapshot()
+        if state == self._saved:
+            return
+        try:
+            await self._store.save(state)
+        except OSError as exc:
+            _LOGGER.warning("could not save the session store: %s", exc)
+            return
+        self._saved = state
+
+    async def save_loop(self) -> None:
+        """:meth:`save` every :attr:`interval` seconds, until cancelled."""
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.save()
+
+    async def load(self) -> None:
+        """Before the nodes start: offer the stored sessions, keep the stored players."""
+        if self._store is None:
+            return
+        state = await self._store.load()
+        if state is None:
+            return
+        nodes = self._pool.nodes
+        for name, session_id in state.sessions.items():
+            node = nodes.get(name)
+            if node is not None:
+                node.resume_session(session_id)
+        self._pending.clear()
+        for stored in state.players:
+            key = stored.node if stored.node in nodes else ""
+            self._pending.setdefault(key, []).append(stored)
+
+    def reconciled(self, node: Node, adopted: list[Player]) -> None:
+        """``node`` reconciled with the server: take what it adopted, recreate the rest."""
+        if adopted:
+            self._adopt(node, adopted)
+        if self._pending.get(node.name) or self._pending.get(""):
+            self._tasks.spawn(self._recreate(node))
+
+    def _adopt(self, node: Node, players: list[Player]) -> None:
+        stored = {p.guild_id: p for p in self._pending.pop(node.name, [])}
+        for player in players:
+            guild = player.guild_id
+            try:
+                shard_for(self._bot, guild)
+            except UsageError:
+                continue  # another process's guild, or one this bot left
+            if player.channel_id is None and guild in stored:
+                player.channel_id = stored[guild].channel_id
+            self._voice.add_player(player)
+            stored.pop(guild, None)
+        if stored:
+            self._pending.setdefault(node.name, []).extend(stored.values())
+
+    async def _recreate(self, node: Node) -> None:
+        pending = self._pending.pop(node.name, []) + self._pending.pop("", [])
+        players = self._voice.players
+        for stored in pending:
+            guild = stored.guild_id
+            if guild in players or stored.channel_id is None:
+                continue
+            try:
+                shard_for(self._bot, guild)
+            except UsageError:
+                _LOGGER.info("guild %s: no longer served by this process; forgetting it", guild)
+                continue
+            if self._bot.cache.get_guild(guild) is None:
+                _LOGGER.info("guild %s: no longer available; forgetting its player", guild)
+                continue
+            target = node if node.is_ready else self._pool.best()
+            player = target.create_player(guild)
+            player.channel_id = stored.channel_id
+            player.track = stored.track
+            player.volume = stored.volume
+            player.paused = stored.paused
+            player.filters = stored.filters
+            player.end_time = stored.end_time
+            player.set_position(stored.position)
+            player.freeze()
+            voice = self._voice.add_player(player)
+            voice.voice_lost = True
+            voice.lost_channel_id = stored.channel_id
+            self._tasks.spawn(self._restore_guild(guild))
