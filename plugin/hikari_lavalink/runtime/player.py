@@ -15,7 +15,16 @@ import msgspec
 from hikari_lavalink._side import SideField
 from hikari_lavalink.errors import UsageError, VoiceTimeoutError
 from hikari_lavalink.protocol import filters as filters_
-from hikari_lavalink.protocol import models, requests, routes
+from hikari_lavalink.protocol import messages, models, requests, routes
+from hikari_lavalink.runtime._player_slots import (
+    DEFAULTS,
+    NO_FILTERS,
+    NODE_DEFAULT,
+    ROUNDING_MS,
+    Extras,
+    HotSlots,
+    NodeDefault,
+)
 
 if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.node import Node
@@ -23,66 +32,9 @@ if typing.TYPE_CHECKING:
 __all__ = ["NODE_DEFAULT", "Player"]
 
 UNSET: typing.Final = msgspec.UNSET
-_NO_FILTERS: typing.Final = filters_.Filters()
-"""The empty filter set, shared by every player that has none (Structs are frozen)."""
 
 
-class _NodeDefault:
-    """The type of :data:`NODE_DEFAULT`."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "NODE_DEFAULT"
-
-
-NODE_DEFAULT: typing.Final = _NodeDefault()
-"""A player's ``voice_timeout`` when it follows its node's :attr:`Node.voice_timeout`."""
-
-
-class _Extras:
-    """What a playing player does not need: settings few players make, and states it is
-    in only for a while (no voice yet, or dropped on purpose)."""
-
-    __slots__ = ("detached", "end_time", "filters", "voice_ready", "voice_timeout")
-
-    def __init__(self) -> None:
-        self.end_time: int | None = None
-        self.filters: filters_.Filters = _NO_FILTERS
-        self.voice_timeout: float | _NodeDefault | None = NODE_DEFAULT
-        self.detached = False
-        # True: Lavalink has the voice; False: not (yet); a Future: not, and someone waits.
-        # No asyncio.Event per player: its waiter deque alone costs ~760 bytes.
-        self.voice_ready: bool | asyncio.Future[None] = True
-
-    def is_default(self) -> bool:
-        return (
-            self.voice_ready is True
-            and not self.detached
-            and self.end_time is None
-            and self.filters is _NO_FILTERS
-            and self.voice_timeout is NODE_DEFAULT
-        )
-
-
-_DEFAULTS: typing.Final = _Extras()
-"""Read (never written) for a player that sets none of them."""
-_ROUNDING_MS: typing.Final = 1e-3
-"""Added before truncating an interpolated position: float rounding, not a millisecond."""
-
-
-class _HotSlots:
-    """The slots a ``playerUpdate`` touches, laid out first and together.
-
-    CPython orders a class's own slots by name, after those of its bases: as a base, these
-    sit right after the object header, in one or two cache lines of a player's 144 bytes,
-    instead of spread over all three. With 10,000 players, each update meets a cold one.
-    """
-
-    __slots__ = ("_at", "_extras", "_node", "connected", "paused", "ping")
-
-
-class Player(_HotSlots):
+class Player(HotSlots):
     """A guild's player on a Lavalink node.
 
     Create players through the client (or :meth:`Node.create_player`); do not instantiate
@@ -107,8 +59,8 @@ class Player(_HotSlots):
         self.volume = 100
         """Player volume, 0-1000 (100 is unchanged)."""
         self.paused = False
-        # What a playing player does not need (see _Extras): an object only while needed.
-        self._extras: _Extras | None = None
+        # What a playing player does not need (see Extras): an object only while needed.
+        self._extras: Extras | None = None
         self._voice_ready = False  # a new player has no voice on Lavalink yet
         # The voice credentials last sent (see the ``voice`` property): None, or the
         # token with the endpoint and session id below and channel_id as the channel,
@@ -169,16 +121,16 @@ class Player(_HotSlots):
 
     # -- what a playing player does not need (in _extras, see hikari_lavalink._side) ------
 
-    detached = SideField[bool]("_extras", _Extras, _DEFAULTS)
+    detached = SideField[bool]("_extras", Extras, DEFAULTS)
     """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
-    end_time = SideField["int | None"]("_extras", _Extras, _DEFAULTS)
+    end_time = SideField["int | None"]("_extras", Extras, DEFAULTS)
     """Where the track stops (ms), if the last play set an end."""
-    _filters = SideField[filters_.Filters]("_extras", _Extras, _DEFAULTS, field="filters")
-    _own_voice_timeout = SideField["float | _NodeDefault | None"](
-        "_extras", _Extras, _DEFAULTS, field="voice_timeout"
+    _filters = SideField[filters_.Filters]("_extras", Extras, DEFAULTS, field="filters")
+    _own_voice_timeout = SideField["float | NodeDefault | None"](
+        "_extras", Extras, DEFAULTS, field="voice_timeout"
     )
     _voice_ready = SideField["bool | asyncio.Future[None]"](
-        "_extras", _Extras, _DEFAULTS, field="voice_ready"
+        "_extras", Extras, DEFAULTS, field="voice_ready"
     )
 
     @property
@@ -189,7 +141,7 @@ class Player(_HotSlots):
     @filters.setter
     def filters(self, filters: filters_.Filters) -> None:
         # Share the empty filter set rather than keep one decoded copy per player.
-        self._filters = _NO_FILTERS if filters == _NO_FILTERS else filters
+        self._filters = NO_FILTERS if filters == NO_FILTERS else filters
 
     @property
     def voice_timeout(self) -> float | None:
@@ -202,10 +154,10 @@ class Player(_HotSlots):
         node again.
         """
         timeout = self._own_voice_timeout
-        return self._node.voice_timeout if isinstance(timeout, _NodeDefault) else timeout
+        return self._node.voice_timeout if isinstance(timeout, NodeDefault) else timeout
 
     @voice_timeout.setter
-    def voice_timeout(self, timeout: float | _NodeDefault | None) -> None:
+    def voice_timeout(self, timeout: float | NodeDefault | None) -> None:
         self._own_voice_timeout = timeout
 
     @property
@@ -235,20 +187,60 @@ class Player(_HotSlots):
         at = self._at
         if at.__class__ is float:
             # (now - zero) in ms; the tolerance absorbs the rounding of zero = t - p / 1000.
-            position = int((self._node.clock() - at) * 1000.0 + _ROUNDING_MS)
+            position = int((self._node.clock() - at) * 1000.0 + ROUNDING_MS)
         else:
             position = int(at)
         info = track.info
         return position if info.is_stream else min(position, info.length)
 
     def apply_state(self, state: models.PlayerState, now: float) -> None:
-        """Record a ``playerUpdate`` state received by clock time ``now``.
-
-        Internal: called by the node, whose reader stamps a step's updates with one reading.
-        """
+        """Record a ``playerUpdate`` state received by clock time ``now``."""
         self._at = state.position if self.paused else now - state.position / 1000.0
         self.connected = state.connected
         self.ping = state.ping
+
+    def apply_update(self, state: models.PlayerState, now: float) -> bool:
+        """:meth:`apply_state`, unless the player is detached: then ``False``, nothing taken.
+
+        Internal: the node's reader calls it for every ``playerUpdate`` (a step's updates
+        stamped with one clock reading): one call, the detached check one slot read, as
+        a playing player has no extras.
+        """
+        extras = self._extras
+        if extras is not None and extras.detached:
+            return False
+        self._at = state.position if self.paused else now - state.position / 1000.0
+        self.connected = state.connected
+        self.ping = state.ping
+        return True
+
+    def apply_event(self, message: typing.Any) -> bool:
+        """Take what a track or voice event changes; ``False`` (nothing taken) if detached.
+
+        Internal: called by the node's reader. ``message`` is an
+        :data:`~hikari_lavalink.protocol.messages.EventMessage`, typed loosely: the identity
+        checks narrow, where a cast would cost a call.
+        """
+        extras = self._extras
+        if extras is not None and extras.detached:
+            return False
+        kind = message.__class__
+        if kind is messages.TrackStartMessage:
+            start: messages.TrackStartMessage = message
+            self.track = start.track
+        elif kind is messages.TrackEndMessage:
+            end: messages.TrackEndMessage = message
+            current = self.track
+            if (
+                current is not None
+                and end.reason != models.TrackEndReason.REPLACED
+                and current.encoded == end.track.encoded
+            ):
+                self.track = None
+                self.end_time = None
+        elif kind is messages.WebSocketClosedMessage:
+            self.connected = False
+        return True
 
     def apply_player(self, player: models.Player) -> None:
         """Take the server's view of this player (internal: after REST calls and reconcile)."""
@@ -277,7 +269,7 @@ class Player(_HotSlots):
         if zero.__class__ is float:
             now = self._node.clock()
             when = now if at is None else min(at, now)
-            self._at = max(0, int((when - zero) * 1000.0 + _ROUNDING_MS))
+            self._at = max(0, int((when - zero) * 1000.0 + ROUNDING_MS))
         self.connected = False
         if self._voice_ready is True:
             self._voice_ready = False  # a pending waiter stays: its callers keep waiting
