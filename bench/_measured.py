@@ -43,7 +43,7 @@ def _mark() -> float:
 
 
 async def _main(plan: Plan) -> None:
-    server = await stream._Server.start()  # pyright: ignore[reportPrivateUsage]
+    server = await stream.Server.start()
     loop = stream.ours if plan["mode"] == "ours" else stream.floor
     try:
         for run in plan["runs"]:

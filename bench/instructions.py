@@ -47,7 +47,7 @@ from bench.stream import stream_kinds
 if typing.TYPE_CHECKING:
     from bench._measured import Plan, Run
 
-__all__ = ["LONG", "PLAYER_COUNTS", "SHORT", "run"]
+__all__ = ["LONG", "PLAYER_COUNTS", "SHORT", "counts_of", "misses", "per_message", "run"]
 
 PLAYER_COUNTS = (0, 10, 1_000, 10_000)
 SHORT = 100
@@ -75,7 +75,7 @@ Counts: typing.TypeAlias = dict[str, int]
 """callgrind's events of one region: ``Ir`` (instructions), ``D1mr``, ``DLmr``..."""
 
 
-def _counts(out: pathlib.Path, runs: int) -> list[Counts]:
+def counts_of(out: pathlib.Path, runs: int) -> list[Counts]:
     """Events of each measured region: run ``i`` (from 0) is dump ``2 * i + 2``."""
     dumps = sorted(out.parent.glob(f"{out.name}.*"), key=lambda p: int(p.suffix[1:]))
     if len(dumps) != 2 * runs:
@@ -91,14 +91,14 @@ def _counts(out: pathlib.Path, runs: int) -> list[Counts]:
     return counts
 
 
-def _per_message(counts: list[Counts], index: int, event: str) -> float:
+def per_message(counts: list[Counts], index: int, event: str) -> float:
     return (counts[2 * index + 1][event] - counts[2 * index][event]) / (LONG - SHORT)
 
 
-def _misses(counts: list[Counts], index: int) -> tuple[float, float]:
+def misses(counts: list[Counts], index: int) -> tuple[float, float]:
     """Data misses per message: L1 (reads and writes), and L2 (lines from L3 or memory)."""
-    l1 = _per_message(counts, index, "D1mr") + _per_message(counts, index, "D1mw")
-    l2 = _per_message(counts, index, "DLmr") + _per_message(counts, index, "DLmw")
+    l1 = per_message(counts, index, "D1mr") + per_message(counts, index, "D1mw")
+    l2 = per_message(counts, index, "DLmr") + per_message(counts, index, "DLmw")
     return l1, l2
 
 
@@ -130,7 +130,7 @@ def _measure(valgrind: str, temp: pathlib.Path) -> dict[str, list[Counts]]:
             if code != 0:
                 log = (temp / f"{mode}.log").read_text(errors="replace")
                 raise RuntimeError(f"{mode} under callgrind exited with {code}:\n{log[-3000:]}")
-        return {mode: _counts(out, runs)[1:] for mode, (_, out, runs) in started.items()}
+        return {mode: counts_of(out, runs)[1:] for mode, (_, out, runs) in started.items()}
     finally:
         for process, _, _ in started.values():
             if process.poll() is None:
@@ -152,9 +152,9 @@ def run() -> list[Result]:
         counts = _measure(valgrind, pathlib.Path(temp))
     results: list[Result] = []
     for index, players in enumerate(PLAYER_COUNTS):
-        ours, floor = (_per_message(counts[mode], index, "Ir") for mode in ("ours", "floor"))
+        ours, floor = (per_message(counts[mode], index, "Ir") for mode in ("ours", "floor"))
         (ours_l1, ours_l2), (floor_l1, floor_l2) = (
-            _misses(counts[mode], index) for mode in ("ours", "floor")
+            misses(counts[mode], index) for mode in ("ours", "floor")
         )
         results.append(
             Result(

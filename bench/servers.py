@@ -45,6 +45,7 @@ import typing
 
 import hikari
 from hikari.impl.event_manager import EventManagerImpl
+from typing_extensions import override
 
 import hikari_lavalink as hl
 from bench import payloads
@@ -99,6 +100,7 @@ class _StampingLavalink(FakeLavalink):
         super().__init__(password=PASSWORD, name=name)
         self.patches: list[tuple[int, int, bool, bool]] = []
 
+    @override
     async def _update_player(self, request: web.Request) -> web.Response:
         now = time.monotonic_ns()
         body = await request.read()  # read (and cached) by the middleware already

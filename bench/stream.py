@@ -78,7 +78,7 @@ def stream_kinds(players: int, count: int) -> list[str]:
     return [kind for kind, _ in labelled_stream(count, _guilds(players))]
 
 
-class _Server:
+class Server:
     """The FakeLavalink process (``python -m bench.servers stream``)."""
 
     def __init__(self, fake: FakeProcess) -> None:
@@ -86,7 +86,7 @@ class _Server:
         self.port = int(fake.info["port"])
 
     @classmethod
-    async def start(cls) -> _Server:
+    async def start(cls) -> Server:
         return cls(await FakeProcess.spawn("stream"))
 
     async def push(self, guilds: int, start: int, stop: int, session_id: str) -> None:
@@ -118,7 +118,7 @@ class _Ours:
     """A ``LavalinkClient`` on a ``hikari.GatewayBot`` with ``players`` players (and one
     TrackEndEvent listener), reading the stream's chunks pushed to its session."""
 
-    def __init__(self, server: _Server, players: int) -> None:
+    def __init__(self, server: Server, players: int) -> None:
         self.server = server
         self.players = players
         self.session_id = ""
@@ -129,7 +129,7 @@ class _Ours:
     @classmethod
     async def open(
         cls,
-        server: _Server,
+        server: Server,
         players: int,
         stack: contextlib.AsyncExitStack,
         *,
@@ -184,7 +184,7 @@ class _Floor:
 
     def __init__(
         self,
-        server: _Server,
+        server: Server,
         players: int,
         ws: aiohttp.ClientWebSocketResponse[typing.Literal[False]],
         plan: typing.Sequence[typing.Callable[[bytes], typing.Any]],
@@ -200,7 +200,7 @@ class _Floor:
     @classmethod
     async def open(
         cls,
-        server: _Server,
+        server: Server,
         players: int,
         kinds: typing.Sequence[str],
         stack: contextlib.AsyncExitStack,
@@ -246,7 +246,7 @@ class _Floor:
 
 
 async def ours(
-    server: _Server,
+    server: Server,
     players: int,
     *,
     listen_updates: bool = False,
@@ -270,7 +270,7 @@ async def ours(
 
 
 async def floor(
-    server: _Server,
+    server: Server,
     players: int,
     *,
     kinds: typing.Sequence[str] | None = None,
@@ -290,7 +290,7 @@ async def floor(
     return elapsed / COUNT
 
 
-async def interleaved(server: _Server, players: int) -> list[tuple[float, float]]:
+async def interleaved(server: Server, players: int) -> list[tuple[float, float]]:
     """The stream in chunks of :data:`CHUNK`, each read by ours and by the floor in turn.
 
     Returns, per chunk, the CPU seconds per message of ours and of the floor, less the
@@ -332,7 +332,7 @@ def _expected(kinds: typing.Iterable[str]) -> dict[str, int]:
 
 
 async def _run() -> list[Result]:
-    server = await _Server.start()
+    server = await Server.start()
     results: list[Result] = []
     try:
         for players in PLAYER_COUNTS:

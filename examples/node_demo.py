@@ -15,6 +15,8 @@ import sys
 import time
 import typing
 
+from typing_extensions import override
+
 import hikari_lavalink as hl
 from hikari_lavalink.nodes import create_node
 from hikari_lavalink.runtime.node import Node, NodeListener
@@ -41,9 +43,11 @@ class Timeline(NodeListener):
         self.queue = queue
         self.ended = asyncio.Event()
 
+    @override
     def node_ready(self, node: Node, *, session_id: str, resumed: bool) -> None:
         say(f"node {node.name}: ready, session {session_id} ({'resumed' if resumed else 'new'})")
 
+    @override
     def node_disconnected(
         self, node: Node, *, code: int, reason: str, will_resume: bool, graceful: bool
     ) -> None:
@@ -52,11 +56,13 @@ class Timeline(NodeListener):
             + ("will resume" if will_resume else "session gone")
         )
 
+    @override
     def session_lost(
         self, node: Node, *, session_id: str, players: list[Player], reachable: bool
     ) -> None:
         say(f"node {node.name}: session {session_id} lost with {len(players)} player(s)")
 
+    @override
     def players_reconciled(
         self, node: Node, *, adopted: list[Player], restored: list[Player], resumed: bool
     ) -> None:
@@ -64,6 +70,7 @@ class Timeline(NodeListener):
             at = player.position / 1000
             say(f"node {node.name}: restored guild {player.guild_id} at {at:.1f}s")
 
+    @override
     def event(self, node: Node, player: Player | None, message: hl.EventMessage) -> None:
         if isinstance(message, hl.TrackStartMessage):
             say(f"event: TrackStart  {message.track.info.title!r}")

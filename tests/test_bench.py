@@ -62,10 +62,10 @@ def test_callgrind_dumps_are_read_with_their_cache_events(tmp_path: pathlib.Path
             line = summary or f"{ir} 0 0 0 {d1mr} 4 0 {dlmr} {dlmw}"
             body = f"version: 1\ncreator: callgrind-3.19.0\nevents: {events}\nsummary: {line}\n"
             (tmp_path / f"callgrind.out.{number}").write_text(body)
-    counts = instructions._counts(out, runs=2)  # pyright: ignore[reportPrivateUsage]
+    counts = instructions.counts_of(out, runs=2)
     assert [c["Ir"] for c in counts] == [1_000, 1_000 + 17 * span]
-    assert instructions._per_message(counts, 0, "Ir") == 17.0  # pyright: ignore[reportPrivateUsage]
-    l1, l2 = instructions._misses(counts, 0)  # pyright: ignore[reportPrivateUsage]
+    assert instructions.per_message(counts, 0, "Ir") == 17.0
+    l1, l2 = instructions.misses(counts, 0)
     assert (l1, l2) == (3.0, 3.0)
 
 

@@ -26,6 +26,7 @@ import typing
 import hikari
 
 from hikari_lavalink._setting import Setting
+from hikari_lavalink._typing import override
 from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge.dispatch import NodeEvents
 from hikari_lavalink.bridge.restore import Restore
@@ -179,6 +180,7 @@ class LavalinkClient:
         for event_type, callback in self._listeners():
             bot.event_manager.subscribe(event_type, callback)
 
+    @override
     def __repr__(self) -> str:
         return f"LavalinkClient(nodes={list(self._pool.nodes)}, players={len(self.players)})"
 

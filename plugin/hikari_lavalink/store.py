@@ -23,6 +23,7 @@ import typing
 
 import msgspec
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol.filters import Filters
 from hikari_lavalink.protocol.models import Track
 
@@ -77,6 +78,7 @@ class JsonFileStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = pathlib.Path(path)
 
+    @override
     def __repr__(self) -> str:
         return f"JsonFileStore({str(self.path)!r})"
 

@@ -95,6 +95,7 @@ class NodeEvents(NodeListener):
         self._relocate = relocate
         self._reconciled = reconciled
 
+    @override
     def __repr__(self) -> str:
         return f"NodeEvents({self._gate!r})"
 

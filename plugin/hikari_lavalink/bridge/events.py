@@ -19,6 +19,7 @@ import typing
 import attrs
 import hikari
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol import models
 
 if typing.TYPE_CHECKING:
@@ -57,6 +58,7 @@ class LavalinkEvent(hikari.Event):
     _app: hikari.RESTAware = attrs.field(repr=False, alias="app")
 
     @property
+    @override
     def app(self) -> hikari.RESTAware:
         """The bot."""
         return self._app

@@ -23,6 +23,8 @@ from __future__ import annotations
 import asyncio
 import typing
 
+from hikari_lavalink._typing import override
+
 if typing.TYPE_CHECKING:
     import collections.abc
 
@@ -51,6 +53,7 @@ class ListenerGate:
         self._known: dict[type[hikari.Event], bool] | None = None
         self._owner: object = None
 
+    @override
     def __repr__(self) -> str:
         return f"ListenerGate(remembered={self._known!r})"
 

@@ -13,6 +13,7 @@ import sys
 import typing
 
 from hikari_lavalink._side import SideField
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol.voice import VoiceHandshake
 
 if typing.TYPE_CHECKING:
@@ -127,6 +128,7 @@ class GuildVoice(VoiceHandshake):
         self.player: Player | None = None
         self._episode: _Episode | None = None
 
+    @override
     def __repr__(self) -> str:
         return (
             f"GuildVoice(guild_id={self.guild_id}, has_player={self.player is not None}, "
@@ -138,9 +140,11 @@ class GuildVoice(VoiceHandshake):
         """The guild's voice handshake: this object."""
         return self
 
+    @override
     def on_state(self, *, session_id: str, channel_id: int | None) -> VoiceOutcome:
         return super().on_state(session_id=_shared(session_id), channel_id=channel_id)
 
+    @override
     def on_server(self, *, token: str, endpoint: str | None) -> VoiceOutcome:
         shared = _shared(endpoint) if endpoint is not None else None
         return super().on_server(token=token, endpoint=shared)
@@ -243,26 +247,32 @@ class GuildPlayers(collections.abc.Mapping[int, "Player"]):
         self._guilds = guilds
         self._count = 0
 
+    @override
     def __repr__(self) -> str:
         return f"GuildPlayers({dict(self)!r})"
 
+    @override
     def __getitem__(self, guild_id: int) -> Player:
         player = self._guilds[guild_id].player
         if player is None:
             raise KeyError(guild_id)
         return player
 
+    @override
     def get(self, guild_id: int, default: None = None) -> Player | None:  # pyright: ignore[reportIncompatibleMethodOverride]
         voice = self._guilds.get(guild_id)
         return voice.player if voice is not None else default
 
+    @override
     def __contains__(self, guild_id: object) -> bool:
         voice = self._guilds.get(guild_id)  # pyright: ignore[reportCallIssue, reportArgumentType]
         return voice is not None and voice.player is not None
 
+    @override
     def __len__(self) -> int:
         return self._count
 
+    @override
     def __iter__(self) -> collections.abc.Iterator[int]:
         return (guild for guild, voice in self._guilds.items() if voice.player is not None)
 

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import typing
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.bridge.voice import shard_for
 from hikari_lavalink.errors import UsageError
 from hikari_lavalink.store import StoredPlayer, StoredState
@@ -88,6 +89,7 @@ class Restore:
         # Stored players not yet back, by the node they were on ("": a node not added).
         self._pending: dict[str, list[StoredPlayer]] = {}
 
+    @override
     def __repr__(self) -> str:
         return f"Restore(store={self._store!r}, interval={self.interval})"
 

@@ -19,6 +19,7 @@ import typing
 
 import hikari
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge.voice import LEAVE_ECHO_WINDOW
 from hikari_lavalink.errors import LavalinkError, ShardNotConnectedError
@@ -76,6 +77,7 @@ class ShardRecovery:
         self.policy: ShardDeathPolicy = policy
         self.rejoin_timeout = rejoin_timeout
 
+    @override
     def __repr__(self) -> str:
         return f"ShardRecovery(policy={self.policy!r}, rejoin_timeout={self.rejoin_timeout})"
 

@@ -17,6 +17,7 @@ import typing
 
 import hikari
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge.guilds import GuildPlayers, GuildVoice
 from hikari_lavalink.errors import (
@@ -100,6 +101,7 @@ class VoiceCoordinator:
         self.players: typing.Final = GuildPlayers(self._guilds)
         """The players, by guild id (read-only view)."""
 
+    @override
     def __repr__(self) -> str:
         return f"VoiceCoordinator(guilds={len(self._guilds)}, players={len(self.players)})"
 

@@ -28,6 +28,7 @@ import typing
 
 import lightbulb
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.client import LavalinkClient
 
 if typing.TYPE_CHECKING:
@@ -66,6 +67,7 @@ class _Register(lightbulb.Loadable):
         self._factory = factory
         self._lava: LavalinkClient | None = None
 
+    @override
     async def load(self, client: lightbulb.Client) -> None:
         registry = client.di.registry_for(lightbulb.di.Contexts.DEFAULT)
         if LavalinkClient in registry:
@@ -76,6 +78,7 @@ class _Register(lightbulb.Loadable):
         self._lava = lava
         registry.register_value(LavalinkClient, lava, teardown=LavalinkClient.close)
 
+    @override
     async def unload(self, client: lightbulb.Client) -> None:
         lava, self._lava = self._lava, None
         if lava is not None:

@@ -20,6 +20,7 @@ import operator
 import typing
 import urllib.parse
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import RemoteProtocolError, RestError, SessionNotFoundError, UsageError
 from hikari_lavalink.protocol import codec, models, requests
 
@@ -104,6 +105,7 @@ class Route(typing.Generic[T_co]):
     query: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
 
+    @override
     def __repr__(self) -> str:
         # The body is left out on purpose: a voice update carries Discord's voice token.
         size = "" if self.body is None else f", body={len(self.body)} bytes"

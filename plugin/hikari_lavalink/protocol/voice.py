@@ -18,6 +18,7 @@ import typing
 
 import msgspec
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol.requests import VoiceUpdate
 
 __all__ = ["AwaitVoice", "SendVoice", "VoiceDisconnected", "VoiceHandshake", "VoiceOutcome"]
@@ -66,6 +67,7 @@ class VoiceHandshake:
         # VoiceUpdate: what was sent, while the values above changed since.
         self._sent: VoiceUpdate | bool = False
 
+    @override
     def __repr__(self) -> str:
         return (
             f"VoiceHandshake(guild_id={self.guild_id}, channel_id={self._channel_id}, "

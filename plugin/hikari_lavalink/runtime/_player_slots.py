@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typing
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol import filters as filters_
 
 if typing.TYPE_CHECKING:
@@ -34,6 +35,7 @@ class NodeDefault:
 
     __slots__ = ()
 
+    @override
     def __repr__(self) -> str:
         return "NODE_DEFAULT"
 

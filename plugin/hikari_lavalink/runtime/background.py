@@ -10,6 +10,8 @@ import asyncio
 import logging
 import typing
 
+from hikari_lavalink._typing import override
+
 if typing.TYPE_CHECKING:
     import collections.abc
 
@@ -26,6 +28,7 @@ class BackgroundTasks:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[typing.Any]] = set()
 
+    @override
     def __repr__(self) -> str:
         return f"BackgroundTasks(running={len(self._tasks)})"
 

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import typing
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError, NodeConnectionError, RemoteProtocolError
 from hikari_lavalink.protocol import codec, messages, models, routes
 from hikari_lavalink.protocol import session as session_
@@ -101,6 +102,7 @@ class NodeConnection:
         self._step_now: float | None = None
         self._updates_wanted = True
 
+    @override
     def __repr__(self) -> str:
         return f"NodeConnection(node={self._name!r}, state={self.session.state.value})"
 

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import typing
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError
 from hikari_lavalink.protocol import balancing, routes
 
@@ -68,6 +69,7 @@ class Failover:
         self._moved = moved
         self.grace = grace
 
+    @override
     def __repr__(self) -> str:
         return f"Failover(grace={self.grace})"
 

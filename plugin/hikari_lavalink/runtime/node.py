@@ -16,6 +16,7 @@ import types
 import typing
 
 from hikari_lavalink._about import __version__
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError, NodeConnectionError
 from hikari_lavalink.protocol import models, routes
 from hikari_lavalink.protocol import session as session_
@@ -146,6 +147,7 @@ class Node:
             restore_players=restore_players,
         )
 
+    @override
     def __repr__(self) -> str:
         return f"Node(name={self.name!r}, state={self.state.value}, players={len(self._players)})"
 

@@ -13,6 +13,7 @@ import typing
 import msgspec
 
 from hikari_lavalink._side import SideField
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import UsageError, VoiceTimeoutError
 from hikari_lavalink.protocol import filters as filters_
 from hikari_lavalink.protocol import messages, models, requests, routes
@@ -77,12 +78,19 @@ class Player(HotSlots):
         # the position in ms itself (an int).
         self._at: float | int = node.clock()
 
+    @override
     def __repr__(self) -> str:
         title = self.track.info.title if self.track else None
         return (
             f"Player(guild_id={self.guild_id}, node={self._node.name!r}, track={title!r}, "
             f"position={self.position}, paused={self.paused}, connected={self.connected})"
         )
+
+    @override
+    def __sizeof__(self) -> int:
+        # What this player holds of its own: with its side object, while it has one.
+        extras = self._extras
+        return object.__sizeof__(self) + (extras.__sizeof__() if extras is not None else 0)
 
     # -- state ---------------------------------------------------------------------------
 

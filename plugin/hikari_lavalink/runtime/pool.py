@@ -11,6 +11,7 @@ import asyncio
 import types
 import typing
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import NoNodeAvailableError
 from hikari_lavalink.protocol import balancing
 
@@ -46,6 +47,7 @@ class NodePool:
         # Set whenever a node becomes ready: what a player held for a node waits on.
         self._ready = asyncio.Event()
 
+    @override
     def __repr__(self) -> str:
         return f"NodePool(nodes={list(self._nodes)}, draining={sorted(self._draining)})"
 

@@ -12,6 +12,8 @@ import enum
 import random
 import typing
 
+from hikari_lavalink._typing import override
+
 if typing.TYPE_CHECKING:
     from hikari_lavalink.protocol.models import Track
 
@@ -56,6 +58,7 @@ class TrackQueue:
     def __iter__(self) -> collections.abc.Iterator[Track]:
         return iter(self._upcoming)
 
+    @override
     def __repr__(self) -> str:
         title = self.current.info.title if self.current else None
         return (

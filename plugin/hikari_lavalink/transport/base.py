@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import typing
 
+from hikari_lavalink._typing import override
+
 if typing.TYPE_CHECKING:
     import collections.abc
 
@@ -31,6 +33,7 @@ class WebSocketClosed:
         self.code = code
         self.reason = reason
 
+    @override
     def __repr__(self) -> str:
         return f"WebSocketClosed(code={self.code}, reason={self.reason!r})"
 

@@ -22,6 +22,7 @@ import typing
 
 import aiohttp
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import NodeConnectionError
 
 if typing.TYPE_CHECKING:
@@ -125,6 +126,7 @@ class map_connection_errors:  # noqa: N801 -- used like a function: `with map_co
         self._timeout = timeout
         self._secret = secret
 
+    @override
     def __repr__(self) -> str:
         return f"map_connection_errors({self._node_name!r}, {self._what!r})"
 

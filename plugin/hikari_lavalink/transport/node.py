@@ -7,6 +7,7 @@ import typing
 import aiohttp
 
 from hikari_lavalink._about import __version__
+from hikari_lavalink._typing import override
 from hikari_lavalink.transport.rest import RestTransport
 from hikari_lavalink.transport.websocket import AiohttpWebSocket, connect_websocket
 
@@ -31,6 +32,7 @@ class SharedSession:
     def __init__(self) -> None:
         self._session: aiohttp.ClientSession | None = None
 
+    @override
     def __repr__(self) -> str:
         return f"SharedSession(open={self._session is not None and not self._session.closed})"
 
@@ -102,6 +104,7 @@ class AiohttpNodeTransport:
         self._rest: RestTransport | None = None
         self._rest_session: aiohttp.ClientSession | None = None
 
+    @override
     def __repr__(self) -> str:
         return f"AiohttpNodeTransport(name={self.name!r}, base_url={self.base_url!r})"
 

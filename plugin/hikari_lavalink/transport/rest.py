@@ -19,6 +19,7 @@ import aiohttp
 import yarl
 
 from hikari_lavalink._about import __version__
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import NodeConnectionError, UsageError
 from hikari_lavalink.protocol import routes
 from hikari_lavalink.transport.errors import map_connection_errors
@@ -130,6 +131,7 @@ class RestTransport:
         self._body_headers: dict[str, str] = {**self._headers, "Content-Type": "application/json"}
         self._deadline: tuple[aiohttp.ClientSession, aiohttp.ClientTimeout] | None = None
 
+    @override
     def __repr__(self) -> str:
         return f"RestTransport(node_name={self.node_name!r}, base_url={self.base_url!r})"
 
