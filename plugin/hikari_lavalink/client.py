@@ -27,7 +27,6 @@ import hikari
 
 from hikari_lavalink._setting import Setting
 from hikari_lavalink._typing import override
-from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge.dispatch import NodeEvents
 from hikari_lavalink.bridge.restore import Restore
 from hikari_lavalink.bridge.shards import ShardDeathPolicy, ShardRecovery
@@ -161,11 +160,9 @@ class LavalinkClient:
         )
         self._failover = Failover(
             self._pool,
-            is_current=lambda guild, player: self._voice.players.get(guild) is player,
+            is_current=self._voice.is_player,
             leave=self._voice.leave,
-            moved=lambda player, source: self._events.emit_player(
-                ev.PlayerMovedEvent, player, from_node=source
-            ),
+            moved=self._events.player_moved,
             grace=node_loss_grace,
         )
         self._restore = Restore(
@@ -257,12 +254,8 @@ class LavalinkClient:
 
     @property
     def tracked_guilds(self) -> collections.abc.Set[int]:
-        """The guilds the client keeps voice bookkeeping for (a live view).
-
-        Each has a player, or something under way (a join, a leave not yet answered, a
-        shard's recovery): a guild is forgotten with Discord's answer to its last leave, so
-        this grows with the players, not with every guild the bot ever played in.
-        """
+        """The guilds the client keeps voice bookkeeping for (a live view): each has a
+        player or something under way (a join, an unanswered leave, a shard's recovery)."""
         return self._voice.guilds.keys()
 
     @property

@@ -126,6 +126,10 @@ class NodeEvents(NodeListener):
         if self._gate.wants(event_type):
             self._dispatch(event_type(app=self._bot, node=node, **fields))
 
+    def player_moved(self, player: Player, source: Node) -> None:
+        """Emit that ``player`` moved from ``source`` to the node it is on now."""
+        self.emit_player(ev.PlayerMovedEvent, player, from_node=source)
+
     # -- the node listener (called from each node's reader task) ---------------------------
 
     @override

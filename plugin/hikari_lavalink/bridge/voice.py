@@ -135,6 +135,10 @@ class VoiceCoordinator:
             voice = self._guilds[guild] = GuildVoice(guild)
         return voice
 
+    def is_player(self, guild: int, player: Player) -> bool:
+        """Whether ``player`` is the guild's player (not left, nor replaced)."""
+        return self.players.get(guild) is player
+
     def add_player(self, player: Player) -> GuildVoice:
         """Make ``player`` its guild's player."""
         voice = self.guild(player.guild_id)
