@@ -73,9 +73,15 @@ class Listener:
             await runner.cleanup()
 
 
-def abort(ws: web.WebSocketResponse) -> None:
-    """Cut a server-side WebSocket's TCP connection with no close frame (a network failure)."""
-    request: typing.Any = getattr(ws, "_req", None)
+def abort(socket: web.WebSocketResponse | web.BaseRequest) -> None:
+    """Cut a server-side WebSocket's TCP connection with no close frame (a network failure).
+
+    ``socket`` is the WebSocket or, better, the request that opened it (its transport is
+    public; a WebSocket's request is not).
+    """
+    request: typing.Any = (
+        socket if isinstance(socket, web.BaseRequest) else getattr(socket, "_req", None)
+    )
     transport: typing.Any = getattr(request, "transport", None)
     if transport is not None:
         transport.abort()
