@@ -46,15 +46,18 @@ Notes
 
 The package is cut by concern: :mod:`.server` (the :class:`FakeDiscord` face),
 :mod:`.gateway` (sessions, IDENTIFY and RESUME, heartbeats, dispatch, deaths), :mod:`.voice`
-(how op 4 is answered), :mod:`.rest` (the REST routes and interactions) and :mod:`.payloads`
-(the guilds and the JSON Discord sends).
+(how op 4 is answered), :mod:`.rest` (the REST routes and interactions), :mod:`.payloads`
+(the guilds and the JSON Discord sends) and :mod:`.records` (what a test reads).
 """
 
 from __future__ import annotations
 
-from hikari_lavalink.testing.fake_discord.gateway import RecordedClose, RecordedFrame
 from hikari_lavalink.testing.fake_discord.payloads import FakeGuild
-from hikari_lavalink.testing.fake_discord.rest import RecordedRestRequest
+from hikari_lavalink.testing.fake_discord.records import (
+    RecordedClose,
+    RecordedFrame,
+    RecordedRestRequest,
+)
 from hikari_lavalink.testing.fake_discord.server import FakeDiscord
 from hikari_lavalink.testing.fake_discord.voice import VoiceBehaviour
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import importlib
 import json
@@ -32,6 +31,7 @@ from aiohttp import web
 
 from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_discord import payloads
+from hikari_lavalink.testing.fake_discord.records import RecordedClose, RecordedFrame
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -43,7 +43,7 @@ if typing.TYPE_CHECKING:
     ]
     """Answers an op 4 from a shard; ``False`` if it does not decode."""
 
-__all__ = ["KILL_MODES", "Gateway", "RecordedClose", "RecordedFrame"]
+__all__ = ["KILL_MODES", "Connection", "Gateway", "Shard"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.testing.fake_discord")
 
@@ -58,61 +58,6 @@ KILL_MODES: typing.Final = (
     "stop_acks",
     "forget_session",
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class RecordedFrame:
-    """One gateway payload, as received from the bot (``"in"``) or sent to it (``"out"``).
-
-    Parameters
-    ----------
-    shard_id
-        The shard of the connection: the one its IDENTIFY or RESUME names (even if refused),
-        ``-1`` before that (the HELLO and early heartbeats).
-    direction
-        ``"in"`` (bot to fake) or ``"out"`` (fake to bot).
-    op
-        The gateway opcode.
-    t
-        The dispatch name for op 0, else ``None``.
-    data
-        The ``d`` field.
-    at
-        ``time.monotonic()`` when it was recorded.
-    seq
-        The sequence number ``s`` of a dispatch the fake sent, else ``None``.
-    """
-
-    shard_id: int
-    direction: typing.Literal["in", "out"]
-    op: int
-    t: str | None
-    data: typing.Any
-    at: float
-    seq: int | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class RecordedClose:
-    """A gateway connection that ended.
-
-    Parameters
-    ----------
-    shard_id
-        The shard of the connection (``-1`` if it never identified or resumed).
-    initiator
-        ``"bot"`` (the bot sent a close frame), ``"fake"`` (a :meth:`FakeDiscord.kill_shard`
-        close or abort) or ``"transport"`` (the socket died without a close frame).
-    code
-        The close code, ``None`` without a close frame.
-    at
-        ``time.monotonic()`` when it was recorded.
-    """
-
-    shard_id: int
-    initiator: typing.Literal["bot", "fake", "transport"]
-    code: int | None
-    at: float
 
 
 class Connection:

@@ -23,6 +23,7 @@ import typing
 from aiohttp import web
 
 from hikari_lavalink.testing.fake_discord import payloads
+from hikari_lavalink.testing.fake_discord.records import RecordedRestRequest
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -30,33 +31,12 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.testing._server import Activity
     from hikari_lavalink.testing.fake_discord.server import FakeDiscord
 
-__all__ = ["API_PREFIX", "RecordedRestRequest", "Rest"]
+__all__ = ["API_PREFIX", "Rest"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.testing.fake_discord")
 
 JSON: typing.TypeAlias = dict[str, typing.Any]
 API_PREFIX: typing.Final = "/api/v10"
-
-
-class RecordedRestRequest(typing.NamedTuple):
-    """One REST request the bot made.
-
-    Parameters
-    ----------
-    method
-        The HTTP method.
-    path
-        The path after ``/api/v10`` (for example ``"/gateway/bot"``).
-    body
-        The JSON body (``payload_json`` of a multipart body), ``None`` without one.
-    query
-        The query parameters.
-    """
-
-    method: str
-    path: str
-    body: typing.Any
-    query: dict[str, str]
 
 
 class Rest:

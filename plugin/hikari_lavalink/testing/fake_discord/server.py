@@ -20,12 +20,17 @@ from aiohttp import web
 
 from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_discord import payloads
-from hikari_lavalink.testing.fake_discord.gateway import Gateway, RecordedClose, RecordedFrame
-from hikari_lavalink.testing.fake_discord.rest import API_PREFIX, RecordedRestRequest, Rest
+from hikari_lavalink.testing.fake_discord.gateway import Gateway
+from hikari_lavalink.testing.fake_discord.rest import API_PREFIX, Rest
 from hikari_lavalink.testing.fake_discord.voice import Voice, VoiceBehaviour
 
 if typing.TYPE_CHECKING:
     from hikari_lavalink.testing.fake_discord.payloads import FakeGuild
+    from hikari_lavalink.testing.fake_discord.records import (
+        RecordedClose,
+        RecordedFrame,
+        RecordedRestRequest,
+    )
 
 __all__ = ["FakeDiscord"]
 
@@ -305,28 +310,10 @@ class FakeDiscord:
         after: int = 0,
         timeout: float = 5.0,
     ) -> RecordedFrame:
-        """Wait for a gateway payload in either direction (or in ``direction`` only).
+        """Wait for a payload in ``direction`` (``"in"``, ``"out"``; ``None``: either) that matches.
 
-        Parameters
-        ----------
-        predicate
-            Only a frame for which it returns ``True``.
-        direction
-            ``"in"`` (the bot sent it) or ``"out"`` (the fake sent it); ``None``: either.
-        after
-            Only look at :attr:`frames` from this index on.
-        timeout
-            Seconds.
-
-        Returns
-        -------
-        RecordedFrame
-            The first matching frame.
-
-        Raises
-        ------
-        TimeoutError
-            If none came in time.
+        ``predicate``, ``after`` and ``timeout`` are those of :meth:`wait_for_op`, and so are
+        the frame returned and the ``TimeoutError`` raised if none comes in time.
         """
         return await self._activity.first(
             self.frames,
@@ -345,27 +332,10 @@ class FakeDiscord:
         after: int = 0,
         timeout: float = 5.0,
     ) -> RecordedRestRequest:
-        """Wait for a REST request the fake has answered (its effects, stored messages or
-        commands, are in place by then).
+        """Wait for a REST request (in :attr:`rest_requests` from ``after`` on) that matches.
 
-        Parameters
-        ----------
-        predicate
-            Only a request for which it returns ``True``.
-        after
-            Only look at :attr:`rest_requests` from this index on.
-        timeout
-            Seconds.
-
-        Returns
-        -------
-        RecordedRestRequest
-            The first matching request.
-
-        Raises
-        ------
-        TimeoutError
-            If none came in time.
+        The fake has answered it by then, so what it stores (messages, commands, interaction
+        responses) is in place. Raises ``TimeoutError`` if none comes within ``timeout``.
         """
         return await self._activity.first(
             self.rest_requests, predicate or (lambda _: True), timeout, after=after
@@ -376,13 +346,8 @@ class FakeDiscord:
     ) -> None:
         """Wait until ``condition()`` is true, checked again whenever the fake records something.
 
-        It records a frame in or out, a connection that ends, and an answered REST request
-        (and, as a fallback, it checks every 50 ms).
-
-        Raises
-        ------
-        TimeoutError
-            If it is not true within ``timeout`` seconds.
+        That is a frame in or out, a connection that ends, or an answered REST request (and,
+        as a fallback, every 50 ms). Raises ``TimeoutError`` if it is not true in time.
         """
         await self._activity.until(condition, timeout)
 
