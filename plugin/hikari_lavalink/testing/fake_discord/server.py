@@ -4,8 +4,8 @@ It owns what a test reads (the public records: frames, closes, op 4s, REST reque
 messages, commands, counters) and builds the parts that write them: :mod:`.gateway` (shards,
 sessions, heartbeats, dispatch, deaths), :mod:`.voice` (how op 4 is answered) and
 :mod:`.rest` (the REST routes and interactions), with :mod:`.payloads` for the JSON. The parts
-read the fake's public settings when they need them, so changing ``discord.voice_endpoint``
-or ``discord.heartbeat_interval`` takes effect at once.
+read the fake's public settings when they need them: a new ``discord.voice_endpoint`` counts
+from the next ``VOICE_SERVER_UPDATE``, a new ``heartbeat_interval`` from the next HELLO.
 """
 
 from __future__ import annotations

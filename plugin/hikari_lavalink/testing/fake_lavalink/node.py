@@ -4,8 +4,9 @@ It builds the parts that do the work and owns what they share (the session table
 catalogue's tracks by blob, the :class:`~hikari_lavalink.testing._server.Activity` flag):
 :mod:`.sessions` (the WebSocket), :mod:`.wire` (the frames out), :mod:`.playback` (the clock
 and its timers), :mod:`.players` and :mod:`.rest` (the routes) with :mod:`.validation` (the
-refusals). The parts read the node's public settings when they need them, so changing
-``fake.stats_interval`` or ``fake.catalogue`` takes effect at once.
+refusals). The parts read the node's public settings when they need them: a new
+``fake.password`` or ``fake.catalogue`` counts from the next request, a new ``stats_interval``
+or ``player_update_interval`` from the next tick.
 """
 
 from __future__ import annotations
@@ -172,8 +173,12 @@ class FakeLavalink:
         app = web.Application(middlewares=[self._rest.middleware])
         app.router.add_get("/v4/websocket", self._hub.websocket)
         self._rest.add_routes(app)
-        self._players.add_routes(app)
+        self._players.add_routes(app, self._update_player)
         return app
+
+    async def _update_player(self, request: web.Request) -> web.Response:
+        # The player PATCH, on the node so that a subclass can wrap it (bench/servers.py).
+        return await self._players.update(request)
 
     async def stop(self) -> None:
         """Stop listening and forget every session (idempotent)."""

@@ -30,6 +30,10 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession
     from hikari_lavalink.testing.fake_lavalink.wire import Wire
 
+    _Handler: typing.TypeAlias = collections.abc.Callable[
+        [web.Request], collections.abc.Awaitable[web.StreamResponse]
+    ]
+
 __all__ = ["Players"]
 
 
@@ -52,11 +56,15 @@ class Players:
         self._playback = playback
         self._wire = wire
 
-    def add_routes(self, app: web.Application) -> None:
-        """Route the player endpoints of ``app`` here."""
+    def add_routes(self, app: web.Application, update: _Handler) -> None:
+        """Route the player endpoints of ``app`` here, the PATCH through ``update``.
+
+        ``update`` is the node's handler, which ends in :meth:`update` (a subclass of the
+        node may wrap it, as ``bench/servers.py`` does to stamp each PATCH).
+        """
         app.router.add_get("/v4/sessions/{session}/players", self.get_all)
         app.router.add_get("/v4/sessions/{session}/players/{guild}", self.get)
-        app.router.add_patch("/v4/sessions/{session}/players/{guild}", self.update)
+        app.router.add_patch("/v4/sessions/{session}/players/{guild}", update)
         app.router.add_delete("/v4/sessions/{session}/players/{guild}", self.destroy)
 
     def json(self, player: FakePlayer) -> dict[str, typing.Any]:

@@ -1,13 +1,13 @@
 """The fake node's WebSocket endpoint and the sessions it opens, pauses, resumes and destroys.
 
 As Lavalink 4.2 does it: the handshake needs the password (401 otherwise) and a ``User-Id``
-that parses as a non-zero Java long (400 otherwise); a new session gets ``ready`` and at once a
-first ``stats``. When the socket goes, a session with resuming on is *paused* (REST answers it
-with 404, events and stats queue up, ``playerUpdate`` messages are dropped) for its ``timeout``
-in seconds of wall time, then destroyed with its players; any other session is destroyed at
-once.
-A handshake naming a paused session resumes it: ``ready`` with ``resumed: true``, the queue in
-order, then one ``playerUpdate`` per player. Lavalink v4 ignores what clients send.
+that parses as a non-zero Java long (400 otherwise); a new session gets ``ready`` and at once
+a first ``stats``. When the socket goes, a session with resuming on is *paused* (REST answers
+it with 404, events and stats queue up, ``playerUpdate`` messages are dropped) for its
+``timeout`` in seconds of wall time, then destroyed with its players; any other session is
+destroyed at once. A handshake naming a paused session resumes it: ``ready`` with
+``resumed: true``, the queue in order, then one ``playerUpdate`` per player. Lavalink v4
+ignores what clients send.
 """
 
 from __future__ import annotations
