@@ -54,12 +54,13 @@ async def loop_errors() -> collections.abc.AsyncIterator[list[dict[str, typing.A
 
 @dataclasses.dataclass
 class Run:
-    """A started bot on a FakeDiscord, and every event it saw."""
+    """A started bot on a FakeDiscord, and every event it saw (``seen`` is set on each)."""
 
     discord: FakeDiscord
     bot: hikari.GatewayBot
     events: list[hikari.Event]
     errors: list[dict[str, typing.Any]]
+    seen: asyncio.Event
 
     def shard_log(self, after: int = 0) -> list[tuple[str, int]]:
         return [
@@ -81,7 +82,8 @@ class Run:
                 for event in self.events[after:]:
                     if isinstance(event, kind) and predicate(event):
                         return event
-                await asyncio.sleep(0.01)
+                self.seen.clear()
+                await self.seen.wait()
 
     def of(self, kind: type[EventT], after: int = 0) -> list[EventT]:
         return [e for e in self.events[after:] if isinstance(e, kind)]
@@ -94,9 +96,11 @@ async def run(loop_errors: list[dict[str, typing.Any]]) -> collections.abc.Async
             discord.token, rest_url=discord.rest_url, banner=None, intents=INTENTS
         )
         events: list[hikari.Event] = []
+        seen = asyncio.Event()
 
         async def record(event: hikari.Event) -> None:
             events.append(event)
+            seen.set()
 
         async def failed(event: hikari.ExceptionEvent[hikari.Event]) -> None:
             loop_errors.append({"message": "ExceptionEvent", "exception": event.exception})
@@ -111,7 +115,7 @@ async def run(loop_errors: list[dict[str, typing.Any]]) -> collections.abc.Async
         bot.subscribe(hikari.ExceptionEvent, failed)
         await bot.start(check_for_updates=False, shard_count=2)
         try:
-            yield Run(discord, bot, events, loop_errors)
+            yield Run(discord, bot, events, loop_errors, seen)
         finally:
             if bot.is_alive:
                 await bot.close()
@@ -388,16 +392,16 @@ async def test_move_kick_server_change_and_null_endpoint_controls(run: Run) -> N
 @pytest.mark.asyncio
 async def test_raw_dispatch_reaches_the_shard_it_names(run: Run) -> None:
     payloads: list[hikari.ShardPayloadEvent] = []
+    arrived = asyncio.Event()
 
     async def on_payload(event: hikari.ShardPayloadEvent) -> None:
         if event.name == "FAKE_EVENT":
             payloads.append(event)
+            arrived.set()
 
     run.bot.subscribe(hikari.ShardPayloadEvent, on_payload)
     await run.discord.dispatch(1, "FAKE_EVENT", {"answer": 42})
-    async with asyncio.timeout(5):
-        while not payloads:
-            await asyncio.sleep(0.01)
+    await asyncio.wait_for(arrived.wait(), 5)
     assert payloads[0].shard.id == 1
     assert payloads[0].payload == {"answer": 42}
     frame = next(f for f in run.discord.frames if f.t == "FAKE_EVENT")
@@ -475,8 +479,10 @@ async def test_death_mode_gives_the_documented_event_sequence(
     # The shard works again: op 4 is answered on it.
     await join(run, guild_on(discord, 1))
     if mode == "stop_acks":  # only until the next connection: its heartbeats are answered
-        connected = len(run.events)
-        await asyncio.sleep(0.6)  # over one heartbeat interval (0.5 s)
+        connected, start = len(run.events), len(discord.frames)
+        # hikari sends a heartbeat only once the one before was ACKed; the new connection's
+        # first went out at its HELLO, before the join above: the next proves an ACK came.
+        await discord.wait_for_op(1, lambda f: f.shard_id == 1, after=start, timeout=2)
         assert not run.of(hikari.ShardDisconnectedEvent, connected)
         acks = [f for f in discord.frames[frames:] if f.op == 11 and f.shard_id == 1]
         assert acks
@@ -533,9 +539,9 @@ async def test_interaction_reaches_a_listener_and_its_responses_are_recorded(run
     interaction_id = await discord.dispatch_interaction(
         guild.id, guild.text_channel_ids[0], "ping", [{"name": "query", "type": 3, "value": "song"}]
     )
-    async with asyncio.timeout(5):
-        while len(discord.messages) < 2 or discord.messages[0]["content"] != "pong (edited)":
-            await asyncio.sleep(0.01)
+    await discord.wait_until(
+        lambda: len(discord.messages) >= 2 and discord.messages[0]["content"] == "pong (edited)"
+    )
     interaction = seen[0]
     assert interaction.id == interaction_id
     assert interaction.command_name == "ping"
@@ -617,9 +623,7 @@ async def test_lightbulb_syncs_commands_and_handles_a_dispatched_slash_command(
         bot.subscribe(hikari.StartedEvent, client.start)
         await bot.start(check_for_updates=False, shard_count=2)
         try:
-            async with asyncio.timeout(5):
-                while not discord.commands:
-                    await asyncio.sleep(0.01)
+            await discord.wait_until(lambda: discord.commands)
             assert [c["name"] for c in discord.commands] == ["play"]
             guild = guild_on(discord, 1)
             interaction_id = await discord.dispatch_interaction(
@@ -628,9 +632,7 @@ async def test_lightbulb_syncs_commands_and_handles_a_dispatched_slash_command(
                 "play",
                 [{"name": "query", "type": 3, "value": "song"}],
             )
-            async with asyncio.timeout(5):
-                while not discord.interaction_responses:
-                    await asyncio.sleep(0.01)
+            await discord.wait_for_request(lambda r: r.path.endswith("/callback"))
             assert queries == ["song"]
             ((answered, body),) = discord.interaction_responses
             assert answered == str(interaction_id)
@@ -673,12 +675,17 @@ async def test_plain_uncompressed_gateway(
         bot = hikari.GatewayBot(
             discord.token, rest_url=discord.rest_url, banner=None, intents=INTENTS
         )
+        available = asyncio.Event()
+
+        async def on_guild(_: hikari.GuildAvailableEvent) -> None:
+            available.set()  # hikari caches the guild before it dispatches the event
+
+        bot.subscribe(hikari.GuildAvailableEvent, on_guild)
         await bot.start(check_for_updates=False)
         try:
             assert discord.identifies[0] == 1
-            async with asyncio.timeout(5):
-                while bot.cache.get_guild(discord.guilds[0].id) is None:
-                    await asyncio.sleep(0.01)
+            await asyncio.wait_for(available.wait(), 5)
+            assert bot.cache.get_guild(discord.guilds[0].id) is not None
         finally:
             await bot.close()
     assert not loop_errors
@@ -696,9 +703,7 @@ async def test_bot_close_is_clean(run: Run) -> None:
         ("ShardDisconnectedEvent", 0),
         ("ShardDisconnectedEvent", 1),
     ]
-    async with asyncio.timeout(5):
-        while discord.is_connected(0) or discord.is_connected(1):
-            await asyncio.sleep(0.01)
+    await discord.wait_until(lambda: not (discord.is_connected(0) or discord.is_connected(1)))
     closes = sorted((c.shard_id, c.initiator, c.code) for c in discord.closes if c.at >= closed)
     assert closes == [(0, "bot", 1001), (1, "bot", 1001)]
     assert not run.errors
@@ -799,9 +804,7 @@ async def test_gateway_protocol_with_a_raw_client() -> None:
         assert discord.is_connected(1)
         await resumed.close()
         await unknown.close()
-        async with asyncio.timeout(5):
-            while discord.is_connected(1):
-                await asyncio.sleep(0.01)
+        await discord.wait_until(lambda: not discord.is_connected(1))
         assert [c.code for c in discord.closes if c.initiator == "fake"] == [
             4003,
             4004,

@@ -121,6 +121,7 @@ async def test_websocket_auth_and_user_id(fake: FakeLavalink) -> None:
 async def test_new_session_ready_then_stats(
     fake: FakeLavalink, http: aiohttp.ClientSession
 ) -> None:
+    fake.time_scale = 10  # the periodic stats (every 0.2 s on the node's clock) in 20 ms
     client, session_id, ws = await connect(http, fake)
     assert len(session_id) == 16
     assert session_id.isalnum()
@@ -177,6 +178,7 @@ async def test_patch_validation(
 async def test_play_replace_stop_and_finish(
     fake: FakeLavalink, http: aiohttp.ClientSession
 ) -> None:
+    fake.time_scale = 10  # "Short" (300 ms) finishes in 30 ms
     client, session_id, ws = await connect(http, fake)
     status, player = await patch(
         http, fake, session_id, {"voice": VOICE, "track": {"encoded": SONG.encoded}, "paused": True}
@@ -231,7 +233,8 @@ async def test_seek_pause_volume_filters_delete(
     assert player["filters"]["timescale"] == {"speed": 2.0, "pitch": 1.0, "rate": 1.0}
     _, player = await patch(http, fake, session_id, {"paused": True})
     frozen = player["state"]["position"]
-    await asyncio.sleep(0.1)
+    mark, fake.time_scale = len(fake.sent), 10
+    await fake.wait_for_frame(op="stats", after=mark)  # 0.2 s on the node's clock pass
     async with http.get(f"{fake.url}/v4/sessions/{session_id}/players/5") as response:
         assert (await response.json())["state"]["position"] == frozen
     async with http.delete(f"{fake.url}/v4/sessions/{session_id}/players/5") as response:
@@ -286,7 +289,7 @@ async def test_resume_timeout_destroys_players(
         pass
     await patch(http, fake, session_id, {"track": {"encoded": SONG.encoded}})
     await ws.close()
-    await asyncio.sleep(0.05)
+    await fake.wait_until(lambda: session_id not in fake.sessions)
     assert session_id not in fake.sessions
     client, new_id, ws2 = await connect(http, fake, **{"Session-Id": session_id})
     assert new_id != session_id
@@ -300,7 +303,7 @@ async def test_non_resumable_session_dies_with_its_socket(
 ) -> None:
     _, session_id, ws = await connect(http, fake)
     await ws.close()
-    await asyncio.sleep(0.05)
+    await fake.wait_until(lambda: session_id not in fake.sessions)
     assert session_id not in fake.sessions
 
 
@@ -508,7 +511,7 @@ async def test_event_order_and_player_updates(
     before = int(time.time() * 1000)
     await patch(http, fake, session_id, {"track": {"encoded": SONG.encoded, "userData": {"a": 1}}})
     await patch(http, fake, session_id, {"track": {"encoded": SHORT.encoded}})
-    await asyncio.sleep(0.05)
+    # the fake logs a frame as it sends it: these are all in fake.sent before the answer
     frames = [json.loads(raw) for sid, raw in fake.sent if sid == session_id]
     kinds = [f.get("type", f["op"]) for f in frames]
     first_start = kinds.index("TrackStartEvent")
@@ -527,16 +530,18 @@ async def test_event_order_and_player_updates(
     assert before - 1000 <= update["state"]["time"] <= int(time.time() * 1000) + 1000
     await fake.finish_track(5)
     assert (await client.next("event", "TrackEndEvent"))["reason"] in ("replaced", "finished")
-    # periodic updates while playing (interval 0.1 s) and none once idle
+    # periodic updates while playing (interval 0.1 s, 10 ms at ten times the speed) and none
+    # once idle
+    fake.time_scale = 10
     await patch(http, fake, session_id, {"track": {"encoded": SONG.encoded}})
     await client.next("event", "TrackStartEvent")
     updates = [await client.next("playerUpdate") for _ in range(3)]
     positions = [u["state"]["position"] for u in updates]
     assert positions == sorted(positions)
     assert positions[-1] > 0
+    fake.time_scale = 1  # back to one update every 0.1 s: none between the next frames
     await fake.stick_track(5, threshold_ms=123)
     await fake.fail_track(5, message="boom", severity="fault")
-    await asyncio.sleep(0.05)
     sent = [json.loads(raw) for sid, raw in fake.sent if sid == session_id]
     tail = [frame for frame in sent if frame["op"] != "stats"][-5:]
     kinds = [f.get("type", f["op"]) for f in tail]
@@ -559,6 +564,7 @@ async def test_event_order_and_player_updates(
 async def test_end_time_pause_and_seek_drive_the_finish(
     fake: FakeLavalink, http: aiohttp.ClientSession
 ) -> None:
+    fake.time_scale = 10  # every wait below on playback is ten times shorter
     client, session_id, ws = await connect(http, fake)
     long = factories.make_track(title="Long", length=60_000)
     # endTime ends the track with `finished`
@@ -568,7 +574,9 @@ async def test_end_time_pause_and_seek_drive_the_finish(
     assert end["track"]["info"]["position"] >= 150
     # a paused track does not finish; unpausing resumes the countdown
     await patch(http, fake, session_id, {"track": {"encoded": SHORT.encoded}, "paused": True})
-    await asyncio.sleep(0.45)
+    await patch(http, fake, session_id, {"track": {"encoded": SHORT.encoded}}, guild=6)
+    other = await client.next("event", "TrackEndEvent")  # the same track, unpaused, is over
+    assert other["guildId"] == "6"
     player = fake.sessions[session_id].players[5]
     assert player.track is not None
     assert player.position == 0
@@ -593,6 +601,64 @@ async def test_end_time_pause_and_seek_drive_the_finish(
 
 
 @pytest.mark.asyncio
+async def test_time_scale_runs_playback_updates_stats_and_uptime_faster(
+    http: aiohttp.ClientSession,
+) -> None:
+    minute = factories.make_track(title="Minute", length=60_000)
+    async with FakeLavalink(password=PASSWORD, time_scale=100) as fake:
+        assert fake.time_scale == 100
+        client, session_id, ws = await connect(http, fake)
+        first_stats = await client.next("stats")
+        started = time.monotonic()
+        await patch(http, fake, session_id, {"voice": VOICE, "track": {"encoded": minute.encoded}})
+        await client.next("event", "TrackStartEvent")
+        await client.next("playerUpdate")  # the one a new track sends at once
+        # playerUpdate every 5 s on the node's clock: 50 ms of wall time, 5 s of track apart
+        a, b = [(await client.next("playerUpdate"))["state"] for _ in range(2)]
+        assert b["position"] - a["position"] >= 4_990
+        assert 90 <= (b["position"] - a["position"]) / max(1, b["time"] - a["time"]) <= 110
+        # a minute of track ends after 0.6 s of wall time
+        end = await client.next("event", "TrackEndEvent", timeout=5)
+        assert (end["reason"], end["track"]["info"]["position"]) == ("finished", 60_000)
+        assert 0.59 <= time.monotonic() - started < 6
+        # stats every 60 s on the node's clock (0.6 s), and the uptime counts node time
+        stats = await fake.wait_for_frame(
+            lambda f: f["uptime"] > first_stats["uptime"], op="stats", session_id=session_id
+        )
+        assert 60_000 <= stats["uptime"] - first_stats["uptime"] < 600_000
+        await ws.close()
+
+
+@pytest.mark.asyncio
+async def test_time_scale_set_while_playing_carries_positions_on(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    client, session_id, ws = await connect(http, fake)
+    await patch(http, fake, session_id, {"voice": VOICE, "track": {"encoded": SONG.encoded}})
+    await patch(http, fake, session_id, {"track": {"encoded": SONG.encoded}, "paused": True}, 6)
+    await client.next("event", "TrackStartEvent")
+    mark = len(fake.sent)
+    await fake.wait_for_frame(lambda f: f["guildId"] == "5", op="playerUpdate", after=mark)
+    playing, paused = (fake.sessions[session_id].players[g] for g in (5, 6))
+    before = playing.position, paused.position
+    assert before[0] >= 100  # 0.1 s of real time played
+    fake.time_scale = 1000
+    assert before[0] <= playing.position < before[0] + 10_000  # from where it was, not 0
+    assert paused.position == before[1]
+    # the end timer is set again: three minutes of track take 0.18 s from here
+    end = await client.next("event", "TrackEndEvent", timeout=3)
+    assert (end["guildId"], end["reason"]) == ("5", "finished")
+    assert paused.track is not None
+    for wrong in (0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="time_scale"):
+            fake.time_scale = wrong
+        with pytest.raises(ValueError, match="time_scale"):
+            FakeLavalink(time_scale=wrong)
+    assert fake.time_scale == 1000
+    await ws.close()
+
+
+@pytest.mark.asyncio
 async def test_paused_session_queues_events_and_stats_but_drops_updates(
     fake: FakeLavalink, http: aiohttp.ClientSession
 ) -> None:
@@ -605,13 +671,14 @@ async def test_paused_session_queues_events_and_stats_but_drops_updates(
     await patch(http, fake, session_id, {"voice": VOICE}, guild=6)
     await client.next("event", "TrackStartEvent")
     await ws.close()
-    await asyncio.sleep(0.05)
+    await fake.wait_until(lambda: fake.sessions[session_id].paused)
     session = fake.sessions[session_id]
     assert session.paused
     assert session.resuming
     assert session.timeout == 10
     position = session.players[5].position
-    await asyncio.sleep(0.45)  # two stats and four update ticks pass while paused
+    # two stats (and four update ticks) pass while paused: only the stats are queued
+    await fake.wait_until(lambda: len(session.queue) >= 2)
     assert session.players[5].position > position  # still playing
     await fake.close_voice(6)
     async with http.get(f"{fake.url}/v4/sessions/{session_id}/players") as response:
@@ -655,7 +722,6 @@ async def test_drop_connections_cuts_without_close_frame(
         message = await until_closed(socket)
         assert message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR)
         assert socket.close_code in (None, 1006)
-    await asyncio.sleep(0.05)
     assert fake.is_running
     assert fake.sessions[kept].paused
     assert lost not in fake.sessions

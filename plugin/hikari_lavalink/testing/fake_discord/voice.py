@@ -1,0 +1,145 @@
+"""How the fake Discord answers op 4, and the voice events it sends on its own.
+
+Discord answers an op 4 (voice state update) with the bot's own ``VOICE_STATE_UPDATE`` and,
+for a join, a ``VOICE_SERVER_UPDATE`` (token, endpoint), both *on the shard the op 4 came
+from*. The fake does the same, but an op 4 that arrives on a shard its guild is not on is
+recorded in :attr:`FakeDiscord.wrong_shard_ops` and **not answered**, so that a misrouted op 4
+shows up as a voice join that never completes rather than as a success. A
+:class:`VoiceBehaviour` per guild makes the answer late, partial or absent. The controls move
+or kick the bot, change the voice server, deallocate it (``endpoint: null``) and put other
+members in voice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+import typing
+
+from hikari_lavalink.testing.fake_discord import payloads
+
+if typing.TYPE_CHECKING:
+    from hikari_lavalink.testing.fake_discord.gateway import Gateway
+    from hikari_lavalink.testing.fake_discord.server import FakeDiscord
+
+__all__ = ["Voice", "VoiceBehaviour"]
+
+_LOGGER = logging.getLogger("hikari_lavalink.testing.fake_discord")
+
+JSON: typing.TypeAlias = dict[str, typing.Any]
+
+
+@dataclasses.dataclass
+class VoiceBehaviour:
+    """How the fake answers op 4 (voice state update) in one guild.
+
+    Parameters
+    ----------
+    answer
+        ``False``: never answer op 4 (a voice join that times out).
+    null_endpoint_first
+        Send ``VOICE_SERVER_UPDATE`` with ``endpoint: null`` first and the real one ``delay``
+        seconds later.
+    delay
+        Seconds between the ``VOICE_STATE_UPDATE`` and the (real) ``VOICE_SERVER_UPDATE``.
+    ignore_joins
+        Ignore this many op 4 joins (``channel_id`` set) before answering again.
+    """
+
+    answer: bool = True
+    null_endpoint_first: bool = False
+    delay: float = 0.0
+    ignore_joins: int = 0
+
+
+class Voice:
+    """The op 4 answers, each guild's :class:`VoiceBehaviour`, and the bot's voice flags."""
+
+    __slots__ = ("_app", "_flags", "_gateway", "behaviours")
+
+    def __init__(self, app: FakeDiscord, gateway: Gateway) -> None:
+        self._app = app
+        self._gateway = gateway
+        self.behaviours: dict[int, VoiceBehaviour] = {}
+        self._flags: dict[int, tuple[bool, bool]] = {}  # guild -> (self_mute, self_deaf)
+
+    def state(self, guild_id: int, channel: int | None) -> JSON:
+        """The bot's ``VOICE_STATE_UPDATE`` now: in ``channel``, flags of its last op 4."""
+        app = self._app
+        session_id = app.session_id(app.shard_of(guild_id)) or ""
+        flags = self._flags.get(guild_id, (False, False))
+        return payloads.voice_state(guild_id, channel, app.bot_id, session_id, flags)
+
+    async def answer(self, shard_id: int, data: JSON) -> bool:
+        """Answer an op 4 that came on ``shard_id``; ``False`` if it does not decode."""
+        app = self._app
+        app.voice_ops.append((shard_id, data))
+        try:
+            guild_id = int(data["guild_id"])
+            raw_channel = data.get("channel_id")
+            channel = int(raw_channel) if raw_channel is not None else None
+        except (KeyError, TypeError, ValueError):
+            return False
+        if app.shard_of(guild_id) != shard_id:
+            app.wrong_shard_ops.append((shard_id, data))
+            _LOGGER.debug(
+                "fake discord: op 4 for guild %s on shard %s (belongs to shard %s)",
+                guild_id,
+                shard_id,
+                app.shard_of(guild_id),
+            )
+            return True
+        behaviour = self.behaviours.get(guild_id, VoiceBehaviour())
+        if not behaviour.answer:
+            return True
+        if channel is not None and behaviour.ignore_joins > 0:
+            behaviour.ignore_joins -= 1
+            return True
+        self._flags[guild_id] = (
+            bool(data.get("self_mute", False)),
+            bool(data.get("self_deaf", False)),
+        )
+        app.voice_channels[guild_id] = channel
+        await self._gateway.dispatch(shard_id, "VOICE_STATE_UPDATE", self.state(guild_id, channel))
+        if channel is None:
+            return True
+        if behaviour.null_endpoint_first:
+            await self.null_endpoint(guild_id)
+            self._gateway.later(behaviour.delay, lambda: self.change_server(guild_id))
+        elif behaviour.delay:
+            self._gateway.later(behaviour.delay, lambda: self.change_server(guild_id))
+        else:
+            await self.change_server(guild_id)
+        return True
+
+    async def move(self, guild_id: int, channel_id: int | None) -> None:
+        """The bot is in ``channel_id`` now (``None``: out of voice), as a moderator sees to."""
+        self._app.voice_channels[guild_id] = channel_id
+        await self._gateway.dispatch(
+            self._app.shard_of(guild_id), "VOICE_STATE_UPDATE", self.state(guild_id, channel_id)
+        )
+
+    async def change_server(self, guild_id: int, endpoint: str | None = None) -> None:
+        """``VOICE_SERVER_UPDATE`` with a fresh token and ``endpoint`` (default: the fake's)."""
+        await self._server_update(guild_id, endpoint or self._app.voice_endpoint)
+
+    async def null_endpoint(self, guild_id: int) -> None:
+        """``VOICE_SERVER_UPDATE`` with ``endpoint: null`` (the voice server deallocated)."""
+        await self._server_update(guild_id, None)
+
+    async def _server_update(self, guild_id: int, endpoint: str | None) -> None:
+        await self._gateway.dispatch(
+            self._app.shard_of(guild_id),
+            "VOICE_SERVER_UPDATE",
+            {"token": secrets.token_hex(8), "guild_id": str(guild_id), "endpoint": endpoint},
+        )
+
+    async def put_member(self, guild_id: int, channel_id: int | None, user_id: int) -> None:
+        """A member (not the bot) joins ``channel_id`` (or, with ``None``, leaves voice)."""
+        payload = self.state(guild_id, channel_id)
+        payload["user_id"] = str(user_id)
+        payload["session_id"] = secrets.token_hex(16)
+        payload["self_deaf"] = payload["self_mute"] = False
+        payload["member"] = payloads.member(self._app.bot_id, payloads.listener(user_id))
+        await self._gateway.dispatch(self._app.shard_of(guild_id), "VOICE_STATE_UPDATE", payload)

@@ -1,0 +1,50 @@
+"""A protocol-faithful fake Lavalink v4 node on 127.0.0.1, for tests.
+
+:class:`FakeLavalink` runs a real HTTP and WebSocket server (aiohttp.web) that behaves like
+Lavalink 4.2 as its code behaves: authentication (401 for the WebSocket and a missing
+header, 403 for a wrong password over REST), sessions and resuming (a paused session answers
+404, queues events and stats, drops ``playerUpdate``s, replays the queue on resume and is
+destroyed with its players when its timeout passes), the player PATCH rules (validation
+order and messages, ``noReplace``, ``paused`` reset by a new track, ``channelId`` required
+in ``voice``), events in the server's order (``TrackEnd(replaced)`` before the new
+``TrackStart``), ``playerUpdate`` timing and stats.
+
+Tracks are real Lavaplayer blobs (see :mod:`hikari_lavalink.testing.factories`); a
+*catalogue* maps identifiers to load results. Tracks play on the node's clock and finish at
+their length (or ``endTime``): in real time by default, or ``time_scale`` times as fast
+(``FakeLavalink(time_scale=100)`` plays a three-minute track in 1.8 s).
+
+Example
+-------
+.. code-block:: python
+
+    @pytest.fixture
+    async def lavalink():
+        track = factories.make_track(title="Song", length=5_000)
+        catalogue = {"ytsearch:song": factories.make_search([track])}
+        async with FakeLavalink(password="pw", catalogue=catalogue) as fake:
+            yield fake
+
+Controls make it misbehave on purpose: :meth:`finish_track`, :meth:`fail_track`,
+:meth:`stick_track`, :meth:`close_voice`, :meth:`close_session`, :meth:`drop_connections`
+(network cut, no close frame), :meth:`kill` (SIGKILL) and :meth:`restart`,
+:meth:`shutdown` (SIGTERM), :meth:`set_latency`, :meth:`fail_rest`, :meth:`fail_handshake`,
+:meth:`send_raw`. Every request and frame is recorded for assertions, and
+:meth:`wait_for_request`, :meth:`wait_for_frame`, :meth:`wait_for_connections` and
+:meth:`wait_until` wait on those records without polling.
+
+The package is cut by concern: :mod:`.node` (the :class:`FakeLavalink` face),
+:mod:`.sessions` (the WebSocket, resuming, expiry), :mod:`.wire` (frames out, in order),
+:mod:`.playback` (the clock and the timers that move players along), :mod:`.players` (the
+player routes), :mod:`.validation` (what the REST API refuses) and :mod:`.rest` (recording,
+authentication, failures, error bodies and the other routes).
+"""
+
+from __future__ import annotations
+
+from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
+from hikari_lavalink.testing.fake_lavalink.playback import FakePlayer
+from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest
+from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession
+
+__all__ = ["FakeLavalink", "FakePlayer", "FakeSession", "RecordedRequest"]

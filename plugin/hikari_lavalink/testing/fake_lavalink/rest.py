@@ -1,0 +1,239 @@
+"""The fake node's REST plumbing, and its routes that are not about players.
+
+Every request passes one middleware, as every request to Lavalink passes Spring's filters: the
+latency set by :meth:`FakeLavalink.set_latency` first, then (REST only) the request is
+recorded, a missing ``Authorization`` is answered 401 and a wrong one 403 (both with no body),
+an injected :meth:`FakeLavalink.fail_rest` failure is answered, and a refusal becomes Spring's
+error body (``timestamp``, ``status``, ``error``, ``message``, ``path``, and ``trace`` with
+``?trace=true``); an unknown path is 404, a known path with another method 405. Every answer,
+WebSocket handshakes included, carries ``Lavalink-Api-Version: 4``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import typing
+
+import msgspec
+from aiohttp import web
+
+from hikari_lavalink.errors import RemoteProtocolError
+from hikari_lavalink.protocol import codec, load_result, models
+from hikari_lavalink.testing.fake_lavalink import validation
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+    from hikari_lavalink.testing._server import Activity
+    from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
+    from hikari_lavalink.testing.fake_lavalink.playback import Playback
+    from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession
+
+    _Handler: typing.TypeAlias = collections.abc.Callable[
+        [web.Request], collections.abc.Awaitable[web.StreamResponse]
+    ]
+
+__all__ = ["RecordedRequest", "Rest"]
+
+_FILTERS: typing.Final = (
+    "volume",
+    "equalizer",
+    "karaoke",
+    "timescale",
+    "tremolo",
+    "vibrato",
+    "distortion",
+    "rotation",
+    "channelMix",
+    "lowPass",
+)
+
+
+class RecordedRequest:
+    """One REST request as the fake received it."""
+
+    __slots__ = ("body", "headers", "method", "path", "query", "status")
+
+    def __init__(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.status = 0
+        """The status the fake answered with."""
+
+    def __repr__(self) -> str:
+        return f"RecordedRequest({self.method} {self.path} -> {self.status})"
+
+    def json(self) -> typing.Any:
+        """The body as JSON."""
+        return json.loads(self.body)
+
+
+class Rest:
+    """The middleware, and the info, stats, track and session routes."""
+
+    __slots__ = ("_activity", "_known", "_node", "_playback", "_sessions", "failures", "latency")
+
+    def __init__(
+        self,
+        node: FakeLavalink,
+        sessions: collections.abc.Mapping[str, FakeSession],
+        known: collections.abc.Mapping[str, models.Track],
+        playback: Playback,
+        activity: Activity,
+    ) -> None:
+        self._node = node
+        self._sessions = sessions
+        self._known = known
+        self._playback = playback
+        self._activity = activity
+        self.latency = 0.0
+        """Seconds every answer and handshake waits (``set_latency``)."""
+        self.failures: list[tuple[int, str | None]] = []
+        """``(status, path_prefix)`` of the next failures to inject (``fail_rest``)."""
+
+    def add_routes(self, app: web.Application) -> None:
+        """Route ``app``'s info, stats, track, session and route planner endpoints here."""
+        app.router.add_get("/version", self._version)
+        app.router.add_get("/v4/info", self._info)
+        app.router.add_get("/v4/stats", self._stats)
+        app.router.add_get("/v4/loadtracks", self._load_tracks)
+        app.router.add_get("/v4/decodetrack", self._decode_track)
+        app.router.add_post("/v4/decodetracks", self._decode_tracks)
+        app.router.add_patch("/v4/sessions/{session}", self._update_session)
+        app.router.add_get("/v4/routeplanner/status", self._planner_status)
+        app.router.add_post("/v4/routeplanner/free/address", self._planner_free)
+        app.router.add_post("/v4/routeplanner/free/all", self._planner_free)
+
+    # -- the middleware ------------------------------------------------------------------
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        """Latency, recording, authentication, injected failures and error bodies."""
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if request.path == "/v4/websocket":
+            response = await handler(request)
+            if not response.prepared:  # a refused handshake (the 101 carries it already)
+                response.headers["Lavalink-Api-Version"] = "4"
+            self._activity.touch()
+            return response
+        body = await request.read()
+        record = RecordedRequest(
+            request.method, request.path, dict(request.query), dict(request.headers), body
+        )
+        self._node.requests.append(record)
+        try:
+            response = await self._answer(request, handler)
+        except validation.HTTPError as exc:
+            response = self._error(request, exc.status, exc.message)
+        except web.HTTPException as exc:  # no route or method: Spring answers with its JSON
+            if exc.status == 405:
+                message = f"Request method '{request.method}' is not supported"
+            else:
+                message = f"No static resource {request.path.lstrip('/')}."
+            response = self._error(request, exc.status, message)
+        response.headers["Lavalink-Api-Version"] = "4"
+        record.status = response.status
+        self._activity.touch()
+        return response
+
+    async def _answer(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        auth = request.headers.get("Authorization")
+        if auth is None:
+            return web.Response(status=401)
+        if auth != self._node.password:
+            return web.Response(status=403)
+        for index, (status, prefix) in enumerate(self.failures):
+            if prefix is None or request.path.startswith(prefix):
+                del self.failures[index]
+                raise validation.HTTPError(status, "Injected failure")
+        return await handler(request)
+
+    @staticmethod
+    def _error(request: web.Request, status: int, message: str) -> web.Response:
+        body: dict[str, typing.Any] = {
+            "timestamp": int(time.time() * 1000),
+            "status": status,
+            "error": validation.reason(status),
+            "message": message,
+            "path": request.path,
+        }
+        if request.query.get("trace") == "true":
+            body["trace"] = f"fake.LavalinkException: {message}\n\tat fake.Handler.handle"
+        return web.json_response(body, status=status)
+
+    # -- routes --------------------------------------------------------------------------
+
+    async def _version(self, _: web.Request) -> web.Response:
+        return web.Response(text=self._node.version)
+
+    async def _info(self, _: web.Request) -> web.Response:
+        version = self._node.version
+        major, minor, patch = (int(p) for p in [*version.split("-")[0].split("."), "0", "0"][:3])
+        info = models.Info(
+            version=models.Version(
+                semver=version, major=major, minor=minor, patch=patch, pre_release=None
+            ),
+            build_time=-1,
+            git=models.Git(branch="", commit="", commit_time=0),
+            jvm="17.0.15",
+            lavaplayer="2.2.6",
+            source_managers=["youtube", "soundcloud", "http"],
+            filters=list(_FILTERS),
+            plugins=[],
+        )
+        return _json(info)
+
+    async def _stats(self, _: web.Request) -> web.Response:
+        payload = msgspec.to_builtins(self._playback.stats())
+        payload.pop("frameStats", None)  # absent over REST (null on the WebSocket)
+        return web.json_response(payload)
+
+    async def _load_tracks(self, request: web.Request) -> web.Response:
+        identifier = request.query.get("identifier")
+        if identifier is None:
+            raise validation.HTTPError(
+                400,
+                "Required request parameter 'identifier' for method parameter type String "
+                "is not present",
+            )
+        return _json(self._node.catalogue.get(identifier, load_result.EmptyResult()))
+
+    async def _decode_track(self, request: web.Request) -> web.Response:
+        encoded = request.query.get("encodedTrack") or request.query.get("track")
+        if not encoded:
+            raise validation.HTTPError(400, "No track to decode provided")
+        return _json(validation.resolve(encoded, self._known))
+
+    async def _decode_tracks(self, request: web.Request) -> web.Response:
+        items = validation.tracks_to_decode(await request.read())
+        return _json([validation.resolve(item, self._known) for item in items])
+
+    async def _update_session(self, request: web.Request) -> web.Response:
+        session = validation.session_of(request, self._sessions)
+        try:
+            update = codec.decode_session_update(await request.read())
+        except RemoteProtocolError:
+            raise validation.HTTPError(400, validation.MAY_NOT_PARSE) from None
+        if not isinstance(update.resuming, msgspec.UnsetType):
+            session.resuming = update.resuming
+        if not isinstance(update.timeout, msgspec.UnsetType):
+            session.timeout = update.timeout
+        return _json(models.Session(resuming=session.resuming, timeout=session.timeout))
+
+    async def _planner_status(self, _: web.Request) -> web.Response:
+        return web.Response(status=204)
+
+    async def _planner_free(self, _: web.Request) -> web.Response:
+        raise validation.HTTPError(500, "Can't access disabled route planner")
+
+
+def _json(value: typing.Any) -> web.Response:
+    return web.Response(body=codec.encode(value), content_type="application/json")

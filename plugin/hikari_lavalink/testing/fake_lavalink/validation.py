@@ -1,0 +1,202 @@
+"""What the fake node's REST API refuses, with Lavalink 4.2's statuses and messages.
+
+A refusal is an :class:`HTTPError` that the REST middleware answers with Spring's error body.
+The checks of a player PATCH run in the server's own order (``PlayerRestHandler``), so that a
+request with two faults gets the message Lavalink gives first: the body must parse, ``track``
+and ``encodedTrack``/``identifier`` exclude each other, so do ``encoded`` and ``identifier``,
+``voice`` needs ``channelId`` and every field filled in, and ``endTime`` must be positive.
+Loading a track to play comes last (after the other fields have been applied, as on the real
+server): no match, a load error, or a playlist or search result are 400s, and a blob that does
+not decode is a 500. Path ids must parse as Java longs (400), and sessions must exist and not
+be paused (404).
+"""
+
+from __future__ import annotations
+
+import http
+import typing
+
+import msgspec
+
+from hikari_lavalink.errors import RemoteProtocolError
+from hikari_lavalink.protocol import codec, load_result, models, requests
+from hikari_lavalink.protocol.trackblob import decode_track_blob
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+    from aiohttp import web
+
+    from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession
+
+__all__ = [
+    "MAY_NOT_PARSE",
+    "HTTPError",
+    "PlayerChange",
+    "guild_of",
+    "is_long",
+    "player_change",
+    "reason",
+    "resolve",
+    "session_of",
+    "track_to_play",
+    "tracks_to_decode",
+]
+
+MAY_NOT_PARSE: typing.Final = "Request body could not be parsed"
+
+
+class HTTPError(Exception):
+    """A refused request: the status and the ``message`` of Lavalink's error body."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def reason(status: int) -> str:
+    """The HTTP reason phrase of ``status`` (``"Error"`` for an unknown one)."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def is_long(raw: str) -> bool:
+    """Whether Java's ``Long.parseLong`` would take ``raw`` (non-negative ids only)."""
+    return raw.isascii() and raw.isdigit() and int(raw) < 2**63
+
+
+def guild_of(request: web.Request) -> int:
+    """The ``{guild}`` of the path, which must parse as a Java long."""
+    raw = request.match_info["guild"]
+    if not is_long(raw):
+        raise HTTPError(
+            400,
+            f"Failed to convert value of type 'java.lang.String' to required type 'long'; "
+            f'For input string: "{raw}"',
+        )
+    return int(raw)
+
+
+def session_of(
+    request: web.Request, sessions: collections.abc.Mapping[str, FakeSession]
+) -> FakeSession:
+    """The ``{session}`` of the path, which must be live (a paused one is not found)."""
+    session = sessions.get(request.match_info["session"])
+    if session is None or session.paused:
+        raise HTTPError(404, "Session not found")
+    return session
+
+
+class PlayerChange:
+    """A player PATCH that passed validation, with its track fields brought together."""
+
+    __slots__ = ("encoded", "identifier", "update", "user_data")
+
+    def __init__(
+        self,
+        update: requests.UpdatePlayer,
+        encoded: str | msgspec.UnsetType | None,
+        identifier: str | msgspec.UnsetType,
+        user_data: dict[str, typing.Any] | msgspec.UnsetType,
+    ) -> None:
+        self.update = update
+        self.encoded = encoded
+        self.identifier = identifier
+        self.user_data = user_data
+
+    @property
+    def new_track(self) -> bool:
+        """Whether it names a track to play (or ``encoded: null``, to stop)."""
+        return not isinstance(self.encoded, msgspec.UnsetType) or not isinstance(
+            self.identifier, msgspec.UnsetType
+        )
+
+
+def player_change(body: bytes) -> PlayerChange:
+    """Parse and check a player PATCH body in the server's order."""
+    try:
+        update = codec.decode_update_player(body)
+    except RemoteProtocolError as exc:
+        raise HTTPError(400, f"{MAY_NOT_PARSE}: {exc.reason}") from None
+    track_update = update.track
+    deprecated = not isinstance(update.encoded_track, msgspec.UnsetType) or not isinstance(
+        update.identifier, msgspec.UnsetType
+    )
+    if not isinstance(track_update, msgspec.UnsetType) and deprecated:
+        raise HTTPError(400, "Cannot specify both track and encodedTrack/identifier")
+    user_data: dict[str, typing.Any] | msgspec.UnsetType = msgspec.UNSET
+    if not isinstance(track_update, msgspec.UnsetType):
+        encoded, identifier, user_data = (
+            track_update.encoded,
+            track_update.identifier,
+            track_update.user_data,
+        )
+    else:
+        encoded, identifier = update.encoded_track, update.identifier
+    if not isinstance(encoded, msgspec.UnsetType) and not isinstance(identifier, msgspec.UnsetType):
+        raise HTTPError(400, "Cannot specify both encodedTrack and identifier")
+    voice = update.voice
+    if not isinstance(voice, msgspec.UnsetType):
+        if isinstance(voice.channel_id, msgspec.UnsetType):
+            raise HTTPError(
+                400,
+                f"{MAY_NOT_PARSE}: Field 'channelId' is required for type with serial name "
+                "'dev.arbjerg.lavalink.protocol.v4.VoiceState', but it was missing",
+            )
+        if not (voice.token and voice.endpoint and voice.session_id and voice.channel_id):
+            raise HTTPError(
+                400, "token, endpoint, sessionId and channelId must be provided in voice state"
+            )
+    end_time = update.end_time
+    if isinstance(end_time, int) and end_time <= 0:
+        raise HTTPError(400, "End time must be greater than 0")
+    return PlayerChange(update, encoded, identifier, user_data)
+
+
+def resolve(encoded: str, known: collections.abc.Mapping[str, models.Track]) -> models.Track:
+    """The track of a blob: a catalogue track (without user data) or the decoded blob (500)."""
+    track = known.get(encoded)
+    if track is not None:
+        return msgspec.structs.replace(track, user_data={})
+    try:
+        info = decode_track_blob(encoded)
+    except RemoteProtocolError:
+        raise HTTPError(
+            500, "Failed to decode track due to a mismatching version or missing source manager"
+        ) from None
+    return models.Track(encoded=encoded, info=info)
+
+
+def track_to_play(
+    change: PlayerChange,
+    catalogue: collections.abc.Mapping[str, load_result.LoadResult],
+    known: collections.abc.Mapping[str, models.Track],
+) -> models.Track:
+    """The track a PATCH plays: its blob, or what its identifier loads as a single track."""
+    if isinstance(change.encoded, str):
+        return resolve(change.encoded, known)
+    assert isinstance(change.identifier, str)
+    result = catalogue.get(change.identifier)
+    if result is None or isinstance(result, load_result.EmptyResult):
+        raise HTTPError(400, "No matches found for identifier")
+    if isinstance(result, load_result.ErrorResult):
+        raise HTTPError(
+            400, result.data.message or "Something went wrong while looking up the track."
+        )
+    if isinstance(result, load_result.TrackResult):
+        return result.data
+    raise HTTPError(400, "Cannot play a playlist or search result")
+
+
+def tracks_to_decode(body: bytes) -> list[str]:
+    """The blobs of a ``POST /v4/decodetracks`` body: a non-empty JSON list of strings."""
+    try:
+        items = msgspec.json.decode(body, type=list[str])
+    except msgspec.DecodeError:
+        raise HTTPError(400, MAY_NOT_PARSE) from None
+    if not items:
+        raise HTTPError(400, "No tracks to decode provided")
+    return items
