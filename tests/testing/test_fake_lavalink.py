@@ -46,6 +46,20 @@ async def http() -> collections.abc.AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
+def answered_headers() -> tuple[aiohttp.TraceConfig, list[collections.abc.Mapping[str, str]]]:
+    """A trace for a client session, and the headers of every answer it gets (handshakes too)."""
+    seen: list[collections.abc.Mapping[str, str]] = []
+
+    async def on_end(
+        _: aiohttp.ClientSession, __: object, params: aiohttp.TraceRequestEndParams
+    ) -> None:
+        seen.append(params.response.headers)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_end)
+    return trace, seen
+
+
 class Client:
     """A raw WebSocket client that collects frames."""
 
@@ -427,7 +441,8 @@ async def test_load_and_decode(fake: FakeLavalink, http: aiohttp.ClientSession) 
 
 @pytest.mark.asyncio
 async def test_rest_auth_headers_and_error_shape(fake: FakeLavalink) -> None:
-    async with aiohttp.ClientSession() as session:
+    trace, answered = answered_headers()
+    async with aiohttp.ClientSession(trace_configs=[trace]) as session:
         for headers, status in (({}, 401), ({"Authorization": "wrong"}, 403)):
             for path in ("/v4/info", "/version", "/v4/nowhere"):
                 async with session.get(fake.url + path, headers=headers) as response:
@@ -474,8 +489,8 @@ async def test_rest_auth_headers_and_error_shape(fake: FakeLavalink) -> None:
                 assert response.headers["Lavalink-Api-Version"] == "4"
                 assert response.status in (400, 401)
         ws = await session.ws_connect(fake.ws_url, headers=HEADERS)
-        assert ws._response.headers["Lavalink-Api-Version"] == "4"  # pyright: ignore[reportPrivateUsage]
-        assert ws._response.headers["Session-Resumed"] == "false"  # pyright: ignore[reportPrivateUsage]
+        assert answered[-1]["Lavalink-Api-Version"] == "4"
+        assert answered[-1]["Session-Resumed"] == "false"
         await ws.close()
 
 
@@ -683,28 +698,32 @@ async def test_paused_session_queues_events_and_stats_but_drops_updates(
     await fake.close_voice(6)
     async with http.get(f"{fake.url}/v4/sessions/{session_id}/players") as response:
         assert response.status == 404
-    response = await http.ws_connect(fake.ws_url, headers={**HEADERS, "Session-Id": session_id})
-    assert response._response.headers["Session-Resumed"] == "true"  # pyright: ignore[reportPrivateUsage]
-    resumed = Client(response)
-    ready = await resumed.next()
-    assert ready == {"op": "ready", "resumed": True, "sessionId": session_id}
-    replay = [await resumed.next() for _ in range(4)]
-    ops = [f.get("type", f["op"]) for f in replay]
-    # the queue (stats that fired, then the voice close) comes first, in order, then one
-    # playerUpdate per player; no playerUpdate was queued
-    assert ops.count("stats") >= 2
-    assert "WebSocketClosedEvent" in ops
-    after_close = ops.index("WebSocketClosedEvent")
-    assert all(op == "stats" for op in ops[:after_close])
-    rest = ops[after_close + 1 :]
-    while len([op for op in rest if op == "playerUpdate"]) < 2:
-        rest.append((await resumed.next("playerUpdate"))["op"])
-    updates = [f for f in resumed.frames if f["op"] == "playerUpdate"]
-    assert {u["guildId"] for u in updates[:2]} == {"5", "6"}
-    assert fake.sessions[session_id].resuming  # the setting survives the resume
-    async with http.get(f"{fake.url}/v4/sessions/{session_id}/players") as players:
-        assert len(await players.json()) == 2
-    await response.close()
+    trace, answered = answered_headers()
+    async with aiohttp.ClientSession(trace_configs=[trace]) as traced:
+        response = await traced.ws_connect(
+            fake.ws_url, headers={**HEADERS, "Session-Id": session_id}
+        )
+        assert answered[-1]["Session-Resumed"] == "true"
+        resumed = Client(response)
+        ready = await resumed.next()
+        assert ready == {"op": "ready", "resumed": True, "sessionId": session_id}
+        replay = [await resumed.next() for _ in range(4)]
+        ops = [f.get("type", f["op"]) for f in replay]
+        # the queue (stats that fired, then the voice close) comes first, in order, then one
+        # playerUpdate per player; no playerUpdate was queued
+        assert ops.count("stats") >= 2
+        assert "WebSocketClosedEvent" in ops
+        after_close = ops.index("WebSocketClosedEvent")
+        assert all(op == "stats" for op in ops[:after_close])
+        rest = ops[after_close + 1 :]
+        while len([op for op in rest if op == "playerUpdate"]) < 2:
+            rest.append((await resumed.next("playerUpdate"))["op"])
+        updates = [f for f in resumed.frames if f["op"] == "playerUpdate"]
+        assert {u["guildId"] for u in updates[:2]} == {"5", "6"}
+        assert fake.sessions[session_id].resuming  # the setting survives the resume
+        async with http.get(f"{fake.url}/v4/sessions/{session_id}/players") as players:
+            assert len(await players.json()) == 2
+        await response.close()
 
 
 @pytest.mark.asyncio
