@@ -387,6 +387,13 @@ class MemoryServer:
                 await self._changed.wait()
         return self.connections[wanted - 1]
 
+    async def wait_for_handshakes(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until ``count`` handshakes were attempted (refused ones included)."""
+        async with asyncio.timeout(timeout):
+            while len(self.handshakes) < count:
+                self._changed.clear()
+                await self._changed.wait()
+
     def drop(self) -> None:
         """The server is gone: the open connection dies (1006), later attempts fail."""
         self.reachable = False
