@@ -16,12 +16,13 @@ Example
     server.answer("GET", "/v4/sessions/*/players", [])
     node = Node(name="n", transport=server.transport, user_id=1, clock=clock)
     await node.start()
-    socket = await server.accepted()
+    socket = await server.accepted(1)  # the node's first connection
     socket.send_ready("s1")
     await node.wait_ready()
     socket.send({"op": "playerUpdate", "guildId": "1", "state": {...}})
     await socket.wait_read()  # the node has handled every frame sent so far
     socket.abort()  # the connection dies without a close frame (1006)
+    again = await server.accepted(2)  # the node reconnects (to resume: Session-Id)
 
 What the node sees, and how the server makes it happen:
 
@@ -379,7 +380,12 @@ class MemoryServer:
         return self.connections[-1]
 
     async def accepted(self, count: int | None = None, timeout: float = 5.0) -> MemoryConnection:
-        """Wait for the ``count``-th accepted connection (default: one more than now)."""
+        """Wait for the ``count``-th accepted connection (1 is the first) and return it.
+
+        By default, the one after those there are now: when the node may connect before
+        this is called (it reconnects after a short back-off), count them before the action
+        that makes it reconnect and pass ``count``.
+        """
         wanted = len(self.connections) + 1 if count is None else count
         async with asyncio.timeout(timeout):
             while len(self.connections) < wanted:
