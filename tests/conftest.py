@@ -34,3 +34,8 @@ def vectors_dir() -> pathlib.Path:
 def load_vector_fixture() -> typing.Callable[[str], bytes]:
     """``load_vector(name) -> bytes``, as a fixture."""
     return load_vector
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The benchmark smoke run first: the longest test starts at once (on its own worker)."""
+    items.sort(key=lambda item: item.get_closest_marker("bench") is None)

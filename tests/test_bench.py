@@ -2,6 +2,8 @@
 
 The figures of a quick run mean nothing and are not asserted on; what is checked is that
 every benchmark module runs its real code path to the end and reports finite figures.
+The run takes a while (a subprocess of 10 to 20 s): it is marked ``bench``, so that
+``pytest -m "not bench"`` leaves it out; ``make test`` runs it, beside the other tests.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 EXPECTED = {"decode", "failover", "join", "load", "memory", "stream"}
 
 
+@pytest.mark.bench
 @pytest.mark.timeout(300)
 def test_every_benchmark_runs_in_quick_mode(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "bench.json"

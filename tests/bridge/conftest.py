@@ -24,7 +24,11 @@ CATALOGUE: dict[str, hl.LoadResult] = {"ytsearch:song": factories.make_search([S
 
 @dataclasses.dataclass
 class World:
-    """Everything an end-to-end test touches."""
+    """Everything an end-to-end test touches.
+
+    ``events`` holds every Lavalink event, shard connect and disconnect and voice state
+    update, in order; the waits check their condition again at each one, and never poll.
+    """
 
     discord: FakeDiscord
     lavalink: FakeLavalink
@@ -32,19 +36,37 @@ class World:
     lava: hl.LavalinkClient
     events: list[hikari.Event]
     loop_errors: list[dict[str, typing.Any]]
+    changed: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
+
+    def record(self, event: hikari.Event) -> None:
+        self.events.append(event)
+        self.changed.set()
+
+    async def wait_until(
+        self, condition: collections.abc.Callable[[], bool], timeout: float = 10.0
+    ) -> None:
+        """Wait until ``condition()`` holds, checking it again at every recorded event."""
+        async with asyncio.timeout(timeout):
+            while not condition():
+                self.changed.clear()
+                await self.changed.wait()
 
     async def wait_event(
         self,
         kind: type[hikari.Event],
         predicate: collections.abc.Callable[[typing.Any], bool] = lambda _: True,
         timeout: float = 10.0,
+        *,
+        after: int = 0,
     ) -> typing.Any:
-        async with asyncio.timeout(timeout):
-            while True:
-                for event in self.events:
-                    if isinstance(event, kind) and predicate(event):
-                        return event
-                await asyncio.sleep(0.01)
+        """The first recorded ``kind`` event (from ``events[after]`` on) that matches."""
+
+        def first() -> typing.Any:
+            matches = (e for e in self.events[after:] if isinstance(e, kind) and predicate(e))
+            return next(matches, None)
+
+        await self.wait_until(lambda: first() is not None, timeout)
+        return first()
 
     def of(self, kind: type[hikari.Event]) -> list[typing.Any]:
         return [e for e in self.events if isinstance(e, kind)]
@@ -56,38 +78,51 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hikari.impl.shard, "_BACKOFF_WINDOW", 0.0)
 
 
+@pytest.fixture
+def heartbeat_interval() -> float:
+    """FakeDiscord's heartbeat interval (seconds): a test of unanswered heartbeats lowers it."""
+    return 1.0
+
+
 @pytest_asyncio.fixture
-async def world() -> collections.abc.AsyncIterator[World]:
+async def world(heartbeat_interval: float) -> collections.abc.AsyncIterator[World]:
+    # The shortest timeouts the tests allow: a resume window of 1 s (Lavalink counts whole
+    # seconds), a rejoin or a node loss given up after 1 s and 0.1 s, reconnects within 0.1 s.
     loop = asyncio.get_running_loop()
     loop_errors: list[dict[str, typing.Any]] = []
     previous = loop.get_exception_handler()
     loop.set_exception_handler(lambda _, context: loop_errors.append(context))
     async with (
-        FakeDiscord(shard_count=2, heartbeat_interval=1.0) as discord,
+        FakeDiscord(shard_count=2, heartbeat_interval=heartbeat_interval) as discord,
         FakeLavalink(
             password=PASSWORD, catalogue=CATALOGUE, player_update_interval=0.5
         ) as lavalink,
     ):
         bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
-        lava = hl.LavalinkClient(bot, voice_timeout=3.0, rejoin_timeout=3.0, node_loss_grace=0.5)
+        lava = hl.LavalinkClient(bot, voice_timeout=3.0, rejoin_timeout=1.0, node_loss_grace=0.1)
         lava.add_node(
             name="main",
             host=lavalink.host,
             port=lavalink.port,
             password=PASSWORD,
-            reconnect_base=0.05,
-            reconnect_cap=0.3,
-            resume_timeout=2,
+            reconnect_base=0.02,
+            reconnect_cap=0.1,
+            resume_timeout=1,
         )
-        events: list[hikari.Event] = []
+        state = World(discord, lavalink, bot, lava, [], loop_errors)
 
-        async def record(event: hl.LavalinkEvent) -> None:
-            events.append(event)
+        async def record(event: hikari.Event) -> None:
+            state.record(event)
 
-        bot.subscribe(hl.LavalinkEvent, record)
+        for kind in (
+            hl.LavalinkEvent,
+            hikari.ShardConnectedEvent,
+            hikari.ShardDisconnectedEvent,
+            hikari.VoiceStateUpdateEvent,
+        ):
+            bot.subscribe(kind, record)
         await bot.start(check_for_updates=False, shard_count=2)
         await lava.wait_ready(timeout=5)
-        state = World(discord, lavalink, bot, lava, events, loop_errors)
         try:
             yield state
         finally:

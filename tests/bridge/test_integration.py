@@ -27,6 +27,7 @@ async def test_lightbulb_extension_load_inject_and_unload(monkeypatch: pytest.Mo
         client = lightbulb.client_from_app(bot)
         commands = lightbulb.Loader()
         answers: list[str] = []
+        answered = asyncio.Event()
 
         @commands.command
         class Nodes(lightbulb.SlashCommand, name="nodes", description="List nodes"):
@@ -35,6 +36,7 @@ async def test_lightbulb_extension_load_inject_and_unload(monkeypatch: pytest.Mo
                 self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
             ) -> None:
                 answers.append(",".join(lava.nodes))
+                answered.set()
                 await ctx.respond(f"nodes: {','.join(lava.nodes)}")
 
         @bot.listen(hikari.StartingEvent)
@@ -53,8 +55,7 @@ async def test_lightbulb_extension_load_inject_and_unload(monkeypatch: pytest.Mo
             guild = discord.guilds[0]
             await discord.dispatch_interaction(guild.id, guild.text_channel_ids[0], "nodes")
             async with asyncio.timeout(5):
-                while not answers:
-                    await asyncio.sleep(0.02)
+                await answered.wait()
             assert answers == ["main"]
             listeners = len(bot.get_listeners(hikari.VoiceServerUpdateEvent))
             await client.unload_extensions("hikari_lavalink.ext.lightbulb")
@@ -98,7 +99,7 @@ async def test_join_timeout_names_the_missing_intent() -> None:
             await lava.wait_ready(timeout=5)
             guild = discord.guilds[0]
             with pytest.raises(hl.VoiceTimeoutError, match="GUILD_VOICE_STATES"):
-                await lava.join(guild.id, guild.voice_channel_ids[0], timeout=0.5)
+                await lava.join(guild.id, guild.voice_channel_ids[0], timeout=0.05)
         finally:
             await bot.close()
 
@@ -141,12 +142,15 @@ async def test_events_are_only_built_for_listeners(world: World) -> None:
     await player.play(SONG)
     await world.wait_event(hl.TrackStartEvent)
     updates: list[hl.PlayerUpdateEvent] = []
+    updated = asyncio.Event()
 
     async def on_update(event: hl.PlayerUpdateEvent) -> None:
         updates.append(event)
+        updated.set()
 
     world.bot.subscribe(hl.PlayerUpdateEvent, on_update)
-    await asyncio.sleep(1.2)  # player_update_interval is 0.5 s in the fixture
+    async with asyncio.timeout(5):  # player_update_interval is 0.5 s in the fixture
+        await updated.wait()
     assert updates
     assert updates[-1].player is player
     assert updates[-1].state.connected
@@ -167,7 +171,7 @@ async def test_plugin_events_arrive_raw(world: World) -> None:
 
 @pytest.mark.asyncio
 async def test_rejoin_leaves_and_joins_again_when_no_voice_server_comes(world: World) -> None:
-    world.lava.rejoin_timeout = 0.5
+    world.lava.rejoin_timeout = 0.3
     guild = next(g for g in world.discord.guilds if world.discord.shard_of(g.id) == 1)
     player = await world.lava.join(guild.id, guild.voice_channel_ids[0])
     await player.play(SONG)
@@ -188,7 +192,10 @@ async def test_explicit_start_without_lifecycle_events() -> None:
         lava.add_node(name="main", host=lavalink.host, port=lavalink.port, password=PASSWORD)
         await bot.start(check_for_updates=False)
         try:
-            await asyncio.sleep(0.2)
+            # StartedEvent has been handled (start() awaits its listeners): the node would
+            # be running by now, and it is not.
+            with pytest.raises(hl.NodeConnectionError, match="not running"):
+                await lava.nodes["main"].wait_ready(timeout=5)
             assert not lavalink.handshakes  # nothing happens on its own
             await lava.start()
             await lava.wait_ready(timeout=5)

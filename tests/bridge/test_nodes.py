@@ -47,8 +47,7 @@ async def cluster(
         await bot.start(check_for_updates=False, shard_count=2)
         try:
             async with asyncio.timeout(5):
-                while not all(n.is_ready for n in lava.nodes.values()):
-                    await asyncio.sleep(0.02)
+                await asyncio.gather(*(node.wait_ready() for node in lava.nodes.values()))
             yield discord, fakes, bot, lava
         finally:
             await bot.close()
@@ -74,10 +73,15 @@ async def test_unknown_region_spreads_by_load() -> None:
 
 @pytest.mark.asyncio
 async def test_loads_go_to_the_least_loaded_ready_node() -> None:
-    async with cluster({"a": None, "b": None}) as (discord, fakes, _, lava):
-        async with asyncio.timeout(5):
-            while not all(n.stats is not None for n in lava.nodes.values()):
-                await asyncio.sleep(0.02)
+    async with cluster({"a": None, "b": None}) as (discord, fakes, bot, lava):
+        # Each fake sends its first stats right after ready; a node reads its frames in
+        # order, so once it has read a marker sent now, it has read those stats.
+        with bot.stream(hl.RawLavalinkEvent, timeout=5) as stream:
+            for name, fake in fakes.items():
+                await fake.send_raw(f'{{"op": "marker", "node": "{name}"}}')
+            marked = {event.node.name async for event in stream.limit(len(fakes))}
+        assert marked == set(fakes)
+        assert all(node.stats is not None for node in lava.nodes.values())
         a, b = lava.nodes["a"], lava.nodes["b"]
 
         def loads_on(name: str) -> int:
@@ -181,7 +185,8 @@ async def test_drain_moves_players_gracefully_and_remove_closes() -> None:
 
 @pytest.mark.asyncio
 async def test_remove_the_last_node_leaves_voice() -> None:
-    async with cluster({"only": None}) as (discord, _, bot, lava):
+    # No node to move to: the player is held node_loss_grace seconds, then leaves.
+    async with cluster({"only": None}, node_loss_grace=0.05) as (discord, _, bot, lava):
         guild = discord.guilds[0]
         await lava.join(guild.id, guild.voice_channel_ids[0])
         await lava.remove_node("only")

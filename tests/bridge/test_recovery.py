@@ -6,6 +6,7 @@ import asyncio
 import time
 import typing
 
+import hikari
 import hikari.impl.shard
 import pytest
 from tests.bridge.conftest import SONG, World
@@ -31,20 +32,24 @@ async def two_players(world: World) -> tuple[hl.Player, hl.Player]:
     return p0, p1
 
 
+DEATHS = [
+    "close:4000",
+    "close:1000",
+    "abort",
+    "reconnect",
+    "invalid_session:true",
+    "invalid_session:false",
+    "stop_acks",
+    "forget_session+close:4009",
+    "forget_session+abort",
+]
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
-    "mode",
-    [
-        "close:4000",
-        "close:1000",
-        "abort",
-        "reconnect",
-        "invalid_session:true",
-        "invalid_session:false",
-        "stop_acks",
-        "forget_session+close:4009",
-        "forget_session+abort",
-    ],
+    ("mode", "heartbeat_interval"),
+    # Unanswered heartbeats are noticed one or two intervals later: short ones for stop_acks.
+    [pytest.param(mode, 0.25 if mode == "stop_acks" else 1.0, id=mode) for mode in DEATHS],
 )
 async def test_shard_death_rejoins_and_resumes_the_track(world: World, mode: str) -> None:
     p0, p1 = await two_players(world)
@@ -103,12 +108,12 @@ async def test_node_death_without_spare_node_leaves_voice(world: World) -> None:
     assert disconnected.will_resume
     unavailable = await world.wait_event(hl.NodeUnavailableEvent, timeout=10)
     assert set(unavailable.guild_ids) == {p0.guild_id, p1.guild_id}
-    reasons = {}
-    async with asyncio.timeout(5):
-        while len(reasons) < 2:
-            reasons = {e.guild_id: e.reason for e in world.of(hl.PlayerDestroyedEvent)}
-            await asyncio.sleep(0.02)
-    assert reasons == {p0.guild_id: "node_lost", p1.guild_id: "node_lost"}
+
+    def reasons() -> dict[int, str]:
+        return {e.guild_id: e.reason for e in world.of(hl.PlayerDestroyedEvent)}
+
+    await world.wait_until(lambda: len(reasons()) >= 2, timeout=5)
+    assert reasons() == {p0.guild_id: "node_lost", p1.guild_id: "node_lost"}
     for guild, shard in ((p0.guild_id, 0), (p1.guild_id, 1)):
         leave = await world.discord.wait_for_op(
             4, lambda f, g=guild: f.data["channel_id"] is None and int(f.data["guild_id"]) == g
@@ -150,8 +155,8 @@ async def test_node_back_within_the_grace_period_keeps_its_players(world: World)
     position = p1.position
     await world.lavalink.kill()
     await world.wait_event(hl.NodeUnavailableEvent, timeout=10)  # resume window passed
-    await asyncio.sleep(0.3)
-    assert world.lava.get_player(p1.guild_id) is p1  # held, not left
+    # Held, not left: no PlayerDestroyedEvent up to the move, and the move is of p1 itself.
+    assert world.lava.get_player(p1.guild_id) is p1
     await world.lavalink.start()  # the node comes back (a new process: no sessions)
     moved = await world.wait_event(hl.PlayerMovedEvent, lambda e: e.player is p1, timeout=10)
     assert moved.node is node
@@ -164,14 +169,17 @@ async def test_node_back_within_the_grace_period_keeps_its_players(world: World)
 
 
 def slow_reconnects(monkeypatch: pytest.MonkeyPatch) -> None:
-    # hikari's own back-off between reconnects (1 to 3 s here): a shard stays down a while.
+    # hikari's own back-off between reconnects (1 to 2 s for the first): a shard stays down
+    # a while. Its shortest; FakeDiscord cannot hold a shard's reconnect back.
     monkeypatch.setattr(hikari.impl.shard, "_BACKOFF_WINDOW", 30.0)
 
 
-async def wait_shard(world: World, shard: int, *, up: bool, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while world.bot.shards[shard].is_connected is not up:
-            await asyncio.sleep(0.01)
+async def wait_shard(
+    world: World, shard: int, *, up: bool, after: int, timeout: float = 5.0
+) -> None:
+    """Wait for the shard's connect (``up``) or disconnect event, recorded after ``after``."""
+    kind = hikari.ShardConnectedEvent if up else hikari.ShardDisconnectedEvent
+    await world.wait_event(kind, lambda e: e.shard.id == shard, timeout, after=after)
 
 
 async def wait_op4(
@@ -192,19 +200,23 @@ async def wait_op4(
 async def test_a_shard_that_dies_again_while_rejoining_is_rejoined_when_back(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world.lava.rejoin_timeout = 1.0
+    world.lava.rejoin_timeout = 0.5
     _, p1 = await two_players(world)
     g1, c1 = p1.guild_id, p1.channel_id
     session_id = p1.node.session_id or ""
-    slow_reconnects(monkeypatch)
     world.discord.set_voice_behaviour(g1, answer=False)  # the first rejoin gets no answer
     ops, frames = len(world.discord.voice_ops), len(world.discord.frames)
     await world.discord.kill_shard(1, "abort")
     await world.wait_event(hl.VoiceLostEvent)
     await wait_op4(world, g1, c1, after=frames)  # the shard is back and the rejoin went out
-    await world.discord.kill_shard(1, "abort")  # and down again, for a back-off of seconds
-    await wait_shard(world, 1, up=False)
-    await asyncio.sleep(1.5)  # the rejoin's wait is over while the shard is down
+    rejoined = time.monotonic()
+    slow_reconnects(monkeypatch)
+    mark = len(world.events)
+    await world.discord.kill_shard(1, "abort")  # and down again, for a back-off of 1 to 2 s
+    await wait_shard(world, 1, up=False, after=mark)
+    # The rejoin's wait is over while the shard is down (it is back 1 s after at the soonest).
+    await asyncio.sleep(max(0.0, rejoined + world.lava.rejoin_timeout + 0.2 - time.monotonic()))
+    assert world.discord.is_connected(1) is False
     assert world.lava.get_player(g1) is p1  # kept: not a failed rejoin to give up on
     assert not world.of(hl.PlayerDestroyedEvent)
     world.discord.set_voice_behaviour(g1, answer=True)
@@ -227,7 +239,7 @@ async def test_a_shard_back_while_a_rejoin_waits_restores_once(world: World) -> 
     # rejoin's wait: the second connect's restore takes over, and the first stops, so the
     # guild sees one restore's op 4s (join; then leave and join; then the leave of giving
     # up), not two restores' interleaved.
-    world.lava.rejoin_timeout = 2.0
+    world.lava.rejoin_timeout = 1.0
     _, p1 = await two_players(world)
     g1, c1 = p1.guild_id, p1.channel_id
     world.discord.set_voice_behaviour(g1, answer=False)  # no rejoin is ever answered
@@ -237,13 +249,16 @@ async def test_a_shard_back_while_a_rejoin_waits_restores_once(world: World) -> 
     await wait_op4(world, g1, c1, after=frames)
     first_rejoin = time.monotonic()
     ops = len(world.discord.voice_ops)
+    mark = len(world.events)
     await world.discord.kill_shard(1, "abort")
-    await wait_shard(world, 1, up=False)
-    await wait_shard(world, 1, up=True)
+    await wait_shard(world, 1, up=False, after=mark)
+    await wait_shard(world, 1, up=True, after=mark)
     assert time.monotonic() - first_rejoin < world.lava.rejoin_timeout  # back in time
     destroyed = await world.wait_event(hl.PlayerDestroyedEvent, timeout=15)
     assert (destroyed.guild_id, destroyed.reason) == (g1, "voice_lost")
-    await asyncio.sleep(world.lava.rejoin_timeout + 0.5)  # the first restore's wait is over
+    # Both waits the first restore could have begun are over (its two attempts).
+    over = first_rejoin + 2 * world.lava.rejoin_timeout + 0.5
+    await asyncio.sleep(max(0.0, over - time.monotonic()))
     sent = [d["channel_id"] for _, d in world.discord.voice_ops[ops:] if int(d["guild_id"]) == g1]
     assert sent == [str(c1), None, str(c1), None]
     assert world.lava.get_player(g1) is None
@@ -257,16 +272,23 @@ async def test_a_leave_while_the_shard_is_down_goes_out_when_it_is_back(
     _, p1 = await two_players(world)
     g1 = p1.guild_id
     slow_reconnects(monkeypatch)
+    mark = len(world.events)
     await world.discord.kill_shard(1, "abort")
     await world.wait_event(hl.VoiceLostEvent)
-    await wait_shard(world, 1, up=False)
+    await wait_shard(world, 1, up=False, after=mark)
     frames = len(world.discord.frames)
+    mark = len(world.events)
     await world.lava.leave(g1)  # op 4 cannot go out now
     assert world.lava.get_player(g1) is None
     leave = await wait_op4(world, g1, None, after=frames, timeout=15)
     assert leave.shard_id == 1
-    # No rejoin for the player that was left, before or after the owed leave.
-    await asyncio.sleep(0.5)
+    # No rejoin for the player that was left, before or after the owed leave: a rejoin
+    # starts with the leave (both at the shard's connect), before Discord's echo of it.
+    await world.wait_event(
+        hikari.VoiceStateUpdateEvent,
+        lambda e: e.guild_id == g1 and e.state.channel_id is None,
+        after=mark,
+    )
     last = [d for _, d in world.discord.voice_ops if int(d["guild_id"]) == g1][-1]
     assert last["channel_id"] is None
     destroyed = [e for e in world.of(hl.PlayerDestroyedEvent) if e.guild_id == g1]
@@ -280,13 +302,14 @@ async def test_a_join_while_the_shard_is_down_raises_and_leaves_no_player(
 ) -> None:
     guild, channel = guild_and_channel(world, 1)
     slow_reconnects(monkeypatch)
+    mark = len(world.events)
     await world.discord.kill_shard(1, "abort")
-    await wait_shard(world, 1, up=False)
+    await wait_shard(world, 1, up=False, after=mark)
     with pytest.raises(hl.ShardNotConnectedError, match="not connected"):
         await world.lava.join(guild, channel)
     assert world.lava.get_player(guild) is None
     assert all(node.get_player(guild) is None for node in world.lava.nodes.values())
-    await wait_shard(world, 1, up=True, timeout=15)
+    await wait_shard(world, 1, up=True, after=mark, timeout=15)
     player = await world.lava.join(guild, channel)  # once it is back, a join works
     assert player.channel_id == channel
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import hikari
 import pytest
+import typing_extensions
 from tests.bridge.conftest import PASSWORD, SONG
 
 import hikari_lavalink as hl
@@ -14,7 +15,35 @@ from hikari_lavalink.store import JsonFileStore, StoredState
 from hikari_lavalink.testing import FakeDiscord, FakeLavalink
 
 if TYPE_CHECKING:
+    import collections.abc
     import pathlib
+
+
+class WatchedStore(JsonFileStore):
+    """A :class:`JsonFileStore` that tells when it has saved a state."""
+
+    def __init__(self, path: pathlib.Path) -> None:
+        super().__init__(path)
+        self.saved: list[StoredState] = []
+        self._changed = asyncio.Event()
+
+    @typing_extensions.override
+    async def save(self, state: StoredState) -> None:
+        await super().save(state)
+        self.saved.append(state)
+        self._changed.set()
+
+    async def wait_saved(
+        self, predicate: collections.abc.Callable[[StoredState], bool], timeout: float = 5.0
+    ) -> StoredState:
+        """The first saved state that matches (waiting for the client's next saves)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for state in self.saved:
+                    if predicate(state):
+                        return state
+                self._changed.clear()
+                await self._changed.wait()
 
 
 async def run_bot(
@@ -29,20 +58,22 @@ async def run_bot(
 
 
 async def first_run(
-    discord: FakeDiscord, node: FakeLavalink, store: JsonFileStore
+    discord: FakeDiscord, node: FakeLavalink, store: WatchedStore
 ) -> tuple[int, int]:
     bot, lava = await run_bot(discord, node, store)
     guild = discord.guilds[1]
     player = await lava.join(guild.id, guild.voice_channel_ids[0])
     await player.play(SONG, start=42_000, volume=61)
-    await asyncio.sleep(0.3)  # the store is written
+    await store.wait_saved(  # the store is written (every store_interval, 0.1 s)
+        lambda state: any(p.guild_id == guild.id and p.volume == 61 for p in state.players)
+    )
     await bot.close()  # with a store: players and sessions are kept
     return guild.id, guild.voice_channel_ids[0]
 
 
 @pytest.mark.asyncio
 async def test_restart_resumes_the_session_and_adopts_players(tmp_path: pathlib.Path) -> None:
-    store = JsonFileStore(tmp_path / "lavalink.json")
+    store = WatchedStore(tmp_path / "lavalink.json")
     async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
         guild, channel = await first_run(discord, node, store)
         saved = await store.load()
@@ -56,9 +87,7 @@ async def test_restart_resumes_the_session_and_adopts_players(tmp_path: pathlib.
         try:
             assert node.handshakes[-1]["Session-Id"] == session_id
             assert lava.nodes["main"].session_id == session_id
-            async with asyncio.timeout(5):
-                while lava.get_player(guild) is None:
-                    await asyncio.sleep(0.02)
+            # Adopted by the node's reconcile, which comes before its ready: no wait.
             player = lava.get_player(guild)
             assert player is not None
             assert player.track is not None
@@ -74,7 +103,7 @@ async def test_restart_resumes_the_session_and_adopts_players(tmp_path: pathlib.
 
 @pytest.mark.asyncio
 async def test_restart_recreates_players_when_the_session_is_gone(tmp_path: pathlib.Path) -> None:
-    store = JsonFileStore(tmp_path / "lavalink.json")
+    store = WatchedStore(tmp_path / "lavalink.json")
     async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
         guild, channel = await first_run(discord, node, store)
         saved = await store.load()

@@ -23,6 +23,7 @@ import aiohttp
 import multidict
 import pytest
 import pytest_asyncio
+import typing_extensions
 import yarl
 from aiohttp import web
 
@@ -195,6 +196,21 @@ class Recorded:
     body: bytes
 
 
+class _Server(web.Server):
+    """aiohttp's low-level server, telling when a connection is gone."""
+
+    def __init__(self, node: RecordingNode) -> None:
+        super().__init__(node.handle, access_log=None)
+        self._node = node
+
+    @typing_extensions.override
+    def connection_lost(
+        self, handler: web.RequestHandler, exc: BaseException | None = None
+    ) -> None:
+        super().connection_lost(handler, exc)
+        self._node.connection_lost()
+
+
 class RecordingNode:
     """A tiny Lavalink-like HTTP server on 127.0.0.1 that records what it receives."""
 
@@ -202,14 +218,15 @@ class RecordingNode:
         self.requests: list[Recorded] = []
         self.replies: dict[tuple[str, str], Reply] = {}
         self.connections: list[asyncio.BaseTransport] = []
+        self.lost = 0
+        """How many connections the server has seen closed."""
         self.release = asyncio.Event()
         self.url = ""
-        self._runner: web.AppRunner | None = None
+        self._lost_changed = asyncio.Event()
+        self._runner: web.ServerRunner | None = None
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        self._runner = web.ServerRunner(_Server(self), shutdown_timeout=0.5)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         host, port = self._runner.addresses[0][:2]
@@ -220,7 +237,18 @@ class RecordingNode:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
+    def connection_lost(self) -> None:
+        self.lost += 1
+        self._lost_changed.set()
+
+    async def wait_lost(self, count: int, timeout: float = 2.0) -> None:
+        """Wait until ``count`` connections have closed."""
+        async with asyncio.timeout(timeout):
+            while self.lost < count:
+                self._lost_changed.clear()
+                await self._lost_changed.wait()
+
+    async def handle(self, request: web.BaseRequest) -> web.StreamResponse:
         path = request.path.removeprefix(PREFIX)
         query = list(request.query.items())
         self.requests.append(
@@ -281,13 +309,6 @@ def assert_no_password(*texts: str) -> None:
 def full_text(error: BaseException) -> str:
     """Everything a user could see of an error: message, repr, formatted traceback."""
     return "\n".join([str(error), repr(error), *traceback.format_exception(error)])
-
-
-async def wait_until(predicate: collections.abc.Callable[[], bool], timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.01)
 
 
 # -- every endpoint ---------------------------------------------------------------------------
@@ -670,12 +691,14 @@ async def test_owned_session_is_closed(node: RecordingNode) -> None:
     await transport.info()
     assert len(node.connections) == 1
     await transport.close()
-    await wait_until(node.connections[0].is_closing)
+    await node.wait_lost(1)
+    assert node.connections[0].is_closing()
     await transport.close()  # idempotent
     await transport.info()  # a later call opens a new session
     assert len(node.connections) == 2
     await transport.close()
-    await wait_until(node.connections[1].is_closing)
+    await node.wait_lost(2)
+    assert node.connections[1].is_closing()
 
 
 @pytest.mark.asyncio
