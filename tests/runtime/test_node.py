@@ -17,6 +17,7 @@ import typing
 import msgspec
 import pytest
 import pytest_asyncio
+from typing_extensions import override
 
 import hikari_lavalink as hl
 from hikari_lavalink.nodes import create_node
@@ -66,19 +67,23 @@ class Recorder(NodeListener):
                 self._changed.clear()
                 await self._changed.wait()
 
+    @override
     def node_ready(self, node: Node, *, session_id: str, resumed: bool) -> None:
         self._add("ready", (session_id, resumed))
 
+    @override
     def node_disconnected(
         self, node: Node, *, code: int, reason: str, will_resume: bool, graceful: bool
     ) -> None:
         self._add("disconnected", (code, will_resume, graceful))
 
+    @override
     def session_lost(
         self, node: Node, *, session_id: str, players: list[Player], reachable: bool
     ) -> None:
         self._add("lost", (session_id, [p.guild_id for p in players]))
 
+    @override
     def players_reconciled(
         self, node: Node, *, adopted: list[Player], restored: list[Player], resumed: bool
     ) -> None:
@@ -87,20 +92,25 @@ class Recorder(NodeListener):
             ([p.guild_id for p in adopted], [p.guild_id for p in restored], resumed),
         )
 
+    @override
     def node_stopped(self, node: Node, *, error: hl.LavalinkError | None) -> None:
         self._add("stopped", error)
 
+    @override
     def player_update(
         self, node: Node, player: Player | None, message: hl.PlayerUpdateMessage
     ) -> None:
         self._add("update", message)
 
+    @override
     def event(self, node: Node, player: Player | None, message: hl.EventMessage) -> None:
         self._add("event", message)
 
+    @override
     def unknown(self, node: Node, message: hl.UnknownMessage) -> None:
         self._add("unknown", message)
 
+    @override
     def stats(self, node: Node, stats: hl.Stats) -> None:
         self._add("stats", stats)
 
@@ -577,10 +587,12 @@ class Choosy(Recorder):
         self.wanted = False
         self.asked = 0
 
+    @override
     def wants_player_updates(self, node: Node) -> bool:
         self.asked += 1
         return self.wanted
 
+    @override
     def player_update(
         self, node: Node, player: Player | None, message: hl.PlayerUpdateMessage
     ) -> None:
@@ -646,6 +658,7 @@ async def test_a_burst_of_updates_is_stamped_with_one_clock_reading_per_step(
 
 
 class Broken(Choosy):
+    @override
     def wants_player_updates(self, node: Node) -> bool:
         raise RuntimeError("listener bug")
 

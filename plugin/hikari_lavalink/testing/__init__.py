@@ -1,11 +1,12 @@
-"""The public test kit: fakes of Lavalink (and Discord) on 127.0.0.1, and model factories.
+"""The public test kit: fakes of Lavalink (and Discord) on 127.0.0.1, an in-memory node
+transport, and model factories.
 
 Never imported by the library itself.
 """
 
 from __future__ import annotations
 
-from hikari_lavalink.testing import factories
+from hikari_lavalink.testing import factories, memory
 from hikari_lavalink.testing.factories import (
     make_player,
     make_playlist,
@@ -28,6 +29,7 @@ from hikari_lavalink.testing.fake_lavalink import (
     FakeSession,
     RecordedRequest,
 )
+from hikari_lavalink.testing.memory import MemoryConnection, MemoryServer, MemoryTransport
 
 __all__ = [
     "FakeDiscord",
@@ -35,12 +37,16 @@ __all__ = [
     "FakeLavalink",
     "FakePlayer",
     "FakeSession",
+    "MemoryConnection",
+    "MemoryServer",
+    "MemoryTransport",
     "RecordedClose",
     "RecordedFrame",
     "RecordedRequest",
     "RecordedRestRequest",
     "VoiceBehaviour",
     "factories",
+    "memory",
     "make_player",
     "make_playlist",
     "make_search",

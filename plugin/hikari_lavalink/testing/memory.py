@@ -46,8 +46,10 @@ import typing
 
 import msgspec
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import NodeConnectionError
 from hikari_lavalink.protocol import routes
+from hikari_lavalink.transport import base
 from hikari_lavalink.transport.base import WebSocketClosed
 
 __all__ = ["MemoryConnection", "MemoryServer", "MemoryTransport", "MemoryWebSocket", "Reply"]
@@ -64,6 +66,7 @@ class _Kind:
     def __init__(self, name: str) -> None:
         self.name = name
 
+    @override
     def __repr__(self) -> str:
         return f"<{self.name}>"
 
@@ -119,6 +122,7 @@ class MemoryWebSocket:
         self._resumed = resumed
         self._closed: WebSocketClosed | None = None
 
+    @override
     def __repr__(self) -> str:
         return f"MemoryWebSocket(closed={self._closed!r})"
 
@@ -169,16 +173,7 @@ class MemoryWebSocket:
         """The next frame, or how the connection closed."""
         if self._closed is not None:
             return self._closed
-        while True:
-            try:
-                kind, data, extra = await self.next_message()
-            except Exception as exc:  # noqa: BLE001 - failed() keeps the network failures
-                return self.failed(exc)
-            if kind is TEXT or kind is BINARY:
-                return typing.cast("str | bytes", data)
-            closed = self.end_of(kind, data, extra)
-            if closed is not None:
-                return closed
+        return await base.receive_frame(self)
 
     async def close(self, code: int = 1000) -> None:
         """Close the socket (idempotent): the server sees ``code``."""
@@ -215,6 +210,7 @@ class MemoryConnection:
         self._reader: asyncio.Future[None] | None = None
         self._changed = asyncio.Event()
 
+    @override
     def __repr__(self) -> str:
         state = "open" if self.is_open else f"closed({self.closed_code})"
         return f"MemoryConnection({state}, queued={len(self._inbox)}, sent={len(self.sent)})"
@@ -359,6 +355,7 @@ class MemoryServer:
         self._answers: list[tuple[str, str, _Answer, list[int | None]]] = []
         self._changed = asyncio.Event()
 
+    @override
     def __repr__(self) -> str:
         return (
             f"MemoryServer(name={self.name!r}, connections={len(self.connections)}, "
@@ -505,6 +502,7 @@ class MemoryTransport:
         self.closed = False
         """Whether the node closed its transport."""
 
+    @override
     def __repr__(self) -> str:
         return f"MemoryTransport(server={self._server.name!r}, closed={self.closed})"
 

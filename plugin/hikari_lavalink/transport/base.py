@@ -16,7 +16,7 @@ if typing.TYPE_CHECKING:
 
     from hikari_lavalink.protocol.routes import Route
 
-__all__ = ["NodeTransport", "WebSocketClosed", "WebSocketConnection"]
+__all__ = ["NodeTransport", "WebSocketClosed", "WebSocketConnection", "receive_frame"]
 
 T = typing.TypeVar("T")
 
@@ -112,3 +112,22 @@ class NodeTransport(typing.Protocol):
     async def close(self) -> None:
         """Release the transport's resources."""
         ...
+
+
+async def receive_frame(conn: WebSocketConnection) -> str | bytes | WebSocketClosed:
+    """The next frame of ``conn`` through its hot-path trio, or how it closed.
+
+    What :meth:`WebSocketConnection.receive` does, written once for every implementation.
+    """
+    text_kind, binary_kind = conn.frame_kinds
+    while True:
+        try:
+            kind, data, extra = await conn.next_message()
+        except Exception as exc:  # noqa: BLE001 - failed() keeps the network failures
+            return conn.failed(exc)
+        if kind is text_kind or kind is binary_kind:
+            frame: str | bytes = data
+            return frame
+        closed = conn.end_of(kind, data, extra)
+        if closed is not None:
+            return closed

@@ -16,6 +16,7 @@ import typing
 import aiohttp
 
 from hikari_lavalink.errors import NodeConnectionError
+from hikari_lavalink.transport import base
 from hikari_lavalink.transport.base import WebSocketClosed
 
 if typing.TYPE_CHECKING:
@@ -75,16 +76,7 @@ class AiohttpWebSocket:
         """The next text frame (``bytes`` on aiohttp 3.14+), or how the connection closed."""
         if self._closed is not None:
             return self._closed
-        while True:
-            try:
-                kind, data, extra = await self.next_message()
-            except Exception as exc:  # noqa: BLE001 - failed() keeps the network failures
-                return self.failed(exc)
-            if kind is _TEXT or kind is _BINARY:
-                return data
-            closed = self.end_of(kind, data, extra)
-            if closed is not None:
-                return closed
+        return await base.receive_frame(self)
 
     def end_of(self, kind: object, data: typing.Any, extra: typing.Any) -> WebSocketClosed | None:
         """How the socket closed, for a message that is not a frame (``None``: not closed)."""

@@ -18,6 +18,7 @@ import typing
 
 from aiohttp import web
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_discord import payloads
 from hikari_lavalink.testing.fake_discord.gateway import Gateway
@@ -161,6 +162,7 @@ class FakeDiscord:
         self._voice = Voice(self, self._gateway)
         self._rest = Rest(self, self._activity)
 
+    @override
     def __repr__(self) -> str:
         connected = sorted(s for s, shard in self._gateway.shards.items() if shard.conn is not None)
         return f"FakeDiscord(port={self.port}, shards={self.shard_count}, connected={connected})"

@@ -19,6 +19,7 @@ import typing
 
 from aiohttp import web
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol import models
 from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_lavalink.playback import Clock, Playback
@@ -101,6 +102,7 @@ class FakeLavalink:
         self._players = Players(self, table, self._known, self._playback, self._wire)
         self._rest = Rest(self, table, self._known, self._playback, activity)
 
+    @override
     def __repr__(self) -> str:
         return f"FakeLavalink(name={self.name!r}, port={self.port}, sessions={len(self._sessions)})"
 

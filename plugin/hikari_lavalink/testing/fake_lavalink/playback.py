@@ -19,6 +19,7 @@ import typing
 
 import msgspec
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol import filters, models, requests
 
 if typing.TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Clock:
         self._scale = _positive(scale)
         self._wall = self._origin = time.monotonic()
 
+    @override
     def __repr__(self) -> str:
         return f"Clock(scale={self._scale})"
 
@@ -114,6 +116,7 @@ class FakePlayer:
         self.end_handle: asyncio.TimerHandle | None = None
         self.update_handle: asyncio.TimerHandle | None = None
 
+    @override
     def __repr__(self) -> str:
         title = self.track.info.title if self.track else None
         return f"FakePlayer(guild_id={self.guild_id}, track={title!r}, position={self.position})"

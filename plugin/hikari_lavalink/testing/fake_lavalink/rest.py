@@ -19,6 +19,7 @@ import typing
 import msgspec
 from aiohttp import web
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import RemoteProtocolError
 from hikari_lavalink.protocol import codec, load_result, models
 from hikari_lavalink.testing.fake_lavalink import validation
@@ -67,6 +68,7 @@ class RecordedRequest:
         self.status = 0
         """The status the fake answered with."""
 
+    @override
     def __repr__(self) -> str:
         return f"RecordedRequest({self.method} {self.path} -> {self.status})"
 

@@ -21,6 +21,7 @@ import typing
 
 from aiohttp import web
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_lavalink import validation
 
@@ -70,6 +71,7 @@ class FakeSession:
         self.timeout_handle: asyncio.TimerHandle | None = None
         self.stats_handle: asyncio.TimerHandle | None = None
 
+    @override
     def __repr__(self) -> str:
         return (
             f"FakeSession(id={self.id!r}, paused={self.paused}, resuming={self.resuming}, "
