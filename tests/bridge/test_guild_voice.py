@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import hikari_lavalink as hl
-from hikari_lavalink.bridge.voice import GuildVoice
+from hikari_lavalink.bridge.guilds import GuildVoice
 from hikari_lavalink.protocol.voice import SendVoice
 
 GUILD = 817327181659111454
