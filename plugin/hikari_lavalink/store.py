@@ -93,9 +93,11 @@ class JsonFileStore:
             return None
         try:
             return _decoder.decode(data)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, UnicodeError) as exc:
             _LOGGER.warning("ignoring a corrupt session store %s: %s", self.path, exc)
-            return None
+        except RecursionError:  # JSON nested deeper than msgspec decodes
+            _LOGGER.warning("ignoring a corrupt session store %s: nested too deep", self.path)
+        return None
 
     async def save(self, state: StoredState) -> None:
         """Write the file atomically (a temporary file, then a rename)."""

@@ -139,7 +139,53 @@ async def test_corrupt_or_missing_store(
     corrupt.write_text("{not json")
     assert await JsonFileStore(corrupt).load() is None
     assert "corrupt" in caplog.text
+    nested = tmp_path / "nested.json"  # deeper than msgspec decodes: a RecursionError
+    nested.write_text('{"extra": ' + "[" * 5_000 + "]" * 5_000 + "}")
+    assert await JsonFileStore(nested).load() is None
+    invalid = tmp_path / "invalid.json"  # valid JSON, wrong shape
+    invalid.write_text('{"sessions": [], "players": 3}')
+    assert await JsonFileStore(invalid).load() is None
     state = StoredState(sessions={"a": "s"}, players=[])
     await missing.save(state)
     assert await missing.load() == state
     assert "nothing.json" in repr(missing)
+
+
+class BrokenStore(WatchedStore):
+    """A store whose backend fails (a database down): every load and the first saves raise."""
+
+    def __init__(self, path: pathlib.Path, failing_saves: int) -> None:
+        super().__init__(path)
+        self.failing_saves = failing_saves
+        self.tried = 0
+
+    @typing_extensions.override
+    async def load(self) -> StoredState | None:
+        raise RuntimeError("the store's backend is down")
+
+    @typing_extensions.override
+    async def save(self, state: StoredState) -> None:
+        self.tried += 1
+        if self.tried <= self.failing_saves:
+            raise RuntimeError("the store's backend is down")
+        await super().save(state)
+
+
+@pytest.mark.asyncio
+async def test_a_failing_store_is_never_the_bots_failure(
+    tmp_path: pathlib.Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = BrokenStore(tmp_path / "lavalink.json", failing_saves=2)
+    async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
+        bot, lava = await run_bot(discord, node, store)  # started, with no stored players
+        try:
+            assert "could not load the session store" in caplog.text
+            guild = discord.guilds[0]
+            await lava.join(guild.id, guild.voice_channel_ids[0])
+            # The save loop outlives the failing saves and writes once the backend is back.
+            saved = await store.wait_saved(lambda s: [p.guild_id for p in s.players] == [guild.id])
+            assert saved.sessions == {"main": lava.nodes["main"].session_id}
+            assert store.tried > 2
+            assert "could not save the session store: RuntimeError" in caplog.text
+        finally:
+            await bot.close()

@@ -51,7 +51,32 @@ def event(kind: str, **fields: object) -> bytes:
     return frame(op="event", type=kind, guildId="42", **fields)
 
 
+NESTED = "[" * 5_000 + "]" * 5_000
+"""JSON nested deeper than msgspec decodes: it raises RecursionError, not a DecodeError."""
+
+
 class TestDecodeMessage:
+    @pytest.mark.parametrize(
+        "data",
+        [
+            NESTED,
+            '{"op": "ready", "sessionId": ' + NESTED + "}",
+            '{"op": "future", "value": ' + NESTED + "}",
+            '{"op": "event", "type": "Plugin", "guildId": "1", "x": ' + NESTED + "}",
+        ],
+    )
+    def test_json_nested_too_deep_is_a_protocol_error(self, data: str) -> None:
+        with pytest.raises(hl.RemoteProtocolError):
+            hl.decode_message(data)
+        with pytest.raises(hl.RemoteProtocolError):
+            hl.decode_message(data.encode())
+
+    def test_a_guild_id_of_thousands_of_digits_is_no_guild(self) -> None:
+        # int() refuses strings of 4,300+ digits: such an "id" must not reach it.
+        message = hl.decode_message(frame(op="future", guildId="9" * 5_000))
+        assert isinstance(message, hl.UnknownMessage)
+        assert message.guild_id is None
+
     def test_ready(self) -> None:
         assert hl.decode_message(frame(op="ready", resumed=False, sessionId="abc")) == (
             hl.ReadyMessage(resumed=False, session_id="abc")
@@ -391,6 +416,26 @@ def info_json(**version: object) -> bytes:
 
 
 class TestOtherDecoders:
+    @pytest.mark.parametrize(
+        ("decode", "data"),
+        [
+            (codec.decode_load_result, '{"data": ' + NESTED + "}"),
+            (codec.decode_track, '{"extra": ' + NESTED + "}"),
+            (codec.decode_players, '[{"extra": ' + NESTED + "}]"),
+            (codec.decode_info, '{"extra": ' + NESTED + "}"),
+            (codec.decode_stats, '{"extra": ' + NESTED + "}"),
+            (codec.decode_route_planner_status, '{"details": ' + NESTED + "}"),
+        ],
+    )
+    def test_json_nested_too_deep_is_a_protocol_error(
+        self, decode: typing.Callable[[str], object], data: str
+    ) -> None:
+        with pytest.raises(hl.RemoteProtocolError, match="nested too deep"):
+            decode(data)
+
+    def test_an_error_body_nested_too_deep_is_no_body(self) -> None:
+        assert codec.decode_error_body('{"message": ' + NESTED + "}") is None
+
     @pytest.mark.parametrize(("pre", "expected"), [("", ""), (None, None)])
     def test_pre_release_empty_or_null(self, pre: str | None, expected: str | None) -> None:
         info = codec.decode_info(info_json(preRelease=pre))

@@ -536,6 +536,56 @@ async def test_a_network_failure_while_reading_is_a_drop(
 
 
 @pytest.mark.asyncio
+async def test_no_frame_kills_the_reader(
+    server: MemoryServer,
+    desk: Desk,
+    clock: Clock,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    node, socket = await started(server, recorder, clock)
+    try:
+        nested = "[" * 5_000 + "]" * 5_000  # msgspec raises RecursionError on this
+        socket.send('{"op": "stats", "players": ' + nested + "}")
+        socket.send('{"op": "future", "payload": ' + nested + "}")
+        socket.send(b'{"op": "future", "guildId": "' + b"7" * 5_000 + b'"}')
+        socket.send(stats_frame())  # read after them: the reader lives on
+        await recorder.wait_for("stats")
+        assert node.is_ready
+        assert [m.guild_id for m in recorder.of("unknown")] == [None]
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert sum("nested too deep" in w for w in warnings) == 2
+        assert recorder.of("disconnected") == []
+    finally:
+        await node.close()
+
+
+@pytest.mark.asyncio
+async def test_a_reader_that_crashes_marks_the_node_down_and_reconnects(
+    server: MemoryServer,
+    desk: Desk,
+    clock: Clock,
+    recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    node, socket = await started(server, recorder, clock)
+    try:
+        server.session_resumed = True
+        socket.fail(ValueError("a bug, not a network failure"))  # re-raised by failed()
+        code, will_resume, graceful = await recorder.wait_for("disconnected")
+        assert (code, will_resume, graceful) == (1011, True, False)
+        assert not node.is_ready  # never READY with nobody reading
+        assert "reader task crashed; reconnecting" in caplog.text
+        again = await ready(node, server, 2, "s1", resumed=True)
+        assert server.handshakes[1]["Session-Id"] == "s1"  # resumed, not a new session
+        assert recorder.of("ready") == [("s1", False), ("s1", True)]
+        again.send(stats_frame())
+        await recorder.wait_for("stats")
+    finally:
+        await node.close()
+
+
+@pytest.mark.asyncio
 async def test_close_turns_resuming_off_so_players_die_with_it(
     server: MemoryServer, desk: Desk, clock: Clock, recorder: Recorder
 ) -> None:

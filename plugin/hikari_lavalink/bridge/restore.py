@@ -127,8 +127,8 @@ class Restore:
             return
         try:
             await self._store.save(state)
-        except OSError as exc:
-            _LOGGER.warning("could not save the session store: %s", exc)
+        except Exception as exc:  # noqa: BLE001 - a store is anyone's code: never the bot's end
+            _LOGGER.warning("could not save the session store: %s: %s", type(exc).__name__, exc)
             return
         self._saved = state
 
@@ -142,7 +142,15 @@ class Restore:
         """Before the nodes start: offer the stored sessions, keep the stored players."""
         if self._store is None:
             return
-        state = await self._store.load()
+        try:
+            state = await self._store.load()
+        except Exception as exc:  # noqa: BLE001 - a store is anyone's code: start without it
+            _LOGGER.warning(
+                "could not load the session store (starting with no stored players): %s: %s",
+                type(exc).__name__,
+                exc,
+            )
+            return
         if state is None:
             return
         nodes = self._pool.nodes

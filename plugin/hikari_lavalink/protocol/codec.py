@@ -52,6 +52,9 @@ _object_decoder: typing.Final = msgspec.json.Decoder(dict[str, typing.Any])
 _Envelope: typing.Final = messages.EventEnvelope
 
 _encoder: typing.Final = msgspec.json.Encoder()
+_GUILD_ID_DIGITS: typing.Final = 20
+"""A snowflake has at most 20 digits; a longer "id" is no id (and int() of 4,300+ digits
+raises)."""
 
 
 def decode_message(data: bytes | str) -> messages.Message:
@@ -73,6 +76,8 @@ def decode_message(data: bytes | str) -> messages.Message:
         raise RemoteProtocolError(f"WebSocket frame is not valid JSON: {exc}", data) from None
     except UnicodeError as exc:  # invalid UTF-8 in bytes, or a lone surrogate in a str
         raise RemoteProtocolError(f"WebSocket frame is not valid UTF-8: {exc}", data) from None
+    except RecursionError:  # msgspec's answer to JSON nested about a thousand deep
+        raise RemoteProtocolError("WebSocket frame is nested too deep", data) from None
     if message.__class__ is _Envelope:
         return finish_event(message, data)
     return message
@@ -133,6 +138,8 @@ def _unknown_or_raise(data: bytes | str, error: msgspec.ValidationError) -> mess
         raise RemoteProtocolError(f"WebSocket frame is not valid JSON: {exc}", data) from None
     except UnicodeError as exc:
         raise RemoteProtocolError(f"WebSocket frame is not valid UTF-8: {exc}", data) from None
+    except RecursionError:
+        raise RemoteProtocolError("WebSocket frame is nested too deep", data) from None
     op = payload.get("op")
     if not isinstance(op, str):
         raise RemoteProtocolError("WebSocket frame has no string 'op'", data) from None
@@ -151,7 +158,10 @@ def _unknown(payload: dict[str, typing.Any]) -> messages.UnknownMessage:
         op=str(payload.get("op")),
         type=kind if isinstance(kind, str) else None,
         guild_id=int(guild_id)
-        if isinstance(guild_id, str) and guild_id.isascii() and guild_id.isdigit()
+        if isinstance(guild_id, str)
+        and guild_id.isascii()
+        and guild_id.isdigit()
+        and len(guild_id) <= _GUILD_ID_DIGITS
         else None,
         payload=payload,
     )
@@ -166,6 +176,8 @@ def _make(kind: type[T] | typing.Any, what: str) -> typing.Callable[[bytes | str
             return decode(data)
         except (msgspec.DecodeError, UnicodeError) as exc:
             raise RemoteProtocolError(f"invalid {what}: {exc}", data) from None
+        except RecursionError:  # JSON nested about a thousand deep
+            raise RemoteProtocolError(f"invalid {what}: nested too deep", data) from None
 
     decode_checked.__name__ = f"decode_{what.replace(' ', '_')}"
     decode_checked.__doc__ = f"Decode {what}; raises RemoteProtocolError on bad data."

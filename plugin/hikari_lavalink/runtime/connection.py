@@ -40,6 +40,8 @@ if typing.TYPE_CHECKING:
 __all__ = ["NodeConnection"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.node")
+INTERNAL_ERROR: typing.Final = 1011
+"""The close code the node uses when its own task failed."""
 
 
 class NodeConnection:
@@ -149,17 +151,29 @@ class NodeConnection:
     async def run(self) -> None:
         """The node's one task: connect, read, reconnect, until stopped for good."""
         effects = self.session.start(self._clock())
-        try:
-            while effects:
+        while effects:
+            try:
                 pending: list[session_.Effect] = []
                 for effect in effects:
                     pending.extend(await self._carry_out(effect))
                 effects = pending
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a bug of ours: say so loudly, never die silently
-            _LOGGER.exception("node %s: reader task crashed", self._name)
-            raise
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug of ours: say so loudly, and never stay silent for it
+                _LOGGER.exception("node %s: reader task crashed; reconnecting", self._name)
+                effects = await self._recover()
+
+    async def _recover(self) -> list[session_.Effect]:
+        # The task crashed: whatever it was doing, the node is down now (never READY with
+        # nobody reading) and reconnects (resuming), as after a dropped socket.
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.close(INTERNAL_ERROR)
+        now = self._clock()
+        return self.session.on_closed(
+            now, code=INTERNAL_ERROR, reason="the reader crashed"
+        ) or self.session.on_wait_over(now)
 
     async def _carry_out(self, effect: session_.Effect) -> list[session_.Effect]:
         if isinstance(effect, session_.Connect):
@@ -299,34 +313,36 @@ class NodeConnection:
                 message = self._decode_slowly(data)
                 if message is None:
                     continue
-            # Typed loosely on purpose (message is Any): the identity checks narrow, and a
-            # typing.cast per message would cost a call.
-            message_type = message.__class__
-            if message_type is update_type:
-                update: messages.PlayerUpdateMessage = message
-                now = self._step_now
-                if now is None:
-                    now = self._start_step()
-                player = get_player(update.guild_id)
-                # A detached player (dropped on purpose) takes no update, and nobody hears it.
-                if player is not None and not player.apply_update(update.state, now):
-                    continue
-                if self._updates_wanted:
-                    try:
-                        on_update(node, player, update)
-                    except Exception:
-                        _LOGGER.exception("node %s: listener %s raised", self._name, on_update)
-            elif message_type is envelope_type:
-                try:
-                    event = codec.finish_event(message, data)
-                except RemoteProtocolError as exc:
-                    _LOGGER.warning("node %s: ignoring a malformed message: %s", self._name, exc)
-                    continue
-                self._on_other(event)
-            elif message_type is ready_type:
-                await self._on_ready(message)
-            else:
-                self._on_other(message)
+            try:
+                # Typed loosely on purpose (message is Any): the identity checks narrow, and a
+                # typing.cast per message would cost a call.
+                message_type = message.__class__
+                if message_type is update_type:
+                    update: messages.PlayerUpdateMessage = message
+                    now = self._step_now
+                    if now is None:
+                        now = self._start_step()
+                    player = get_player(update.guild_id)
+                    # A detached player (dropped on purpose) takes no update, and nobody hears it.
+                    if player is not None and not player.apply_update(update.state, now):
+                        continue
+                    if self._updates_wanted:
+                        try:
+                            on_update(node, player, update)
+                        except Exception:
+                            _LOGGER.exception("node %s: listener %s raised", self._name, on_update)
+                elif message_type is envelope_type:
+                    self._on_other(codec.finish_event(message, data))
+                elif message_type is ready_type:
+                    await self._on_ready(message)
+                else:
+                    self._on_other(message)
+            except RemoteProtocolError as exc:  # an event lacking a field it must have
+                _LOGGER.warning("node %s: ignoring a malformed message: %s", self._name, exc)
+            except Exception:  # a frame is never worth the reader: skip it, say so
+                _LOGGER.exception(
+                    "node %s: a %d-byte frame could not be handled; skipped", self._name, len(data)
+                )
 
     async def _on_ready(self, ready: messages.ReadyMessage) -> None:
         for effect in self.session.on_ready(
@@ -340,7 +356,9 @@ class NodeConnection:
             return codec.decode_message(frame)
         except RemoteProtocolError as exc:
             _LOGGER.warning("node %s: ignoring a malformed message: %s", self._name, exc)
-            return None
+        except Exception:  # a bug of the codec's: the frame is skipped, the reader goes on
+            _LOGGER.exception("node %s: a %d-byte frame broke the codec", self._name, len(frame))
+        return None
 
     def _on_other(self, message: typing.Any) -> None:
         # Typed loosely, as in _read: the identity checks narrow, where a typing.cast per
