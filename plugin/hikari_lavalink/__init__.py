@@ -31,6 +31,7 @@ from hikari_lavalink.errors import (
     NodeClosedError,
     NodeConnectionError,
     NodeError,
+    NodeReadyTimeoutError,
     NoNodeAvailableError,
     RemoteProtocolError,
     RestError,
@@ -148,6 +149,7 @@ __all__ = [
     "NodeConnectionError",
     "NodeClosedError",
     "NoNodeAvailableError",
+    "NodeReadyTimeoutError",
     "VoiceTimeoutError",
     # codec
     "decode_message",

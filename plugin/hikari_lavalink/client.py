@@ -311,8 +311,11 @@ class LavalinkClient:
         return node
 
     async def remove_node(self, name: str) -> None:
-        """Drain a node (its players move to other nodes, or leave), close it and forget it."""
-        node = self._pool.nodes[name]
+        """Drain a node (its players move to other nodes, or leave), close it and forget it.
+
+        An unknown ``name`` raises :class:`UsageError`.
+        """
+        node = self._pool.named(name)
         await self.drain_node(name)
         stranded = list(node.players.values())
         await node.close()
@@ -326,17 +329,18 @@ class LavalinkClient:
         Each player is created on the best other node with its voice, track, position,
         volume, filters and paused state, then destroyed on the drained node. Players no
         other node can take stay where they are. Use :meth:`undrain_node` to take new
-        players on it again (for example after an upgrade).
+        players on it again (for example after an upgrade). An unknown ``name`` raises
+        :class:`UsageError`.
         """
-        node = self._pool.nodes[name]
+        node = self._pool.named(name)
         self._pool.drain(name)
         players = list(node.players.values())
         if players:
             await self._failover.move(node, players, graceful=True)
 
     def undrain_node(self, name: str) -> None:
-        """Let a drained node take new players again."""
-        self._pool.undrain(name)
+        """Let a drained node take new players again (``UsageError`` for an unknown name)."""
+        self._pool.undrain(self._pool.named(name).name)
 
     def best_node(
         self,
@@ -376,7 +380,8 @@ class LavalinkClient:
             self._tasks.spawn(self._restore.save_loop())
 
     async def wait_ready(self, timeout: float | None = None) -> None:
-        """Wait until at least one node is ready."""
+        """Wait until at least one node is ready: a ``NodeReadyTimeoutError`` (a
+        ``TimeoutError`` too) when ``timeout`` passes first."""
         await self._pool.wait_ready(timeout)
 
     async def close(self) -> None:
@@ -448,7 +453,8 @@ class LavalinkClient:
         Raises
         ------
         UsageError
-            The guild's shard is not run by this process or is not connected.
+            The guild's shard is not run by this process or is not connected, or the bot
+            lacks the ``GUILD_VOICE_STATES`` intent.
         NoNodeAvailableError
             No node is connected.
         VoiceTimeoutError

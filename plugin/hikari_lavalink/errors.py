@@ -12,7 +12,9 @@ LavalinkError
       +-- NodeConnectionError     the WebSocket could not be (re)opened, e.g. password rejected
       +-- NodeClosedError         the node closed the WebSocket (code, reason, can_resume)
       +-- NoNodeAvailableError    no connected node can take a player
+      |    +-- NodeReadyTimeoutError   no node became ready in time (also a TimeoutError)
       +-- VoiceTimeoutError       Discord did not hand over the voice credentials in time
+                                  (also a TimeoutError)
 ```
 
 No message, ``repr`` or attribute of these errors contains the Lavalink password.
@@ -35,6 +37,7 @@ __all__ = [
     "NodeConnectionError",
     "NodeClosedError",
     "NoNodeAvailableError",
+    "NodeReadyTimeoutError",
     "VoiceTimeoutError",
 ]
 
@@ -175,8 +178,19 @@ class NoNodeAvailableError(LavalinkError):
     """No connected node can take a player right now."""
 
 
-class VoiceTimeoutError(LavalinkError):
-    """Discord did not send the voice state and voice server updates in time."""
+class NodeReadyTimeoutError(NoNodeAvailableError, TimeoutError):
+    """No node became ready within the time given (``wait_ready(timeout=...)``).
+
+    A :class:`TimeoutError` too, so that ``except TimeoutError`` catches it; its message
+    names each node and where it is.
+    """
+
+
+class VoiceTimeoutError(LavalinkError, TimeoutError):
+    """Discord did not send the voice state and voice server updates in time.
+
+    A :class:`TimeoutError` too, so that ``except TimeoutError`` catches it.
+    """
 
 
 def _status_hint(status: int) -> str:

@@ -253,3 +253,21 @@ async def test_node_refusing_the_password_after_a_drop_moves_its_players() -> No
         assert moved.player is player
         assert player.node.name != stopped
         assert player.node.is_ready
+
+
+@pytest.mark.asyncio
+async def test_node_errors_say_what_to_do() -> None:
+    async with cluster({"a": None}) as (_, fakes, bot, lava):
+        for call in (lava.remove_node, lava.drain_node):
+            with pytest.raises(hl.UsageError, match=r"no node is named 'nope' \(nodes: 'a'\)"):
+                await call("nope")
+        with pytest.raises(hl.UsageError, match="no node is named 'nope'"):
+            lava.undrain_node("nope")
+        down = asyncio.ensure_future(bot.wait_for(hl.NodeDisconnectedEvent, timeout=5))
+        await fakes["a"].kill()  # gone: the node reconnects, in vain
+        await down
+        with pytest.raises(hl.NodeReadyTimeoutError, match=r"within 0\.1 s \(nodes: a=") as info:
+            await lava.wait_ready(timeout=0.1)
+        assert isinstance(info.value, TimeoutError)  # `except TimeoutError` still catches it
+        with pytest.raises(hl.NodeReadyTimeoutError, match=r"node 'a' was not ready within 0\.1 s"):
+            await lava.nodes["a"].wait_ready(timeout=0.1)

@@ -170,6 +170,13 @@ class VoiceCoordinator:
         self, guild: int, channel: int, *, timeout: float | None, node: Node | None
     ) -> Player:
         """:meth:`LavalinkClient.join`."""
+        if not (self._bot.intents & hikari.Intents.GUILD_VOICE_STATES):
+            msg = (
+                "the bot lacks the GUILD_VOICE_STATES intent, so Discord never sends it the "
+                "voice states a join waits for: add hikari.Intents.GUILD_VOICE_STATES to the "
+                "bot's intents"
+            )
+            raise UsageError(msg)
         shard = shard_for(self._bot, guild)
         voice = self.guild(guild)
         player = voice.player
@@ -241,8 +248,6 @@ class VoiceCoordinator:
 
     def _timeout_message(self, guild: int, shard: hikari.api.GatewayShard, limit: float) -> str:
         causes: list[str] = []
-        if not (self._bot.intents & hikari.Intents.GUILD_VOICE_STATES):
-            causes.append("the bot lacks the GUILD_VOICE_STATES intent")
         if not shard.is_connected:
             causes.append(f"shard {shard.id} is not connected")
         causes.append("the bot may lack the Connect permission or the channel is full")

@@ -17,7 +17,7 @@ import typing
 
 from hikari_lavalink._about import __version__
 from hikari_lavalink._typing import override
-from hikari_lavalink.errors import LavalinkError, NodeConnectionError
+from hikari_lavalink.errors import LavalinkError, NodeConnectionError, NodeReadyTimeoutError
 from hikari_lavalink.protocol import models, routes
 from hikari_lavalink.protocol import session as session_
 from hikari_lavalink.protocol.backoff import Backoff
@@ -207,21 +207,31 @@ class Node:
         ------
         NodeConnectionError
             The node stopped for good (for example the password was rejected).
-        TimeoutError
-            ``timeout`` passed first.
+        NodeReadyTimeoutError
+            ``timeout`` passed first (a :class:`TimeoutError` too).
         """
         link = self._link
-        async with asyncio.timeout(timeout):
-            while not self.is_ready:
-                if link.error is not None:
-                    raise link.error
-                task = link.task
-                if task is None or task.done():
-                    raise NodeConnectionError(self.name, "node is not running", fatal=True)
-                waiter = asyncio.ensure_future(link.ready.wait())
-                done, _ = await asyncio.wait([waiter, task], return_when=asyncio.FIRST_COMPLETED)
-                if waiter not in done:
-                    waiter.cancel()
+        try:
+            async with asyncio.timeout(timeout):
+                while not self.is_ready:
+                    if link.error is not None:
+                        raise link.error
+                    task = link.task
+                    if task is None or task.done():
+                        msg = f"node {self.name!r} is not running: start() it first"
+                        raise NodeConnectionError(self.name, msg, fatal=True)
+                    waiter = asyncio.ensure_future(link.ready.wait())
+                    done, _ = await asyncio.wait(
+                        [waiter, task], return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if waiter not in done:
+                        waiter.cancel()
+        except TimeoutError:
+            msg = (
+                f"node {self.name!r} was not ready within {timeout:g} s (it is "
+                f"{self.state.value}): is its Lavalink server running, and reachable from here?"
+            )
+            raise NodeReadyTimeoutError(msg) from None
 
     async def close(self, *, keep_session: bool = False) -> None:
         """Close the node.

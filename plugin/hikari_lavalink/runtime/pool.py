@@ -12,7 +12,7 @@ import types
 import typing
 
 from hikari_lavalink._typing import override
-from hikari_lavalink.errors import NoNodeAvailableError
+from hikari_lavalink.errors import NodeReadyTimeoutError, NoNodeAvailableError, UsageError
 from hikari_lavalink.protocol import balancing
 
 if typing.TYPE_CHECKING:
@@ -55,6 +55,21 @@ class NodePool:
     def nodes(self) -> collections.abc.Mapping[str, Node]:
         """The nodes, by name (read-only view)."""
         return types.MappingProxyType(self._nodes)
+
+    def named(self, name: str) -> Node:
+        """The node of this name.
+
+        Raises
+        ------
+        UsageError
+            There is none (the message names the nodes there are).
+        """
+        node = self._nodes.get(name)
+        if node is None:
+            known = ", ".join(repr(n) for n in self._nodes) or "none; add one with add_node()"
+            msg = f"no node is named {name!r} (nodes: {known})"
+            raise UsageError(msg)
+        return node
 
     def add(self, node: Node) -> None:
         """Add a node (its name must be new)."""
@@ -145,8 +160,8 @@ class NodePool:
             No node was added.
         NodeConnectionError
             Every node stopped for good.
-        TimeoutError
-            ``timeout`` passed first.
+        NodeReadyTimeoutError
+            ``timeout`` passed first (a :class:`TimeoutError` too).
         """
         if not self._nodes:
             raise NoNodeAvailableError("no Lavalink node was added; add one with add_node()")
@@ -159,6 +174,13 @@ class NodePool:
                     if any(not w.exception() for w in done):
                         return
                 raise waiters[0].exception() or NoNodeAvailableError("no node is ready")
+        except TimeoutError:
+            states = ", ".join(f"{n.name}={n.state.value}" for n in self._nodes.values())
+            msg = (
+                f"no Lavalink node was ready within {timeout:g} s (nodes: {states}): are "
+                "their servers running, and reachable from here?"
+            )
+            raise NodeReadyTimeoutError(msg) from None
         finally:
             for waiter in waiters:
                 waiter.cancel()
