@@ -61,6 +61,51 @@ async def test_leave(world: World) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_player_kept_after_leave_is_dead(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    player = await world.lava.join(g0, c0)
+    await player.play(SONG)
+    await world.lava.leave(g0)
+    patches = [r for r in world.lavalink.requests if r.method == "PATCH"]
+    assert player.destroyed == "left"
+    for command in (
+        lambda: player.play(SONG),
+        player.stop,
+        player.pause,
+        lambda: player.seek(1_000),
+        lambda: player.set_volume(50),
+        player.wait_for_voice,
+    ):
+        with pytest.raises(hl.UsageError, match=r"destroyed \(left\); join the voice channel"):
+            await command()
+    # Nothing reached the node: no PATCH, no player made again behind the client's back.
+    assert [r for r in world.lavalink.requests if r.method == "PATCH"] == patches
+    assert g0 not in world.lavalink.sessions[player.node.session_id or ""].players
+    again = await world.lava.join(g0, c0)  # a new join makes a new, living player
+    assert again is not player
+    assert again.destroyed is None
+
+
+@pytest.mark.asyncio
+async def test_a_play_on_its_way_when_the_guild_is_left_is_undone(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    player = await world.lava.join(g0, c0)
+    # The play's PATCH reaches the node and is held there while the guild is left: the
+    # leave's DELETE overtakes it, then the PATCH (re)creates the player on the node.
+    hold = world.lavalink.hold("PATCH", "/v4/sessions/")
+    playing = asyncio.ensure_future(player.play(SONG))
+    held = await hold.reached()
+    assert "track" in held.json()
+    await world.lava.leave(g0)
+    hold.release()
+    with pytest.raises(hl.UsageError, match="destroyed"):
+        await playing
+    # Whatever order the DELETE and the PATCH took, the node holds no player for the guild.
+    assert g0 not in world.lavalink.sessions[player.node.session_id or ""].players
+    assert world.lava.get_player(g0) is None
+
+
+@pytest.mark.asyncio
 async def test_players_view_follows_joins_and_leaves(world: World) -> None:
     (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
     players = world.lava.players

@@ -814,3 +814,31 @@ async def test_ids_must_parse_as_java_longs(
     await fake.send_stats(session_id)
     assert (await client.next("stats"))["op"] == "stats"
     await ws.close()
+
+
+@pytest.mark.asyncio
+async def test_a_held_request_is_recorded_and_answered_only_when_released(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    _, session_id, ws = await connect(http, fake)
+    hold = fake.hold("PATCH", f"/v4/sessions/{session_id}/players")
+    assert "held=False" in repr(hold)
+    path = f"/v4/sessions/{session_id}/players/5"
+    url = fake.url + path
+    answer = asyncio.ensure_future(http.patch(url, json={"volume": 50}))
+    held = await hold.reached()
+    assert (held.method, held.path, held.status) == (
+        "PATCH",
+        f"/v4/sessions/{session_id}/players/5",
+        0,
+    )
+    async with http.get(f"{fake.url}/v4/sessions/{session_id}/players") as players:
+        assert await players.json() == []  # not applied while held; other requests go on
+    hold.release()
+    async with await answer as response:
+        assert response.status == 200
+        assert (await response.json())["volume"] == 50
+    assert held.status == 200
+    async with http.patch(url, json={"volume": 60}) as again:  # a hold takes one request
+        assert again.status == 200
+    await ws.close()

@@ -222,6 +222,7 @@ class VoiceCoordinator:
             voice.handshake.reset()
             voice.voice_lost = False
         if player is not None:
+            player.discard(reason)  # before the DELETE: a command meanwhile fails at once
             try:
                 await player.node.destroy_player(guild)
             except LavalinkError as exc:

@@ -12,6 +12,7 @@ import typing
 
 from hikari_lavalink._typing import override
 from hikari_lavalink.protocol import filters as filters_
+from hikari_lavalink.protocol import requests
 
 if typing.TYPE_CHECKING:
     import asyncio
@@ -24,6 +25,7 @@ __all__ = [
     "Extras",
     "HotSlots",
     "NodeDefault",
+    "VoiceParts",
 ]
 
 NO_FILTERS: typing.Final = filters_.Filters()
@@ -46,11 +48,12 @@ NODE_DEFAULT: typing.Final = NodeDefault()
 
 class Extras:
     """What a playing player does not need: settings few players make, and states it is
-    in only for a while (no voice yet, or dropped on purpose)."""
+    in only for a while (no voice yet, or dropped on purpose), or for good (destroyed)."""
 
-    __slots__ = ("detached", "end_time", "filters", "voice_ready", "voice_timeout")
+    __slots__ = ("destroyed", "detached", "end_time", "filters", "voice_ready", "voice_timeout")
 
     def __init__(self) -> None:
+        self.destroyed: str | None = None
         self.end_time: int | None = None
         self.filters: filters_.Filters = NO_FILTERS
         self.voice_timeout: float | NodeDefault | None = NODE_DEFAULT
@@ -63,6 +66,7 @@ class Extras:
         return (
             self.voice_ready is True
             and not self.detached
+            and self.destroyed is None
             and self.end_time is None
             and self.filters is NO_FILTERS
             and self.voice_timeout is NODE_DEFAULT
@@ -84,3 +88,64 @@ class HotSlots:
     """
 
     __slots__ = ("_at", "_extras", "_node", "connected", "paused", "ping")
+
+
+class VoiceParts(HotSlots):
+    """A player's voice credentials and channel, kept as their parts.
+
+    Guilds share the voice server's endpoint and the shard's session id (interned by the
+    bridge): while the credentials were sent for :attr:`channel_id`, the player keeps the
+    token and those two shared strings, not a ``VoiceUpdate`` of its own.
+    """
+
+    __slots__ = ("_channel_id", "_voice", "_voice_endpoint", "_voice_session_id")
+
+    # Set by Player.__init__ (one constructor, no call to a base's): the voice credentials
+    # last sent (see the ``voice`` property): None, or the token with the endpoint and
+    # session id below and channel_id as the channel, or (when its channel is not
+    # channel_id) the VoiceUpdate itself.
+    _voice: requests.VoiceUpdate | str | None
+    _voice_endpoint: str | None
+    _voice_session_id: str | None
+    _channel_id: int | None
+
+    @property
+    def voice(self) -> requests.VoiceUpdate | None:
+        """The voice credentials last sent to Lavalink.
+
+        Kept as their parts (the channel is :attr:`channel_id`); each read builds an equal
+        :class:`VoiceUpdate`.
+        """
+        voice = self._voice
+        if not isinstance(voice, str):
+            return voice
+        return requests.VoiceUpdate(
+            token=voice,
+            endpoint=typing.cast("str", self._voice_endpoint),
+            session_id=typing.cast("str", self._voice_session_id),
+            channel_id=str(self._channel_id),
+        )
+
+    @voice.setter
+    def voice(self, voice: requests.VoiceUpdate | None) -> None:
+        channel = self._channel_id
+        if voice is not None and channel is not None and voice.channel_id == str(channel):
+            self._voice = voice.token
+            self._voice_endpoint = voice.endpoint
+            self._voice_session_id = voice.session_id
+        else:
+            self._voice = voice
+            self._voice_endpoint = self._voice_session_id = None
+
+    @property
+    def channel_id(self) -> int | None:
+        """The voice channel the bot is in for this guild, when known."""
+        return self._channel_id
+
+    @channel_id.setter
+    def channel_id(self, channel_id: int | None) -> None:
+        if channel_id != self._channel_id and isinstance(self._voice, str):
+            voice = self.voice  # sent for the old channel: keep it whole
+            self._voice = voice
+            self._voice_endpoint = self._voice_session_id = None
+        self._channel_id = channel_id

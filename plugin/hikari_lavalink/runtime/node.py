@@ -294,8 +294,13 @@ class Node:
             await self.request(routes.destroy_player(session_id, guild_id))
 
     async def destroy_player(self, guild_id: int) -> None:
-        """Destroy the player on the server (if connected) and forget it locally."""
-        self._players.pop(guild_id, None)
+        """Destroy the player on the server (if connected) and forget it locally.
+
+        The local player is destroyed for good: every command on it raises from now on.
+        """
+        player = self._players.pop(guild_id, None)
+        if player is not None:
+            player.discard("destroyed")
         session_id = self.session_id
         if session_id is not None and self.is_ready:
             await self.request(routes.destroy_player(session_id, guild_id))

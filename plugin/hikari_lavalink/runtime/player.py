@@ -23,8 +23,8 @@ from hikari_lavalink.runtime._player_slots import (
     NODE_DEFAULT,
     ROUNDING_MS,
     Extras,
-    HotSlots,
     NodeDefault,
+    VoiceParts,
 )
 
 if typing.TYPE_CHECKING:
@@ -35,7 +35,7 @@ __all__ = ["NODE_DEFAULT", "Player"]
 UNSET: typing.Final = msgspec.UNSET
 
 
-class Player(HotSlots):
+class Player(VoiceParts):
     """A guild's player on a Lavalink node.
 
     Create players through the client (or :meth:`Node.create_player`); do not instantiate
@@ -43,10 +43,6 @@ class Player(HotSlots):
     """
 
     __slots__ = (
-        "_channel_id",
-        "_voice",
-        "_voice_endpoint",
-        "_voice_session_id",
         "guild_id",
         "track",
         "volume",
@@ -63,9 +59,7 @@ class Player(HotSlots):
         # What a playing player does not need (see Extras): an object only while needed.
         self._extras: Extras | None = None
         self._voice_ready = False  # a new player has no voice on Lavalink yet
-        # The voice credentials last sent (see the ``voice`` property): None, or the
-        # token with the endpoint and session id below and channel_id as the channel,
-        # or (when its channel is not channel_id) the VoiceUpdate itself.
+        # Its voice credentials and channel, as parts (see VoiceParts).
         self._voice: requests.VoiceUpdate | str | None = None
         self._voice_endpoint: str | None = None
         self._voice_session_id: str | None = None
@@ -99,40 +93,15 @@ class Player(HotSlots):
         """The node this player lives on."""
         return self._node
 
-    @property
-    def voice(self) -> requests.VoiceUpdate | None:
-        """The voice credentials last sent to Lavalink.
-
-        Kept as their parts (the channel is :attr:`channel_id`); each read builds an equal
-        :class:`VoiceUpdate`.
-        """
-        voice = self._voice
-        if not isinstance(voice, str):
-            return voice
-        return requests.VoiceUpdate(
-            token=voice,
-            endpoint=typing.cast("str", self._voice_endpoint),
-            session_id=typing.cast("str", self._voice_session_id),
-            channel_id=str(self._channel_id),
-        )
-
-    @voice.setter
-    def voice(self, voice: requests.VoiceUpdate | None) -> None:
-        channel = self._channel_id
-        if voice is not None and channel is not None and voice.channel_id == str(channel):
-            self._voice = voice.token
-            self._voice_endpoint = voice.endpoint
-            self._voice_session_id = voice.session_id
-        else:
-            self._voice = voice
-            self._voice_endpoint = self._voice_session_id = None
-
     # -- what a playing player does not need (in _extras, see hikari_lavalink._side) ------
 
     detached = SideField[bool]("_extras", Extras, DEFAULTS)
     """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
     end_time = SideField["int | None"]("_extras", Extras, DEFAULTS)
     """Where the track stops (ms), if the last play set an end."""
+    destroyed = SideField["str | None"]("_extras", Extras, DEFAULTS)
+    """Why the player was destroyed (``"left"``, ``"kicked"``...): then every command
+    raises, and :meth:`LavalinkClient.join` makes a new player; ``None`` while it lives."""
     _filters = SideField[filters_.Filters]("_extras", Extras, DEFAULTS, field="filters")
     _own_voice_timeout = SideField["float | NodeDefault | None"](
         "_extras", Extras, DEFAULTS, field="voice_timeout"
@@ -167,19 +136,6 @@ class Player(HotSlots):
     @voice_timeout.setter
     def voice_timeout(self, timeout: float | NodeDefault | None) -> None:
         self._own_voice_timeout = timeout
-
-    @property
-    def channel_id(self) -> int | None:
-        """The voice channel the bot is in for this guild, when known."""
-        return self._channel_id
-
-    @channel_id.setter
-    def channel_id(self, channel_id: int | None) -> None:
-        if channel_id != self._channel_id and isinstance(self._voice, str):
-            voice = self.voice  # sent for the old channel: keep it whole
-            self._voice = voice
-            self._voice_endpoint = self._voice_session_id = None
-        self._channel_id = channel_id
 
     @property
     def is_playing(self) -> bool:
@@ -322,6 +278,7 @@ class Player(HotSlots):
         self, update: requests.UpdatePlayer, *, no_replace: bool = False
     ) -> models.Player:
         """Send a raw update and take the server's answer as the new state."""
+        self._check_alive()
         session_id = self._node.session_id
         if session_id is None or not self._node.is_ready:
             msg = f"node {self._node.name!r} is not connected; cannot update player {self.guild_id}"
@@ -329,6 +286,12 @@ class Player(HotSlots):
         answer = await self._node.request(
             routes.update_player(session_id, self.guild_id, update, no_replace=no_replace)
         )
+        if self.destroyed is not None:
+            # Destroyed while this was on its way: what it created on the server goes too
+            # (unless the guild has a new player there by now).
+            if self._node.get_player(self.guild_id) is None:
+                await self._node.request(routes.destroy_player(session_id, self.guild_id))
+            self._check_alive()
         if not isinstance(update.voice, msgspec.UnsetType):
             self.voice = update.voice
         self.apply_player(answer)
@@ -390,6 +353,7 @@ class Player(HotSlots):
         VoiceTimeoutError
             The voice connection did not come (back) within :attr:`voice_timeout` seconds.
         """
+        self._check_alive()
         limit = self.voice_timeout
         waiter = self._voice_ready
         if limit is None or waiter is True:
@@ -406,6 +370,26 @@ class Player(HotSlots):
                 "(join a channel first, or the bot is still rejoining after a shard death)"
             )
             raise VoiceTimeoutError(msg) from None
+
+    def discard(self, reason: str) -> None:
+        """The player is gone for good (internal: left, kicked, its node lost): every
+        command raises from now on, and a :meth:`wait_for_voice` under way ends."""
+        if self.destroyed is None:
+            self.destroyed = reason
+        waiter = self._voice_ready
+        if not isinstance(waiter, bool) and not waiter.done():
+            waiter.set_exception(self._gone())
+            waiter.exception()  # retrieved: its waiters may have timed out already
+
+    def _check_alive(self) -> None:
+        if self.destroyed is not None:
+            raise self._gone()
+
+    def _gone(self) -> UsageError:
+        return UsageError(
+            f"guild {self.guild_id}: this player was destroyed ({self.destroyed}); "
+            "join the voice channel again for a new one"
+        )
 
     def _set_voice_ready(self) -> None:
         waiter = self._voice_ready

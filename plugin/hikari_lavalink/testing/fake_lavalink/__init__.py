@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
 from hikari_lavalink.testing.fake_lavalink.playback import FakePlayer
-from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest
+from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, RequestHold
 from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession
 
-__all__ = ["FakeLavalink", "FakePlayer", "FakeSession", "RecordedRequest"]
+__all__ = ["FakeLavalink", "FakePlayer", "FakeSession", "RecordedRequest", "RequestHold"]

@@ -24,7 +24,7 @@ from hikari_lavalink.protocol import models
 from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_lavalink.playback import Clock, Playback
 from hikari_lavalink.testing.fake_lavalink.players import Players
-from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, Rest
+from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, RequestHold, Rest
 from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession, Sessions
 from hikari_lavalink.testing.fake_lavalink.wire import Wire
 
@@ -209,6 +209,17 @@ class FakeLavalink:
     def set_latency(self, seconds: float) -> None:
         """Delay every REST answer and WebSocket handshake by ``seconds``."""
         self._rest.latency = seconds
+
+    def hold(self, method: str, path_prefix: str = "") -> RequestHold:
+        """Hold the next ``method`` request under ``path_prefix``: recorded, then unanswered
+        until ``hold.release()``; ``await hold.reached()`` returns it once it is held.
+
+        For races: a request on its way while something else happens (a leave during the
+        voice PATCH of a join, say), in an order the test decides.
+        """
+        hold = RequestHold(method, path_prefix)
+        self._rest.holds.append(hold)
+        return hold
 
     def fail_rest(self, status: int = 500, count: int = 1, path_prefix: str | None = None) -> None:
         """Answer the next ``count`` REST calls (under ``path_prefix``) with ``status``."""

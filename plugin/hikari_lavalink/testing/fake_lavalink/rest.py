@@ -36,7 +36,7 @@ if typing.TYPE_CHECKING:
         [web.Request], collections.abc.Awaitable[web.StreamResponse]
     ]
 
-__all__ = ["RecordedRequest", "Rest"]
+__all__ = ["RequestHold", "RecordedRequest", "Rest"]
 
 _FILTERS: typing.Final = (
     "volume",
@@ -77,10 +77,57 @@ class RecordedRequest:
         return json.loads(self.body)
 
 
+class RequestHold:
+    """The next REST request that matches waits here, recorded but unanswered, until
+    :meth:`release` (see :meth:`FakeLavalink.hold`): a request on its way, made to last."""
+
+    __slots__ = ("_arrived", "_released", "method", "path_prefix")
+
+    def __init__(self, method: str, path_prefix: str) -> None:
+        self.method = method
+        self.path_prefix = path_prefix
+        self._arrived: asyncio.Future[RecordedRequest] = asyncio.get_running_loop().create_future()
+        self._released = asyncio.Event()
+
+    @override
+    def __repr__(self) -> str:
+        return f"RequestHold({self.method} {self.path_prefix}*, held={self._arrived.done()})"
+
+    def takes(self, record: RecordedRequest) -> bool:
+        """Whether this hold is still free and matches ``record`` (then it holds it)."""
+        free = not self._arrived.done()
+        if free and record.method == self.method and record.path.startswith(self.path_prefix):
+            self._arrived.set_result(record)
+            return True
+        return False
+
+    async def reached(self, timeout: float = 5.0) -> RecordedRequest:
+        """Wait until a request is held here; the request (its ``status`` still 0)."""
+        async with asyncio.timeout(timeout):
+            return await asyncio.shield(self._arrived)
+
+    def release(self) -> None:
+        """Let the held request (or the next one, if none came yet) be answered."""
+        self._released.set()
+
+    async def wait_released(self) -> None:
+        """Wait for :meth:`release`."""
+        await self._released.wait()
+
+
 class Rest:
     """The middleware, and the info, stats, track and session routes."""
 
-    __slots__ = ("_activity", "_known", "_node", "_playback", "_sessions", "failures", "latency")
+    __slots__ = (
+        "_activity",
+        "_known",
+        "_node",
+        "_playback",
+        "_sessions",
+        "failures",
+        "holds",
+        "latency",
+    )
 
     def __init__(
         self,
@@ -97,6 +144,8 @@ class Rest:
         self._activity = activity
         self.latency = 0.0
         """Seconds every answer and handshake waits (``set_latency``)."""
+        self.holds: list[RequestHold] = []
+        """Requests to hold, in the order they were asked for (``hold``)."""
         self.failures: list[tuple[int, str | None]] = []
         """``(status, path_prefix)`` of the next failures to inject (``fail_rest``)."""
 
@@ -131,6 +180,11 @@ class Rest:
             request.method, request.path, dict(request.query), dict(request.headers), body
         )
         self._node.requests.append(record)
+        hold = next((h for h in self.holds if h.takes(record)), None)
+        if hold is not None:
+            self.holds.remove(hold)
+            self._activity.touch()
+            await hold.wait_released()
         try:
             response = await self._answer(request, handler)
         except validation.HTTPError as exc:
