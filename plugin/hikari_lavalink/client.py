@@ -2,20 +2,15 @@
 
 It is a composition root: it builds the components below, wires them to each other and
 to the bot (a handful of listeners, never one per player), and delegates to them. Each
-component owns its state; nothing else writes it.
+owns its state; nothing else writes it (``docs/concepts/architecture.md`` maps them).
 
-- :class:`~hikari_lavalink.runtime.pool.NodePool`: the nodes, draining, node selection;
-- :class:`~hikari_lavalink.bridge.dispatch.NodeEvents`: every node's listener; Lavalink
-  messages become hikari events, built only when something listens;
-- :class:`~hikari_lavalink.bridge.voice.VoiceCoordinator`: the guild table, ``join`` and
-  ``leave`` (op 4 on the guild's own shard), the bot's own voice events -> Lavalink's
-  ``voice`` PATCH;
-- :class:`~hikari_lavalink.bridge.shards.ShardRecovery`: a shard's gateway death drops the
-  Lavalink voice of its players; its reconnection rejoins and resumes them, or leaves;
-- :class:`~hikari_lavalink.runtime.failover.Failover`: a node that cannot be resumed has
-  its players moved to another node, or left with op 4;
-- :class:`~hikari_lavalink.bridge.restore.Restore`: the store, for a restarted bot;
-- :class:`~hikari_lavalink.runtime.background.BackgroundTasks`: what runs beside them.
+- ``runtime.pool.NodePool``: the nodes, draining, the one node selection;
+- ``bridge.dispatch.NodeEvents``: every node's listener, Lavalink messages as hikari events;
+- ``bridge.voice.VoiceCoordinator``: the guild table, join and leave (op 4), voice events;
+- ``bridge.shards.ShardRecovery``: a shard's death drops voice, its return rejoins or leaves;
+- ``runtime.failover.Failover``: a lost node's players moved to another node, or left;
+- ``bridge.restore.Restore``: the store, for a restarted bot;
+- ``runtime.background.BackgroundTasks``: what runs beside them.
 """
 
 from __future__ import annotations
@@ -280,14 +275,20 @@ class LavalinkClient:
     ) -> Node:
         """Add a Lavalink node; it connects when the client starts (at once if started).
 
+        A node of this name that stopped for good (its password was refused) is replaced.
+
         Raises
         ------
         UsageError
-            A node with this name exists.
+            A node with this name exists (and has not stopped for good).
         """
-        if name in self._pool.nodes:
-            msg = f"a node named {name!r} exists already"
-            raise UsageError(msg)
+        old = self._pool.nodes.get(name)
+        if old is not None:
+            if old.error is None:
+                msg = f"a node named {name!r} exists already (remove_node() it first)"
+                raise UsageError(msg)
+            self._pool.remove(name)  # stopped for good (a refused password): replaced
+            self._tasks.spawn(old.close())
         node = create_node(
             name=name,
             host=host,

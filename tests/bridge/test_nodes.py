@@ -271,3 +271,32 @@ async def test_node_errors_say_what_to_do() -> None:
         assert isinstance(info.value, TimeoutError)  # `except TimeoutError` still catches it
         with pytest.raises(hl.NodeReadyTimeoutError, match=r"node 'a' was not ready within 0\.1 s"):
             await lava.nodes["a"].wait_ready(timeout=0.1)
+
+
+@pytest.mark.asyncio
+async def test_a_refused_password_is_fixed_by_adding_the_node_again() -> None:
+    async with cluster({"a": None}) as (_, fakes, bot, lava):
+        stops: list[hl.NodeStoppedEvent] = []
+
+        async def on_stopped(event: hl.NodeStoppedEvent) -> None:
+            stops.append(event)
+
+        bot.subscribe(hl.NodeStoppedEvent, on_stopped)
+        old = lava.nodes["a"]
+        fakes["a"].password = "rotated-password"
+        stopped = asyncio.ensure_future(bot.wait_for(hl.NodeStoppedEvent, timeout=10))
+        await fakes["a"].drop_connections()
+        error = (await stopped).error
+        assert isinstance(error, hl.NodeConnectionError)
+        assert "add_node() it again (same name)" in str(error)
+        # The advice holds: the same name, the new password.
+        new = lava.add_node(
+            name="a", host=fakes["a"].host, port=fakes["a"].port, password="rotated-password"
+        )
+        assert new is not old
+        assert lava.nodes["a"] is new
+        await new.wait_ready(timeout=5)
+        await old.close()  # closing the stopped node again tells nobody again
+        assert [(e.node, e.error is not None) for e in stops] == [(old, True)]
+        with pytest.raises(hl.UsageError, match="exists already"):  # a live one is kept
+            lava.add_node(name="a", host="127.0.0.1", port=9, password="x")

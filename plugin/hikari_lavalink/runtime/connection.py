@@ -229,7 +229,7 @@ class NodeConnection:
         self.error = NodeConnectionError(
             self._name,
             f"the server refused the password (HTTP {effect.status}); "
-            "this node is stopped, fix the password and add it again",
+            "this node is stopped: fix the password and add_node() it again (same name)",
             status=effect.status,
             fatal=True,
         )

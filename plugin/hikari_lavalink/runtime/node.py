@@ -213,6 +213,8 @@ class Node:
         link = self._link
         try:
             async with asyncio.timeout(timeout):
+                if link.task is None:
+                    await asyncio.sleep(0)  # a start scheduled (add_node on a started client)
                 while not self.is_ready:
                     if link.error is not None:
                         raise link.error
@@ -254,8 +256,10 @@ class Node:
             except LavalinkError as exc:
                 _LOGGER.debug("node %s: could not turn resuming off: %s", self.name, exc)
         self._closing = True
+        told = self._link.error is not None  # stopped for good already: the listener knows
         await self._link.stop()
-        self._link.call(self._listener.node_stopped, self, error=None)
+        if not told:
+            self._link.call(self._listener.node_stopped, self, error=None)
 
     # -- players -------------------------------------------------------------------------
 
