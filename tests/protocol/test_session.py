@@ -192,6 +192,40 @@ class TestLifecycle:
         effects = machine.on_closed(1.0, code=1006, reason="")
         assert effects[0] == SessionLost(session_id="s1")
 
+    def test_a_failed_patch_after_a_resume_keeps_the_session_resumable(self) -> None:
+        # The server keeps a session's resuming across resumes: a PATCH that fails after a
+        # real resume (the socket dropped again: 404 or 500) does not make it unresumable.
+        machine = make()
+        machine.start(0.0)
+        ready(machine, 0.0, "s1")
+        machine.on_resuming_enabled(0.0, ok=True)
+        machine.on_closed(1.0, code=1006, reason="")
+        machine.on_wait_over(2.0)
+        machine.on_open(2.0, resumed_header=True)
+        machine.on_ready(2.0, session_id="s1", resumed=True)
+        machine.on_resuming_enabled(2.0, ok=False)
+        effects = machine.on_closed(3.0, code=1006, reason="")
+        assert effects[0] == SignalDisconnected(
+            code=1006, reason="", will_resume=True, graceful=False
+        )
+        assert SessionLost(session_id="s1") not in effects
+        machine.on_wait_over(4.0)
+        assert machine.on_wait_over(4.0) == []  # connecting already
+        assert machine.session_id == "s1"
+
+    def test_a_failed_patch_on_a_new_session_after_a_resume_is_not_resumable(self) -> None:
+        machine = make()
+        machine.start(0.0)
+        ready(machine, 0.0, "s1")
+        machine.on_resuming_enabled(0.0, ok=True)
+        machine.on_closed(1.0, code=1006, reason="")
+        machine.on_wait_over(2.0)
+        machine.on_open(2.0, resumed_header=False)  # refused: a new session follows
+        machine.on_ready(2.0, session_id="s2", resumed=False)
+        machine.on_resuming_enabled(2.0, ok=False)
+        effects = machine.on_closed(3.0, code=1006, reason="")
+        assert effects[0] == SessionLost(session_id="s2")
+
     @pytest.mark.parametrize("status", [401, 403])
     def test_auth_failure_gives_up(self, status: int) -> None:
         machine = make()

@@ -159,6 +159,7 @@ class NodeSession:
         "_deadline",
         "_lost_announced",
         "_resumable",
+        "_resumed",
         "_session_id",
         "_state",
         "resume_timeout",
@@ -180,6 +181,7 @@ class NodeSession:
         self._session_id = session_id
         # A stored session id may be resumable; the server decides.
         self._resumable = session_id is not None
+        self._resumed = False  # whether the last ready resumed its session
         self._deadline: float | None = None
         self._lost_announced = False
 
@@ -238,6 +240,7 @@ class NodeSession:
             effects.extend(self._lose(now))
         self._state = SessionState.READY
         self._session_id = session_id
+        self._resumed = really_resumed
         self._resumable = False
         self._deadline = None
         self._lost_announced = False
@@ -250,8 +253,13 @@ class NodeSession:
         return effects
 
     def on_resuming_enabled(self, now: float, *, ok: bool) -> list[Effect]:
-        """The resuming PATCH finished (``ok`` False: the session is not resumable)."""
-        self._resumable = ok and self.resuming
+        """The resuming PATCH finished.
+
+        ``ok`` False: a new session is not resumable; a resumed one stays resumable, as
+        the server keeps a session's resuming setting across resumes (the PATCH failed
+        most likely because the socket dropped again).
+        """
+        self._resumable = (ok or self._resumed) and self.resuming
         return []
 
     def on_closed(self, now: float, *, code: int, reason: str) -> list[Effect]:
