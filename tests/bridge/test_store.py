@@ -97,6 +97,11 @@ async def test_restart_resumes_the_session_and_adopts_players(tmp_path: pathlib.
             assert player.position >= 42_000
             # adopted without interrupting the audio: no new track start
             assert sum(b'"TrackStartEvent"' in data for _, data in node.sent) == starts
+            # Its voice is on the node: ready, so a play goes out at once (no voice wait).
+            lava.voice_timeout = 60.0
+            async with asyncio.timeout(5):
+                await player.wait_for_voice()
+                await player.pause()
         finally:
             await bot.close()
 

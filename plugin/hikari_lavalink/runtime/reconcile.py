@@ -43,9 +43,10 @@ async def reconcile(
         if local is None:
             local = node.create_player(guild_id)
             adopted.append(local)
-        local.apply_player(remote)
         if local.voice is None and remote.voice.token:
             local.adopt_voice(remote.voice)
+        # After the voice: a player whose voice the server holds is voice-ready.
+        local.apply_player(remote)
     restored: list[Player] = []
     for guild_id, player in list(node.players.items()):
         if guild_id in on_server:
