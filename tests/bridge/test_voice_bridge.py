@@ -106,6 +106,25 @@ async def test_a_play_on_its_way_when_the_guild_is_left_is_undone(world: World) 
 
 
 @pytest.mark.asyncio
+async def test_a_leave_during_the_joins_voice_patch_leaves_no_player_behind(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    hold = world.lavalink.hold("PATCH", "/v4/sessions/")  # the join's voice PATCH
+    joining = asyncio.ensure_future(world.lava.join(g0, c0))
+    held = await hold.reached()
+    assert "voice" in held.json()
+    await world.lava.leave(g0)  # its DELETE overtakes the PATCH on its way
+    hold.release()
+    with pytest.raises(hl.UsageError, match="destroyed"):
+        await joining
+    await world.lavalink.wait_for_request(lambda r: r.method == "PATCH" and r is held)
+    # The PATCH that landed after the leave was undone: no player for a guild the bot left.
+    session = world.lavalink.sessions[world.lava.nodes["main"].session_id or ""]
+    await world.lavalink.wait_until(lambda: g0 not in session.players)
+    assert world.lava.get_player(g0) is None
+    assert world.discord.voice_ops[-1][1]["channel_id"] is None  # and out of the channel
+
+
+@pytest.mark.asyncio
 async def test_players_view_follows_joins_and_leaves(world: World) -> None:
     (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
     players = world.lava.players
