@@ -112,8 +112,14 @@ async def test_a_leave_during_the_joins_voice_patch_leaves_no_player_behind(worl
     joining = asyncio.ensure_future(world.lava.join(g0, c0))
     held = await hold.reached()
     assert "voice" in held.json()
-    await world.lava.leave(g0)  # its DELETE overtakes the PATCH on its way
+    # The leave comes while the PATCH is on its way: the player is dead at once, and the
+    # leave's DELETE waits for the PATCH (the guild's lock), whose player it then undoes.
+    leaving = asyncio.ensure_future(world.lava.leave(g0))
+    await asyncio.sleep(0)  # one turn of the loop: the leave's first step, up to the lock
+    assert world.lava.get_player(g0) is None  # (the step it takes before any wait)
+    assert not leaving.done()  # it waits for the PATCH on its way
     hold.release()
+    await leaving
     with pytest.raises(hl.UsageError, match="destroyed"):
         await joining
     await world.lavalink.wait_for_request(lambda r: r.method == "PATCH" and r is held)
@@ -121,7 +127,31 @@ async def test_a_leave_during_the_joins_voice_patch_leaves_no_player_behind(worl
     session = world.lavalink.sessions[world.lava.nodes["main"].session_id or ""]
     await world.lavalink.wait_until(lambda: g0 not in session.players)
     assert world.lava.get_player(g0) is None
-    assert world.discord.voice_ops[-1][1]["channel_id"] is None  # and out of the channel
+    await world.discord.wait_for_op(4, lambda f: f.data["channel_id"] is None)  # out, too
+
+
+@pytest.mark.asyncio
+async def test_a_join_during_a_leaves_delete_ends_in_the_channel(world: World) -> None:
+    g0, c0 = guild_and_channel(world, 0)
+    old = await world.lava.join(g0, c0)
+    await old.play(SONG)
+    hold = world.lavalink.hold("DELETE", "/v4/sessions/")  # the leave's DELETE is slow
+    leaving = asyncio.ensure_future(world.lava.leave(g0))
+    await hold.reached()
+    ops = len(world.discord.voice_ops)
+    joining = asyncio.ensure_future(world.lava.join(g0, c0))
+    hold.release()
+    await leaving
+    new = await joining
+    # The join came after the leave, so it wins: Discord saw the leave's op 4, then the
+    # join's; the node has the new player, with its voice; the client holds it.
+    assert [d["channel_id"] for _, d in world.discord.voice_ops[ops:]] == [None, str(c0)]
+    assert new is not old
+    assert world.lava.get_player(g0) is new
+    session = world.lavalink.sessions[new.node.session_id or ""]
+    assert session.players[g0].voice is not None
+    await new.play(SONG)
+    assert (await world.wait_event(hl.TrackStartEvent, lambda e: e.player is new)).guild_id == g0
 
 
 @pytest.mark.asyncio

@@ -179,25 +179,28 @@ class VoiceCoordinator:
             raise UsageError(msg)
         shard = shard_for(self._bot, guild)
         voice = self.guild(guild)
-        player = voice.player
-        created = player is None
-        if player is None:
-            player = (node or self._pool.best()).create_player(guild)
-            self.players.put(voice, player)
-        if voice.handshake.channel_id == channel and voice.handshake.sent is not None:
-            return player
-        player.channel_id = channel
-        waiter = voice.new_waiter()
-        try:
-            await self.op4(guild, channel)
-        except ShardNotConnectedError as exc:
-            voice.fail(exc)
-            if created and self.players.get(guild) is player:
-                # Nothing was sent anywhere: the player never existed.
-                self.players.pop(guild)
-                player.node.forget_player(guild)
-            raise
-        voice.leave_owed = False  # this join replaces a leave that could not go out
+        # Under the guild's lock: after a leave of this guild under way (its DELETE and its
+        # op 4 go first), before the voice PATCH that Discord's answer brings.
+        async with voice.lock:
+            player = voice.player
+            created = player is None
+            if player is None:
+                player = (node or self._pool.best()).create_player(guild)
+                self.players.put(voice, player)
+            if voice.handshake.channel_id == channel and voice.handshake.sent is not None:
+                return player
+            player.channel_id = channel
+            waiter = voice.new_waiter()
+            try:
+                await self.op4(guild, channel)
+            except ShardNotConnectedError as exc:
+                voice.fail(exc)
+                if created and self.players.get(guild) is player:
+                    # Nothing was sent anywhere: the player never existed.
+                    self.players.pop(guild)
+                    player.node.forget_player(guild)
+                raise
+            voice.leave_owed = False  # this join replaces a leave that could not go out
         limit = self._voice_timeout if timeout is None else timeout
         try:
             async with asyncio.timeout(limit):
@@ -221,15 +224,27 @@ class VoiceCoordinator:
             voice.fail(UsageError(f"guild {guild}: the player was destroyed ({reason})"))
             voice.handshake.reset()
             voice.voice_lost = False
-        if player is not None:
-            player.discard(reason)  # before the DELETE: a command meanwhile fails at once
-            try:
-                await player.node.destroy_player(guild)
-            except LavalinkError as exc:
-                _LOGGER.warning("guild %s: destroying the player failed: %s", guild, exc)
+        if player is None:
+            await self.send_leave(guild, voice)
+            return
+        player.discard(reason)  # at once: a command meanwhile fails, it sends nothing
+        if voice is None:
+            await self._destroy_and_leave(guild, player, None)
+        else:
+            # Under the guild's lock: after a voice PATCH on its way (then undone), before a
+            # join made meanwhile (its player and op 4 come after this leave's).
+            async with voice.lock:
+                await self._destroy_and_leave(guild, player, voice)
+        self._events.emit_player(ev.PlayerDestroyedEvent, player, reason=reason)
+
+    async def _destroy_and_leave(
+        self, guild: int, player: Player, voice: GuildVoice | None
+    ) -> None:
+        try:
+            await player.node.destroy_player(guild)
+        except LavalinkError as exc:
+            _LOGGER.warning("guild %s: destroying the player failed: %s", guild, exc)
         await self.send_leave(guild, voice)
-        if player is not None:
-            self._events.emit_player(ev.PlayerDestroyedEvent, player, reason=reason)
 
     async def send_leave(self, guild: int, voice: GuildVoice | None) -> None:
         """Op 4 leave; while the shard is down it is owed, and sent at its next connect.
