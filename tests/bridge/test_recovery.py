@@ -9,9 +9,10 @@ import typing
 import hikari
 import hikari.impl.shard
 import pytest
-from tests.bridge.conftest import SONG, World
+from tests.bridge.conftest import CATALOGUE, PASSWORD, SONG, World
 
 import hikari_lavalink as hl
+from hikari_lavalink.testing import FakeLavalink
 
 if typing.TYPE_CHECKING:
     from hikari_lavalink.testing import RecordedFrame
@@ -351,3 +352,39 @@ async def test_a_leave_unanswered_when_the_shard_dies_goes_out_again(world: Worl
     again = await wait_op4(world, g1, None, after=frames, timeout=15)
     assert again.shard_id == 1
     assert world.lava.get_player(g1) is None
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_a_failover_during_a_shard_death_sends_no_stale_voice(world: World) -> None:
+    async with FakeLavalink(password=PASSWORD, catalogue=CATALOGUE) as spare:
+        world.lava.add_node(name="spare", host=spare.host, port=spare.port, password=PASSWORD)
+        await world.lava.nodes["spare"].wait_ready(timeout=5)
+        main = world.lava.nodes["main"]
+        (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
+        p0 = await world.lava.join(g0, c0, node=main)
+        p1 = await world.lava.join(g1, c1, node=main)
+        await p1.play(SONG)
+        assert (p0.node.name, p1.node.name) == ("main", "main")
+        world.lava.rejoin_timeout = 30.0  # the rejoin waits: its voice stays lost meanwhile
+        world.discord.set_voice_behaviour(g1, answer=False)
+        await world.discord.kill_shard(1, "abort")
+        await world.wait_event(hl.VoiceLostEvent, lambda e: e.guild_id == g1)
+        await world.lavalink.kill()  # and its node dies: the players move to the spare
+        moved = await world.wait_event(hl.PlayerMovedEvent, lambda e: e.player is p1)
+        assert moved.node.name == "spare"
+        # The voice from before the shard's death is dead: nothing was sent for that guild.
+        # (The other guild's shard lives: its player moved with its voice.)
+        patches = [r for r in spare.requests if r.method == "PATCH"]
+        assert not [r for r in patches if r.path.endswith(f"/players/{g1}")]
+        await world.wait_event(hl.PlayerMovedEvent, lambda e: e.player is p0)
+        assert [r.status for r in spare.requests if r.path.endswith(f"/players/{g0}")] == [200]
+        assert p1.track is not None  # its state is kept for the restore
+        world.discord.set_voice_behaviour(g1, answer=True)
+        assert await world.lava.join(g1, c1) is p1  # (not waiting out the rejoin's 30 s)
+        restored = await world.wait_event(hl.VoiceRestoredEvent, lambda e: e.guild_id == g1)
+        assert restored.node.name == "spare"
+        remote = spare.sessions[world.lava.nodes["spare"].session_id or ""].players[g1]
+        assert remote.voice is not None
+        assert remote.track is not None
+        assert remote.track.encoded == SONG.encoded

@@ -116,7 +116,9 @@ class Failover:
             source.forget_player(guild)
             target.adopt_player(player)
             try:
-                if player.voice is not None:
+                # A detached player's voice died with its shard's connection: it is not sent
+                # anywhere; its restore, when the shard is back, rebuilds it on this node.
+                if player.voice is not None and not player.detached:
                     await player.update(player.restore_request())
             except LavalinkError as exc:
                 _LOGGER.warning("guild %s: moving to node %s failed: %s", guild, target.name, exc)
