@@ -24,7 +24,7 @@ from hikari_lavalink.nodes import create_node
 from hikari_lavalink.protocol import models, requests, routes
 from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
 from hikari_lavalink.testing import FakeLavalink, factories
-from hikari_lavalink.testing.memory import MemoryConnection, MemoryServer
+from hikari_lavalink.testing.memory import MemoryConnection, MemoryServer, Reply
 from hikari_lavalink.transport.node import AiohttpNodeTransport
 
 if typing.TYPE_CHECKING:
@@ -449,6 +449,55 @@ async def test_session_lost_after_kill_and_players_restored_on_new_session(
         assert abs(remote.state.position - frozen) < 1000
         restore = server.requests[-1]
         assert restore.path == f"/v4/sessions/{new_session}/players/{GUILD}"
+    finally:
+        await node.close()
+
+
+@pytest.mark.parametrize("failing", ["GET", "PATCH"])
+@pytest.mark.asyncio
+async def test_a_failed_reconcile_or_restore_is_tried_again(
+    server: MemoryServer, desk: Desk, clock: Clock, recorder: Recorder, failing: str
+) -> None:
+    node, socket = await started(server, recorder, clock, resume_timeout=1)
+    try:
+        await playing_player(node)
+        old = node.session_id
+        server.session_resumed = False  # the server restarted: a new session, no players
+        desk.players.clear()
+        # Its first answers after the restart are 500s: the players list, or the restore.
+        path = "/v4/sessions/*/players" if failing == "GET" else "/v4/sessions/*/players/*"
+        server.answer(failing, path, Reply.error(500, "starting up", path), times=2)
+        socket.abort()
+        await ready(node, server, 2, "s2")
+        await recorder.wait_for("lost", lambda r: r[0] == old)
+        adopted, _, _ = await recorder.wait_for("reconciled", lambda r: r[1] == [GUILD])
+        assert adopted == []
+        remote = desk.players[GUILD]  # recreated on the new session, with its track
+        assert remote.track is not None
+        assert remote.voice.token
+        failures = [r for r in server.requests if r.method == failing and "/players" in r.path]
+        assert len(failures) >= 3  # two refused, then the one that worked
+        assert [p for _, p in recorder.of("lost") if p] == [[GUILD]]  # lost once, with its session
+    finally:
+        await node.close()
+
+
+@pytest.mark.asyncio
+async def test_a_player_that_cannot_be_recreated_in_time_is_lost(
+    server: MemoryServer, desk: Desk, clock: Clock, recorder: Recorder
+) -> None:
+    node, socket = await started(server, recorder, clock, resume_timeout=1)
+    try:
+        await playing_player(node)
+        server.session_resumed = False
+        desk.players.clear()
+        server.answer("PATCH", "/v4/sessions/*/players/*", Reply.error(500, "broken", "/"))
+        socket.abort()
+        await ready(node, server, 2, "s2")
+        await server.wait_for_request(lambda r: r.method == "PATCH" and "s2/players" in r.path)
+        clock.now += 1.0  # the resume window passes on the node's clock: it gives up
+        _, guilds = await recorder.wait_for("lost", lambda r: r[0] == "s2")
+        assert guilds == [GUILD]  # declared lost: the client moves it, or leaves
     finally:
         await node.close()
 

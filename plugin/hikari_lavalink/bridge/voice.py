@@ -340,7 +340,10 @@ class VoiceCoordinator:
                 self._home_by_region(player, update.endpoint)
             try:
                 if not player.node.is_ready:
-                    player.voice = update  # sent with the player on the node's next session
+                    # Sent with the player on the node's next session (or by a failover): a
+                    # fresh voice, so the player is no longer one whose voice died.
+                    player.voice = update
+                    player.detached = False
                 elif restoring:
                     player.voice = update
                     await player.update(player.restore_request())

@@ -26,7 +26,7 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError, NodeConnectionError, RemoteProtocolError
 from hikari_lavalink.protocol import codec, messages, models, routes
 from hikari_lavalink.protocol import session as session_
-from hikari_lavalink.runtime.reconcile import reconcile
+from hikari_lavalink.runtime.reconcile import Reconciliation
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -59,7 +59,7 @@ class NodeConnection:
         "_name",
         "_node",
         "_players",
-        "_restore_players",
+        "_reconciliation",
         "_step_now",
         "_transport",
         "_unreachable",
@@ -91,13 +91,19 @@ class NodeConnection:
         self._listener = listener
         self.session = session
         self._backoff = backoff
-        self._restore_players = restore_players
         self.ready = asyncio.Event()
         self.conn: WebSocketConnection | None = None
         self.task: asyncio.Task[None] | None = None
         self.error: LavalinkError | None = None
         self.closed_at: float | None = None
         self._unreachable = False
+        self._reconciliation = Reconciliation(
+            node,
+            restore_players=restore_players,
+            backoff=backoff,
+            reconciled=self._reconciled,
+            lost=self._lost,
+        )
         # The reader's step (until it gives the event loop a turn): the clock reading that
         # stamps its player updates (None: no update in this step yet), and the listener's
         # wants_player_updates answer, both taken at the step's first update.
@@ -118,6 +124,7 @@ class NodeConnection:
     async def stop(self) -> None:
         """Stop the session machine, close the socket, end the task, release the transport."""
         self.session.stop()
+        self._reconciliation.cancel()
         if self.conn is not None:
             await self.conn.close(1000)
         if self.task is not None:
@@ -136,17 +143,23 @@ class NodeConnection:
         except Exception:
             _LOGGER.exception("node %s: listener %s raised", self._name, callback)
 
-    async def _reconcile(self, session_id: str, *, resumed: bool) -> None:
-        result = await reconcile(self._node, session_id, restore_players=self._restore_players)
-        if result is not None:
-            adopted, restored = result
-            self.call(
-                self._listener.players_reconciled,
-                self._node,
-                adopted=adopted,
-                restored=restored,
-                resumed=resumed,
-            )
+    def _reconciled(self, adopted: list[Player], restored: list[Player], resumed: bool) -> None:
+        self.call(
+            self._listener.players_reconciled,
+            self._node,
+            adopted=adopted,
+            restored=restored,
+            resumed=resumed,
+        )
+
+    def _lost(self, session_id: str, players: list[Player]) -> None:
+        self.call(
+            self._listener.session_lost,
+            self._node,
+            session_id=session_id,
+            players=players,
+            reachable=False,
+        )
 
     async def run(self) -> None:
         """The node's one task: connect, read, reconnect, until stopped for good."""
@@ -183,7 +196,7 @@ class NodeConnection:
         if isinstance(effect, session_.EnableResuming):
             return await self._enable_resuming(effect)
         if isinstance(effect, session_.Reconcile):
-            await self._reconcile(effect.session_id, resumed=effect.resumed)
+            await self._reconciliation.run(effect.session_id, resumed=effect.resumed)
             return []
         if isinstance(effect, session_.SignalReady):
             self.ready.set()
@@ -423,7 +436,9 @@ class NodeConnection:
             self._name,
             session_id,
             len(players),
-            "; they will be restored on the next session" if self._restore_players else "",
+            "; they will be restored on the next session"
+            if self._reconciliation.restore_players
+            else "",
         )
         self.call(
             self._listener.session_lost,

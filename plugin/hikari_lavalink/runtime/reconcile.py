@@ -4,32 +4,44 @@ A resumed session (or a restarted bot resuming a stored session) finds players o
 server: those the node does not know yet are adopted, and every one takes the server's
 view. A new session finds none of the old players: each local player with voice is
 recreated on it, at its position, when the node restores players.
+
+When the server's players cannot be read, or some cannot be recreated (a node answering
+500 for a while after a restart), :class:`Reconciliation` tries again, with the node's
+reconnect back-off and out of the reader task's way, until it works; the players still
+not on the server when the resume window has passed are declared lost, as for a lost
+session (moved to another node, or left).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import typing
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError
 from hikari_lavalink.protocol import routes
+from hikari_lavalink.protocol.backoff import Backoff
 
 if typing.TYPE_CHECKING:
+    import collections.abc
+
     from hikari_lavalink.runtime.node import Node
     from hikari_lavalink.runtime.player import Player
 
-__all__ = ["reconcile"]
+__all__ = ["Reconciliation", "reconcile"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.node")
 
 
 async def reconcile(
     node: Node, session_id: str, *, restore_players: bool
-) -> tuple[list[Player], list[Player]] | None:
+) -> tuple[list[Player], list[Player], list[Player]] | None:
     """Reconcile ``node``'s players with its session ``session_id``.
 
-    Returns the players adopted from the server and those recreated on it, or ``None``
-    when the server's players could not be read (logged).
+    Returns the players adopted from the server, those recreated on it and those whose
+    recreation failed (to try again), or ``None`` when the server's players could not be
+    read (logged). Running it again is safe: what is on the server is taken as it is.
     """
     try:
         server_players = await node.request(routes.get_players(session_id))
@@ -48,10 +60,13 @@ async def reconcile(
         # After the voice: a player whose voice the server holds is voice-ready.
         local.apply_player(remote)
     restored: list[Player] = []
+    failed: list[Player] = []
     for guild_id, player in list(node.players.items()):
         if guild_id in on_server:
             continue
-        if not restore_players or player.voice is None:
+        # A detached player's voice died with its shard's connection: its restore, when
+        # the shard is back, rebuilds it (never with the stale voice).
+        if not restore_players or player.voice is None or player.detached:
             continue
         try:
             await player.update(player.restore_request())
@@ -62,6 +77,7 @@ async def reconcile(
                 guild_id,
                 exc,
             )
+            failed.append(player)
             continue
         restored.append(player)
     if adopted or restored:
@@ -71,4 +87,91 @@ async def reconcile(
             len(adopted),
             len(restored),
         )
-    return adopted, restored
+    return adopted, restored, failed
+
+
+class Reconciliation:
+    """A node's reconciliation after each ready, tried again until it works.
+
+    Parameters
+    ----------
+    node
+        The node.
+    restore_players
+        Recreate local players missing on a new session.
+    backoff
+        The node's reconnect back-off (its base and cap pace the tries).
+    reconciled
+        ``reconciled(adopted, restored, resumed)``: players adopted and recreated.
+    lost
+        ``lost(session_id, players)``: players that could not be recreated in time.
+    """
+
+    __slots__ = ("_backoff", "_lost", "_node", "_reconciled", "_retry", "restore_players")
+
+    def __init__(
+        self,
+        node: Node,
+        *,
+        restore_players: bool,
+        backoff: Backoff,
+        reconciled: collections.abc.Callable[[list[Player], list[Player], bool], None],
+        lost: collections.abc.Callable[[str, list[Player]], None],
+    ) -> None:
+        self._node = node
+        self.restore_players = restore_players
+        self._backoff = backoff
+        self._reconciled = reconciled
+        self._lost = lost
+        self._retry: asyncio.Task[None] | None = None
+
+    @override
+    def __repr__(self) -> str:
+        return f"Reconciliation(node={self._node.name!r}, retrying={self._retry is not None})"
+
+    async def run(self, session_id: str, *, resumed: bool) -> None:
+        """Reconcile now (in the reader, before ``ready`` is signalled); again later if needed."""
+        self.cancel()  # a new ready: an older retry is moot
+        result = await reconcile(self._node, session_id, restore_players=self.restore_players)
+        if result is not None:
+            adopted, restored, failed = result
+            self._reconciled(adopted, restored, resumed)
+            if not failed:
+                return
+        self._retry = asyncio.get_running_loop().create_task(
+            self._again(session_id, resumed=resumed, read=result is not None)
+        )
+
+    def cancel(self) -> None:
+        """Stop trying again (the node closes, or has a new ready)."""
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+
+    async def _again(self, session_id: str, *, resumed: bool, read: bool) -> None:
+        node = self._node
+        backoff = Backoff(base=self._backoff.base, cap=self._backoff.cap)
+        give_up_at = node.clock() + node.resume_timeout
+        failed: list[Player] = []
+        while True:
+            await asyncio.sleep(backoff.next_delay())
+            if not node.is_ready or node.session_id != session_id:
+                return  # a new session reconciles for itself
+            result = await reconcile(node, session_id, restore_players=self.restore_players)
+            if result is not None:
+                adopted, restored, failed = result
+                if not read or adopted or restored:
+                    self._reconciled(adopted, restored, resumed)
+                read = True
+                if not failed:
+                    return
+            if node.clock() >= give_up_at:
+                lost = failed if read else list(node.players.values())
+                _LOGGER.warning(
+                    "node %s: %d player(s) could not be recreated on session %s; lost",
+                    node.name,
+                    len(lost),
+                    session_id,
+                )
+                self._lost(session_id, lost)
+                return
