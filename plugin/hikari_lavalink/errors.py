@@ -141,13 +141,25 @@ class NodeConnectionError(NodeError):
         The HTTP status of the refused handshake, or ``None`` for a network failure.
     fatal
         ``True`` when retrying cannot help (401/403: the password was rejected).
+    refused
+        ``True`` when the server's port refused the connection: nothing listens there, so
+        the Lavalink process is gone (and its sessions with it), not merely unreachable.
     """
 
-    __slots__ = ("fatal", "status")
+    __slots__ = ("fatal", "refused", "status")
 
-    def __init__(self, node: str, message: str, *, status: int | None = None, fatal: bool) -> None:
+    def __init__(
+        self,
+        node: str,
+        message: str,
+        *,
+        status: int | None = None,
+        fatal: bool,
+        refused: bool = False,
+    ) -> None:
         self.status = status
         self.fatal = fatal
+        self.refused = refused
         super().__init__(node, message)
 
 

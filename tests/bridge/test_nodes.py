@@ -19,7 +19,7 @@ if typing.TYPE_CHECKING:
 
 @contextlib.asynccontextmanager
 async def cluster(
-    regions: dict[str, str | None], **options: typing.Any
+    regions: dict[str, str | None], *, resume_timeout: int = 1, **options: typing.Any
 ) -> collections.abc.AsyncGenerator[
     tuple[FakeDiscord, dict[str, FakeLavalink], hikari.GatewayBot, hl.LavalinkClient], None
 ]:
@@ -40,7 +40,7 @@ async def cluster(
                 port=fakes[name].port,
                 password=PASSWORD,
                 region=region,
-                resume_timeout=1,
+                resume_timeout=resume_timeout,
                 reconnect_base=0.05,
                 reconnect_cap=0.2,
             )
@@ -300,3 +300,34 @@ async def test_a_refused_password_is_fixed_by_adding_the_node_again() -> None:
         assert [(e.node, e.error is not None) for e in stops] == [(old, True)]
         with pytest.raises(hl.UsageError, match="exists already"):  # a live one is kept
             lava.add_node(name="a", host="127.0.0.1", port=9, password="x")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("spare", [True, False], ids=["moved", "left"])
+async def test_a_killed_node_is_not_waited_for_through_its_resume_window(spare: bool) -> None:
+    # The default resume window is 60 s; a killed node's port refuses connections, so its
+    # sessions are gone: its players move at once (or leave, after the short grace).
+    regions: dict[str, str | None] = {"a": None, "b": None} if spare else {"a": None}
+    async with cluster(regions, resume_timeout=60, node_loss_grace=0.2) as (
+        discord,
+        fakes,
+        bot,
+        lava,
+    ):
+        guild = discord.guilds[0]
+        player = await lava.join(guild.id, guild.voice_channel_ids[0], node=lava.nodes["a"])
+        await player.play(SONG)
+        kind = hl.PlayerMovedEvent if spare else hl.PlayerDestroyedEvent
+        outcome = asyncio.ensure_future(bot.wait_for(kind, timeout=10))
+        await fakes["a"].kill()
+        event = await outcome  # within seconds, not the 60 s window
+        if spare:
+            assert event.player is player
+            assert player.node.name == "b"
+            remote = fakes["b"].sessions[player.node.session_id or ""].players[guild.id]
+            assert remote.track is not None
+        else:
+            assert isinstance(event, hl.PlayerDestroyedEvent)
+            assert event.reason == "node_lost"
+            ops = [d for _, d in discord.voice_ops if int(d["guild_id"]) == guild.id]
+            assert ops[-1]["channel_id"] is None  # left with op 4: no bot sits silent

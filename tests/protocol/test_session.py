@@ -226,6 +226,39 @@ class TestLifecycle:
         effects = machine.on_closed(3.0, code=1006, reason="")
         assert effects[0] == SessionLost(session_id="s2")
 
+    def test_a_refused_connection_loses_a_session_awaiting_its_resume_at_once(self) -> None:
+        # Nothing listens on the port: the process is gone, and its sessions with it.
+        machine = make()
+        machine.start(0.0)
+        ready(machine, 0.0, "s1")
+        machine.on_resuming_enabled(0.0, ok=True)
+        machine.on_closed(1.0, code=1006, reason="")
+        machine.on_wait_over(1.5)
+        effects = machine.on_connect_failed(1.5, status=None, reason="refused", refused=True)
+        assert effects[0] == SessionLost(session_id="s1")  # not at the 60 s deadline
+        assert isinstance(effects[1], Wait)
+        machine.on_wait_over(2.0)
+        again = machine.on_connect_failed(2.0, status=None, reason="refused", refused=True)
+        assert [e for e in again if isinstance(e, SessionLost)] == []  # lost once
+
+    def test_an_unreachable_server_keeps_the_session_until_its_deadline(self) -> None:
+        machine = make()
+        machine.start(0.0)
+        ready(machine, 0.0, "s1")
+        machine.on_resuming_enabled(0.0, ok=True)
+        machine.on_closed(1.0, code=1006, reason="")
+        machine.on_wait_over(1.5)
+        effects = machine.on_connect_failed(1.5, status=None, reason="timed out")
+        assert [e for e in effects if isinstance(e, SessionLost)] == []
+        effects = machine.on_wait_over(61.5)  # the deadline passed: lost then, not before
+        assert effects[0] == SessionLost(session_id="s1")
+
+    def test_a_refused_first_connect_has_no_session_to_lose(self) -> None:
+        machine = make()
+        machine.start(0.0)
+        effects = machine.on_connect_failed(0.0, status=None, reason="refused", refused=True)
+        assert [type(e) for e in effects] == [Wait]
+
     @pytest.mark.parametrize("status", [401, 403])
     def test_auth_failure_gives_up(self, status: int) -> None:
         machine = make()

@@ -503,6 +503,22 @@ async def test_a_player_that_cannot_be_recreated_in_time_is_lost(
 
 
 @pytest.mark.asyncio
+async def test_a_refused_reconnect_loses_the_session_without_waiting_out_its_window(
+    server: MemoryServer, desk: Desk, clock: Clock, recorder: Recorder
+) -> None:
+    node, socket = await started(server, recorder, clock)  # a 60 s resume window
+    try:
+        await playing_player(node)
+        old = node.session_id
+        server.refusing = True  # the process is gone: its port refuses connections
+        socket.abort()
+        session_id, guilds = await recorder.wait_for("lost")  # the clock stands still
+        assert (session_id, guilds) == (old, [GUILD])
+    finally:
+        await node.close()
+
+
+@pytest.mark.asyncio
 async def test_server_down_at_start_then_up(
     server: MemoryServer, desk: Desk, clock: Clock, recorder: Recorder
 ) -> None:

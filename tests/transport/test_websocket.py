@@ -98,6 +98,19 @@ async def test_failed_maps_network_errors_and_reraises_bugs(
 
 
 @pytest.mark.asyncio
+async def test_a_closed_port_is_told_apart_from_an_unreachable_server(
+    fake: FakeLavalink, session: aiohttp.ClientSession
+) -> None:
+    url = fake.ws_url
+    await fake.kill()  # nothing listens on the port any more
+    with pytest.raises(NodeConnectionError) as info:
+        await connect_websocket(session, url, password=PASSWORD, headers=HEADERS, node_name="n")
+    assert info.value.refused
+    assert not info.value.fatal
+    assert info.value.status is None
+
+
+@pytest.mark.asyncio
 async def test_a_refused_password_is_fatal_and_not_shown(
     fake: FakeLavalink, session: aiohttp.ClientSession
 ) -> None:

@@ -284,14 +284,25 @@ class NodeSession:
         effects.append(self._wait(now))
         return effects
 
-    def on_connect_failed(self, now: float, *, status: int | None, reason: str) -> list[Effect]:
-        """The handshake failed: ``status`` is the HTTP status, ``None`` for a network error."""
+    def on_connect_failed(
+        self, now: float, *, status: int | None, reason: str, refused: bool = False
+    ) -> list[Effect]:
+        """The handshake failed: ``status`` is the HTTP status, ``None`` for a network error.
+
+        ``refused``: the server's port refused the connection. Nothing listens there: the
+        Lavalink process is gone, and a restarted one has no old sessions, so a session
+        awaiting its resume is lost at once (its players can move now), not at its deadline.
+        """
         if self._state is not SessionState.CONNECTING:
             return []
         if status in (401, 403):
             self._state = SessionState.STOPPED
             return [GiveUp(status=status, reason=reason)]
-        effects = self.on_deadline(now)
+        awaiting = self._deadline is not None and self._session_id is not None
+        if refused and awaiting and not self._lost_announced:
+            effects = self._lose(now)
+        else:
+            effects = self.on_deadline(now)
         effects.append(self._wait(now))
         return effects
 

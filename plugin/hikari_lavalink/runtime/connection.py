@@ -266,7 +266,9 @@ class NodeConnection:
                 _LOGGER.warning("node %s: cannot connect (%s); retrying", self._name, exc)
             else:
                 _LOGGER.debug("node %s: cannot connect (%s)", self._name, exc)
-            return self.session.on_connect_failed(self._clock(), status=exc.status, reason=str(exc))
+            return self.session.on_connect_failed(
+                self._clock(), status=exc.status, reason=str(exc), refused=exc.refused
+            )
         self.conn = conn
         effects = self.session.on_open(self._clock(), resumed_header=conn.resumed)
         for effect in effects:

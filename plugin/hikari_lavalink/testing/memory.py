@@ -332,6 +332,7 @@ class MemoryServer:
         "handshakes",
         "name",
         "reachable",
+        "refusing",
         "requests",
         "session_resumed",
         "transport",
@@ -349,6 +350,8 @@ class MemoryServer:
         """Every REST call, in order (``trace=true`` included in the route when asked)."""
         self.reachable = True
         """``False``: every handshake and REST call fails as an unreachable server's do."""
+        self.refusing = False
+        """``True``: every handshake is refused, as when the server's process is gone."""
         self.session_resumed: bool | None = False
         """The ``Session-Resumed`` header of the next accepted handshakes (``None``: absent)."""
         self._refusals: collections.deque[int] = collections.deque()
@@ -410,6 +413,9 @@ class MemoryServer:
         self._changed.set()
         if not self.reachable:
             raise NodeConnectionError(self.name, "cannot reach the server", fatal=False)
+        if self.refusing:
+            msg = "the connection was refused (nothing listens on the port)"
+            raise NodeConnectionError(self.name, msg, fatal=False, refused=True)
         if self._refusals:
             status = self._refusals.popleft()
             fatal = status in (401, 403)

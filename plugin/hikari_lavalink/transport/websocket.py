@@ -143,8 +143,12 @@ async def connect_websocket(
             node_name, f"{what} (HTTP {status})", status=status, fatal=fatal
         ) from None
     except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        cause = exc.os_error if isinstance(exc, aiohttp.ClientConnectorError) else exc
         raise NodeConnectionError(
-            node_name, f"cannot reach {url}: {type(exc).__name__}: {exc}", fatal=False
+            node_name,
+            f"cannot reach {url}: {type(exc).__name__}: {exc}",
+            fatal=False,
+            refused=isinstance(cause, ConnectionRefusedError),
         ) from None
     return AiohttpWebSocket(ws, _session_resumed(ws))
 
