@@ -582,6 +582,8 @@ async def test_end_time_pause_and_seek_drive_the_finish(
     fake.time_scale = 10  # every wait below on playback is ten times shorter
     client, session_id, ws = await connect(http, fake)
     long = factories.make_track(title="Long", length=60_000)
+    for guild in (5, 6):  # a player plays only with a voice connection
+        await patch(http, fake, session_id, {"voice": VOICE}, guild=guild)
     # endTime ends the track with `finished`
     await patch(http, fake, session_id, {"track": {"encoded": long.encoded}, "endTime": 200})
     end = await client.next("event", "TrackEndEvent", timeout=2)
@@ -841,4 +843,33 @@ async def test_a_held_request_is_recorded_and_answered_only_when_released(
     assert held.status == 200
     async with http.patch(url, json={"volume": 60}) as again:  # a hold takes one request
         assert again.status == 200
+    await ws.close()
+
+
+@pytest.mark.asyncio
+async def test_a_player_without_voice_does_not_play(
+    fake: FakeLavalink, http: aiohttp.ClientSession
+) -> None:
+    # Lavalink pulls frames only for a player with a voice connection: with none (never
+    # sent, or closed), the track starts but does not advance, and never ends.
+    fake.time_scale = 1000  # SHORT (2 s) would end in 2 ms, were it played
+    client, session_id, ws = await connect(http, fake)
+    await patch(http, fake, session_id, {"track": {"encoded": SHORT.encoded}})
+    await client.next("event", "TrackStartEvent")
+    update = await client.next("playerUpdate")
+    assert update["state"]["connected"] is False
+    player = fake.sessions[session_id].players[5]
+    assert player.position == 0
+    await client.next("playerUpdate")  # time passes (node time, 1000x): still at 0
+    assert player.position == 0
+    assert not [f for f in client.frames if f.get("type") == "TrackEndEvent"]
+    await patch(http, fake, session_id, {"voice": VOICE})  # connected: it plays, and ends
+    end = await client.next("event", "TrackEndEvent", timeout=2)
+    assert end["reason"] == "finished"
+    # And a voice closed mid-track stops it where it is.
+    await patch(http, fake, session_id, {"track": {"encoded": SONG.encoded}})
+    await fake.close_voice(5)
+    stopped_at = player.position
+    await client.next("playerUpdate")
+    assert player.position == stopped_at
     await ws.close()

@@ -338,8 +338,10 @@ class FakeLavalink:
     ) -> None:
         """``WebSocketClosedEvent`` for the guild's voice socket, then ``playerUpdate``."""
         session, player = self._hub.player(guild_id, session_id, playing=False)
+        player.set_position(player.position)  # it stands still from here: no frames pulled
         player.connected = False
         player.ping = -1
+        self._playback.schedule(session, player)  # no voice: its track never ends
         self._wire.event(
             session, guild_id, "WebSocketClosedEvent", code=code, reason=reason, byRemote=by_remote
         )

@@ -130,7 +130,10 @@ class FakePlayer:
         """
         if self.track is None:
             return 0
-        elapsed = 0 if self.paused else int((self._clock.now() - self.since) * 1000)
+        # Frames are only pulled for a player with a voice connection: without one (never
+        # sent, or closed), Lavalink's player does not advance, and its track never ends.
+        still = self.paused or not self.connected
+        elapsed = 0 if still else int((self._clock.now() - self.since) * 1000)
         position = self.base + elapsed
         return position if self.track.info.is_stream else min(position, self.track.info.length)
 
@@ -185,7 +188,7 @@ class Playback:
         end = track.info.length if not track.info.is_stream else None
         if player.end_time is not None:
             end = player.end_time if end is None else min(end, player.end_time)
-        if end is not None:
+        if end is not None and player.connected:  # no voice: no frames, no end
             delay = clock.wall(max(0.0, (end - player.position) / 1000))
             player.end_handle = loop.call_later(delay, self.finish, session, player, "finished")
 

@@ -136,8 +136,10 @@ class Players:
             voice != player.voice or not player.connected
         ):
             player.voice = voice
+            player.set_position(player.position)  # it advances from here, now connected
             player.connected = True
             player.ping = 12
+            playback.schedule(session, player)
             self._wire.player_update(session, player)
         paused = update.paused
         if not isinstance(paused, msgspec.UnsetType) and not new_track and player.paused != paused:
