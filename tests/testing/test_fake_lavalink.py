@@ -841,8 +841,12 @@ async def test_a_held_request_is_recorded_and_answered_only_when_released(
         assert response.status == 200
         assert (await response.json())["volume"] == 50
     assert held.status == 200
+    mark = len(fake.requests)
     async with http.patch(url, json={"volume": 60}) as again:  # a hold takes one request
         assert again.status == 200
+    later = await fake.wait_for_request(lambda r: r.method == "PATCH", after=mark)
+    assert later is not held  # only what came after the mark
+    assert later.json() == {"volume": 60}
     await ws.close()
 
 

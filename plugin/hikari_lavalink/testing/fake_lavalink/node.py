@@ -354,10 +354,19 @@ class FakeLavalink:
         self,
         predicate: collections.abc.Callable[[RecordedRequest], bool],
         timeout: float = 5.0,
+        *,
+        after: int = 0,
     ) -> RecordedRequest:
-        """Wait for a recorded REST request that matches."""
+        """Wait for a recorded, answered REST request that matches.
+
+        ``after``: search ``requests[after:]`` only (pass ``len(fake.requests)`` taken
+        before an action to wait for what that action sends, not for an older match).
+        """
         return await self._activity.first(
-            self.requests, lambda request: predicate(request) and request.status != 0, timeout
+            self.requests,
+            lambda request: predicate(request) and request.status != 0,
+            timeout,
+            after=after,
         )
 
     async def wait_for_connections(self, count: int, timeout: float = 5.0) -> None:
