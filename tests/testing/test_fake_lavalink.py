@@ -175,6 +175,19 @@ async def test_new_session_ready_then_stats(
         ({"track": {"identifier": "playlist"}}, "Cannot play a playlist or search result"),
         ({"track": {"identifier": "broken"}}, "blocked"),
         ({"volume": "loud"}, "could not be parsed"),
+        # As strict as kotlinx.serialization: no number for a bool, no string for a number.
+        ({"paused": 1}, "could not be parsed"),
+        ({"volume": "50"}, "could not be parsed"),
+        ({"position": "1000"}, "could not be parsed"),
+        # Blank is as good as missing (isBlank, not isEmpty).
+        (
+            {"voice": {**VOICE, "channelId": "   "}},
+            "token, endpoint, sessionId and channelId must be provided in voice state",
+        ),
+        (
+            {"voice": {**VOICE, "sessionId": " "}},
+            "token, endpoint, sessionId and channelId must be provided in voice state",
+        ),
     ],
 )
 async def test_patch_validation(

@@ -19,7 +19,7 @@ import typing
 import msgspec
 
 from hikari_lavalink.errors import RemoteProtocolError
-from hikari_lavalink.protocol import codec, load_result, models, requests
+from hikari_lavalink.protocol import load_result, models, requests
 from hikari_lavalink.protocol.trackblob import decode_track_blob
 
 if typing.TYPE_CHECKING:
@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 MAY_NOT_PARSE: typing.Final = "Request body could not be parsed"
+_strict_update: typing.Final = msgspec.json.Decoder(requests.UpdatePlayer, strict=True)
 
 
 class HTTPError(Exception):
@@ -118,9 +119,11 @@ class PlayerChange:
 def player_change(body: bytes) -> PlayerChange:
     """Parse and check a player PATCH body in the server's order."""
     try:
-        update = codec.decode_update_player(body)
-    except RemoteProtocolError as exc:
-        raise HTTPError(400, f"{MAY_NOT_PARSE}: {exc.reason}") from None
+        # Strictly, as kotlinx.serialization parses it: `paused: 1` or `"volume": "50"` is a
+        # 400, not a value the server would take.
+        update = _strict_update.decode(body)
+    except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
+        raise HTTPError(400, f"{MAY_NOT_PARSE}: {exc}") from None
     track_update = update.track
     deprecated = not isinstance(update.encoded_track, msgspec.UnsetType) or not isinstance(
         update.identifier, msgspec.UnsetType
@@ -146,7 +149,8 @@ def player_change(body: bytes) -> PlayerChange:
                 f"{MAY_NOT_PARSE}: Field 'channelId' is required for type with serial name "
                 "'dev.arbjerg.lavalink.protocol.v4.VoiceState', but it was missing",
             )
-        if not (voice.token and voice.endpoint and voice.session_id and voice.channel_id):
+        parts = (voice.token, voice.endpoint, voice.session_id, voice.channel_id)
+        if not all(isinstance(part, str) and part.strip() for part in parts):  # isBlank()
             raise HTTPError(
                 400, "token, endpoint, sessionId and channelId must be provided in voice state"
             )
