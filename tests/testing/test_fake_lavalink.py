@@ -10,6 +10,7 @@ import typing
 import aiohttp
 import pytest
 import pytest_asyncio
+from tests.conftest import load_vector
 
 import hikari_lavalink as hl
 from hikari_lavalink.protocol import codec
@@ -811,6 +812,27 @@ def test_factories_build_protocol_models() -> None:
     idle = factories.make_player(6, connected=False)
     assert (idle.state.ping, idle.voice.channel_id) == (-1, None)
     assert factories.make_stats(players=2).players == 2
+
+
+@pytest.mark.asyncio
+async def test_empty_and_error_factories_load_as_lavalink_answers_them(
+    http: aiohttp.ClientSession,
+) -> None:
+    catalogue = {"nothing": factories.make_empty(), "gone": factories.make_load_error()}
+    async with FakeLavalink(password=PASSWORD, catalogue=catalogue) as fake:
+        for identifier, vector in (("nothing", "empty"), ("gone", "error")):
+            url = f"{fake.url}/v4/loadtracks"
+            async with http.get(url, params={"identifier": identifier}) as response:
+                answered = await response.json()
+            real = json.loads(load_vector(f"rest-loadtracks-{vector}.json"))
+            assert answered["loadType"] == real["loadType"]
+            if real["data"] is None:
+                assert answered["data"] is None
+            else:  # the same fields as the server's, and a "common" failure
+                assert set(answered["data"]) == set(real["data"])
+                assert answered["data"]["severity"] == "common"
+    assert isinstance(hl.decode_load_result(json.dumps(answered)), hl.ErrorResult)
+    assert factories.make_empty().tracks == factories.make_load_error().tracks == []
 
 
 @pytest.mark.asyncio

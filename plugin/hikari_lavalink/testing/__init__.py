@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from hikari_lavalink.testing import factories, memory
 from hikari_lavalink.testing.factories import (
+    make_empty,
+    make_load_error,
     make_player,
     make_playlist,
     make_search,
@@ -47,6 +49,8 @@ __all__ = [
     "VoiceBehaviour",
     "factories",
     "memory",
+    "make_empty",
+    "make_load_error",
     "make_player",
     "make_playlist",
     "make_search",

@@ -13,6 +13,8 @@ from hikari_lavalink.protocol import load_result, models
 from hikari_lavalink.protocol.trackblob import encode_track_blob
 
 __all__ = [
+    "make_empty",
+    "make_load_error",
     "make_player",
     "make_playlist",
     "make_search",
@@ -106,6 +108,24 @@ def make_playlist(
 def make_search(tracks: typing.Sequence[models.Track]) -> load_result.SearchResult:
     """A ``search`` load result."""
     return load_result.SearchResult(data=list(tracks))
+
+
+def make_empty() -> load_result.EmptyResult:
+    """An ``empty`` load result: nothing matched (what a search for nonsense gives)."""
+    return load_result.EmptyResult()
+
+
+def make_load_error(
+    message: str = "This video is unavailable",
+    *,
+    severity: str = models.Severity.COMMON,
+    cause: str = "com.sedmelluq.discord.lavaplayer.tools.FriendlyException",
+) -> load_result.ErrorResult:
+    """An ``error`` load result, as a source that refuses a track gives (``common``: the
+    track's fault, not a bug; ``suspicious`` or ``fault`` otherwise)."""
+    return load_result.ErrorResult(
+        data=models.ExceptionInfo(message=message, severity=severity, cause=cause)
+    )
 
 
 def make_stats(
