@@ -155,6 +155,23 @@ async def test_a_join_during_a_leaves_delete_ends_in_the_channel(world: World) -
 
 
 @pytest.mark.asyncio
+async def test_discord_answers_no_join_to_a_text_channel_or_an_unknown_guild(
+    world: World,
+) -> None:
+    guild = world.discord.guilds[0]
+    unknown = (guild.id + (1 << 30)) & ~((1 << 22) - 1) | (guild.id & ((1 << 22) - 1))
+    for guild_id, channel in ((guild.id, guild.text_channel_ids[0]), (unknown, 1234)):
+        frames = len(world.discord.frames)
+        with pytest.raises(hl.VoiceTimeoutError):
+            await world.lava.join(guild_id, channel, timeout=0.2)
+        sent = await world.discord.wait_for_op(  # it was sent; Discord stayed silent
+            4, lambda f, wanted=str(channel): f.data["channel_id"] == wanted, after=frames
+        )
+        assert int(sent.data["guild_id"]) == guild_id
+        assert world.lava.get_player(guild_id) is None  # and no player is left behind
+
+
+@pytest.mark.asyncio
 async def test_players_view_follows_joins_and_leaves(world: World) -> None:
     (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
     players = world.lava.players

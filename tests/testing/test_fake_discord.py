@@ -779,8 +779,9 @@ async def test_gateway_protocol_with_a_raw_client() -> None:
         )
         await ws.send_json({"op": 1, "d": 2})
         assert await ws.receive_json() == {"op": 11}
+        channel = discord.guild(discord.guild_ids[1]).voice_channel_ids[0]  # a voice channel
         await ws.send_json(
-            {"op": 4, "d": {"guild_id": str(discord.guild_ids[1]), "channel_id": "5"}}
+            {"op": 4, "d": {"guild_id": str(discord.guild_ids[1]), "channel_id": str(channel)}}
         )
         server = await ws.receive_json()  # no VOICE_STATE_UPDATE: no GUILD_VOICE_STATES intent
         assert (server["t"], server["s"]) == ("VOICE_SERVER_UPDATE", 3)

@@ -4,10 +4,11 @@ Discord answers an op 4 (voice state update) with the bot's own ``VOICE_STATE_UP
 for a join, a ``VOICE_SERVER_UPDATE`` (token, endpoint), both *on the shard the op 4 came
 from*. The fake does the same, but an op 4 that arrives on a shard its guild is not on is
 recorded in :attr:`FakeDiscord.wrong_shard_ops` and **not answered**, so that a misrouted op 4
-shows up as a voice join that never completes rather than as a success. A
-:class:`VoiceBehaviour` per guild makes the answer late, partial or absent. The controls move
-or kick the bot, change the voice server, deallocate it (``endpoint: null``) and put other
-members in voice.
+shows up as a voice join that never completes rather than as a success. Nor, as Discord,
+does it answer an op 4 for a guild it does not serve, or to a channel that is not one of the
+guild's voice channels (a text channel, say). A :class:`VoiceBehaviour` per guild makes the
+answer late, partial or absent. The controls move or kick the bot, change the voice server,
+deallocate it (``endpoint: null``) and put other members in voice.
 """
 
 from __future__ import annotations
@@ -90,6 +91,14 @@ class Voice:
                 app.shard_of(guild_id),
             )
             return True
+        try:
+            guild = app.guild(guild_id)
+        except LookupError:
+            _LOGGER.debug("fake discord: op 4 for guild %s, which it does not serve", guild_id)
+            return True  # Discord answers nothing for a guild the bot is not in
+        if channel is not None and channel not in guild.voice_channel_ids:
+            _LOGGER.debug("fake discord: op 4 to %s, not a voice channel of %s", channel, guild_id)
+            return True  # nor for a channel that is not one of the guild's voice channels
         behaviour = self.behaviours.get(guild_id, VoiceBehaviour())
         if not behaviour.answer:
             return True
