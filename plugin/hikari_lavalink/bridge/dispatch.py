@@ -32,7 +32,6 @@ if typing.TYPE_CHECKING:
 __all__ = ["EVENTS", "NodeEvents"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.client")
-EventT = typing.TypeVar("EventT", bound=hikari.Event)
 
 EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {
     messages.TrackStartMessage: (ev.TrackStartEvent, ("track",)),
@@ -100,11 +99,6 @@ class NodeEvents(NodeListener):
         return f"NodeEvents({self._gate!r})"
 
     # -- emitting --------------------------------------------------------------------------
-
-    def emit(self, event_type: type[EventT], build: collections.abc.Callable[[], EventT]) -> None:
-        """Dispatch ``build()`` if anyone listens to ``event_type`` (else build nothing)."""
-        if self._gate.wants(event_type):
-            self._dispatch(build())
 
     def emit_player(
         self, event_type: type[ev.PlayerEvent], player: Player, **fields: typing.Any

@@ -32,9 +32,6 @@ class BackgroundTasks:
     def __repr__(self) -> str:
         return f"BackgroundTasks(running={len(self._tasks)})"
 
-    def __len__(self) -> int:
-        return len(self._tasks)
-
     def spawn(self, coro: collections.abc.Coroutine[typing.Any, typing.Any, typing.Any]) -> None:
         """Run ``coro`` in a task of its own; an exception it raises is logged."""
         task = asyncio.get_running_loop().create_task(coro)
