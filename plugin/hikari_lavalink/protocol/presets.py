@@ -61,7 +61,7 @@ def nightcore(speed: float = 1.2, pitch: float = 1.2) -> filters.Filters:
 
 
 def vaporwave(speed: float = 0.8, pitch: float = 0.8) -> filters.Filters:
-    """Slower and lower: :func:`nightcore`'s timescale with ``speed`` and ``pitch`` below 1.
+    """Slower and lower: :func:`nightcore`'s timescale, by default at 0.8 speed and pitch.
 
     It sets no equalizer, so it composes cleanly; for the usual warm low end add a boost:
     ``combine(vaporwave(), bass_boost("low"))``.
