@@ -14,6 +14,7 @@ from hikari_lavalink.bridge.events import (
     PlayerEvent,
     PlayerMovedEvent,
     PlayerUpdateEvent,
+    QueueEndEvent,
     RawLavalinkEvent,
     TrackEndEvent,
     TrackEvent,
@@ -40,6 +41,7 @@ from hikari_lavalink.errors import (
     UsageError,
     VoiceTimeoutError,
 )
+from hikari_lavalink.protocol import presets
 from hikari_lavalink.protocol.codec import decode_load_result, decode_message, encode
 from hikari_lavalink.protocol.filters import (
     Band,
@@ -96,10 +98,24 @@ from hikari_lavalink.protocol.models import (
 )
 from hikari_lavalink.protocol.models import Player as PlayerModel
 from hikari_lavalink.protocol.requests import UpdatePlayer, UpdatePlayerTrack, VoiceUpdate
+from hikari_lavalink.protocol.search import SearchSource
+from hikari_lavalink.runtime.music import CLIENT_DEFAULT, ClientDefault, Recommender, recommend
 from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
 from hikari_lavalink.runtime.player import Player
-from hikari_lavalink.runtime.queue import LoopMode, TrackQueue
-from hikari_lavalink.store import JsonFileStore, SessionStore, StoredPlayer, StoredState
+from hikari_lavalink.runtime.queue import (
+    LoopMode,
+    TrackQueue,
+    is_autoplayed,
+    requester_of,
+    with_requester,
+)
+from hikari_lavalink.store import (
+    JsonFileStore,
+    SessionStore,
+    StoredMusic,
+    StoredPlayer,
+    StoredState,
+)
 
 __all__ = [
     "__version__",
@@ -113,10 +129,20 @@ __all__ = [
     "Player",
     "TrackQueue",
     "LoopMode",
+    "CLIENT_DEFAULT",
+    "ClientDefault",
+    "Recommender",
+    "recommend",
+    "requester_of",
+    "with_requester",
+    "is_autoplayed",
+    "presets",
+    "SearchSource",
     "SessionStore",
     "JsonFileStore",
     "StoredState",
     "StoredPlayer",
+    "StoredMusic",
     # hikari events
     "LavalinkEvent",
     "NodeEvent",
@@ -129,6 +155,7 @@ __all__ = [
     "PlayerUpdateEvent",
     "PlayerDestroyedEvent",
     "PlayerMovedEvent",
+    "QueueEndEvent",
     "TrackEvent",
     "TrackStartEvent",
     "TrackEndEvent",

@@ -6,7 +6,7 @@ import contextlib
 import sys
 import typing
 
-__all__ = ["override"]
+__all__ = ["Sentinel", "override"]
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -20,3 +20,14 @@ else:
         with contextlib.suppress(AttributeError, TypeError):
             method.__override__ = True  # type: ignore[attr-defined]
         return method
+
+
+class Sentinel:
+    """A marker value (one instance per subclass) that prints as its subclass's ``name``."""
+
+    __slots__ = ()
+    name: typing.ClassVar[str]
+
+    @override
+    def __repr__(self) -> str:
+        return self.name

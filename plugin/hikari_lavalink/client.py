@@ -10,6 +10,8 @@ owns its state; nothing else writes it (``docs/concepts/architecture.md`` maps t
 - ``bridge.shards.ShardRecovery``: a shard's death drops voice, its return rejoins or leaves;
 - ``runtime.failover.Failover``: a lost node's players moved to another node, or left;
 - ``bridge.restore.Restore``: the store, for a restarted bot;
+- ``runtime.music.Music``: the queue engine (what plays next) and the music settings;
+- ``bridge.auto_leave.AutoLeave``: leaving a channel that idles or has only bots left;
 - ``runtime.background.BackgroundTasks``: what runs beside them.
 """
 
@@ -20,16 +22,20 @@ import typing
 
 import hikari
 
+from hikari_lavalink._client_nodes import NodeAdministration
 from hikari_lavalink._setting import Setting
 from hikari_lavalink._typing import override
+from hikari_lavalink.bridge import events as ev
+from hikari_lavalink.bridge.auto_leave import AutoLeave
 from hikari_lavalink.bridge.dispatch import NodeEvents
 from hikari_lavalink.bridge.restore import Restore
 from hikari_lavalink.bridge.shards import ShardDeathPolicy, ShardRecovery
 from hikari_lavalink.bridge.voice import LEAVE_ECHO_WINDOW, VoiceCoordinator
-from hikari_lavalink.errors import UsageError
-from hikari_lavalink.nodes import SharedSession, create_node
+from hikari_lavalink.nodes import SharedSession
+from hikari_lavalink.protocol import search as search_
 from hikari_lavalink.runtime.background import BackgroundTasks
 from hikari_lavalink.runtime.failover import MOVE_CONCURRENCY, Failover
+from hikari_lavalink.runtime.music import Music, Recommender
 from hikari_lavalink.runtime.pool import NodePool, NodeStrategy
 
 if typing.TYPE_CHECKING:
@@ -38,6 +44,7 @@ if typing.TYPE_CHECKING:
     import aiohttp
 
     from hikari_lavalink.protocol.load_result import LoadResult
+    from hikari_lavalink.protocol.models import Track
     from hikari_lavalink.runtime.node import Node
     from hikari_lavalink.runtime.player import Player
     from hikari_lavalink.store import SessionStore, StoredState
@@ -51,7 +58,7 @@ __all__ = [
 ]
 
 
-class LavalinkClient:
+class LavalinkClient(NodeAdministration):
     """A Lavalink client for a hikari ``GatewayBot``.
 
     Parameters
@@ -87,14 +94,31 @@ class LavalinkClient:
     node_loss_grace
         When a node is lost and no other node is ready, hold its players this many seconds
         for any node to come (back) before leaving their channels with op 4.
+    auto_advance
+        Play the queue's next track when a track ends ``finished`` or ``loadFailed``.
+    autoplay
+        When the queue runs dry, fill it from ``recommender`` instead of going idle.
+    recommender
+        ``await recommender(player, seed) -> tracks``; by default a YouTube mix for YouTube
+        tracks and LavaSrc's recommendations for Spotify and Deezer ones
+        (:func:`~hikari_lavalink.runtime.music.recommend`).
+    leave_when_idle
+        Leave (op 4) after this many seconds with nothing playing and an empty queue.
+    leave_when_alone
+        Leave this many seconds after the last member who is not a bot left the channel.
+
+    Each player may set its own ``autoplay``, ``auto_advance``, ``leave_when_idle`` and
+    ``leave_when_alone``; until it does, it follows the client's.
     """
 
     __slots__ = (
+        "_auto_leave",
         "_auto_start",
         "_bot",
         "_closing",
         "_events",
         "_failover",
+        "_music",
         "_pool",
         "_restore",
         "_session",
@@ -119,6 +143,11 @@ class LavalinkClient:
         store: SessionStore | None = None,
         store_interval: float = 5.0,
         node_loss_grace: float = 5.0,
+        auto_advance: bool = True,
+        autoplay: bool = False,
+        recommender: Recommender | None = None,
+        leave_when_idle: float | None = None,
+        leave_when_alone: float | None = None,
     ) -> None:
         self._bot = bot
         self._session: aiohttp.ClientSession | SharedSession = session or SharedSession()
@@ -127,6 +156,19 @@ class LavalinkClient:
         self._started = False
         self._tasks = BackgroundTasks()
         self._pool = NodePool(node_strategy)
+        self._music = Music(
+            auto_advance=auto_advance,
+            autoplay=autoplay,
+            recommender=recommender,
+            leave_when_idle=leave_when_idle,
+            leave_when_alone=leave_when_alone,
+            is_current=lambda player: self._voice.is_player(player.guild_id, player),
+            queue_end=self._queue_end,
+            # Bound late: AutoLeave needs the VoiceCoordinator, built below.
+            idle=lambda player: self._auto_leave.idle(player),  # noqa: PLW0108
+            playing=lambda player: self._auto_leave.playing(player),  # noqa: PLW0108
+            spawn=self._tasks.spawn,
+        )
         # The components call each other through what they are given here; the client's
         # own methods among them bind late, as each needs a component built after it.
         self._events = NodeEvents(
@@ -136,6 +178,7 @@ class LavalinkClient:
             ready=self._pool.node_ready,
             relocate=self._relocate,
             reconciled=self._reconciled,
+            track_event=self._music.on_event,
         )
         self._voice = VoiceCoordinator(
             bot,
@@ -145,6 +188,7 @@ class LavalinkClient:
             self_deaf=self_deaf,
             self_mute=self_mute,
         )
+        self._auto_leave: AutoLeave = AutoLeave(bot, self._voice, self._tasks)
         self._shards = ShardRecovery(
             self._voice,
             self._events,
@@ -179,6 +223,9 @@ class LavalinkClient:
     def _player_of(self, guild: int) -> Player | None:
         return self._voice.players.get(guild)
 
+    def _queue_end(self, player: Player, last: Track | None) -> None:
+        self._events.emit_player(ev.QueueEndEvent, player, track=last)
+
     def _relocate(self, node: Node, players: list[Player]) -> None:
         self._tasks.spawn(self._failover.relocate(node, players))
 
@@ -189,6 +236,7 @@ class LavalinkClient:
         return [
             *self._voice.listeners(),
             *self._shards.listeners(),
+            *self._auto_leave.listeners(),
             (hikari.StartingEvent, self._on_starting),
             *(
                 [
@@ -234,6 +282,16 @@ class LavalinkClient:
     """Your own node selection, or ``None`` for the default."""
     store_interval = Setting[float]("_restore", "interval")
     """Seconds between store writes (only when something changed)."""
+    auto_advance = Setting[bool]("_music", "auto_advance")
+    """Whether a player's queue plays its next track when a track ends (by default)."""
+    autoplay = Setting[bool]("_music", "autoplay")
+    """Whether an empty queue is filled from :attr:`recommender` (by default)."""
+    recommender = Setting[Recommender]("_music", "recommender")
+    """``await recommender(player, seed) -> tracks``: what autoplay plays."""
+    leave_when_idle = Setting["float | None"]("_music", "leave_when_idle")
+    """Seconds with nothing playing and an empty queue before leaving (``None``: never)."""
+    leave_when_alone = Setting["float | None"]("_music", "leave_when_alone")
+    """Seconds alone with bots in the channel before leaving (``None``: never)."""
 
     # -- nodes ---------------------------------------------------------------------------
 
@@ -257,108 +315,6 @@ class LavalinkClient:
     def recovering(self) -> frozenset[int]:
         """Guilds whose voice connection is being rebuilt (their shard died)."""
         return self._shards.recovering
-
-    def add_node(
-        self,
-        *,
-        name: str,
-        host: str,
-        port: int,
-        password: str,
-        secure: bool = False,
-        region: str | None = None,
-        resume_timeout: int = 60,
-        reconnect_cap: float = 30.0,
-        reconnect_base: float = 0.5,
-        rest_timeout: float = 10.0,
-        session_id: str | None = None,
-    ) -> Node:
-        """Add a Lavalink node; it connects when the client starts (at once if started).
-
-        A node of this name that stopped for good (its password was refused) is replaced.
-
-        Raises
-        ------
-        UsageError
-            A node with this name exists (and has not stopped for good).
-        """
-        old = self._pool.nodes.get(name)
-        if old is not None:
-            if old.error is None:
-                msg = f"a node named {name!r} exists already (remove_node() it first)"
-                raise UsageError(msg)
-            self._pool.remove(name)  # stopped for good (a refused password): replaced
-            self._tasks.spawn(old.close())
-        node = create_node(
-            name=name,
-            host=host,
-            port=port,
-            password=password,
-            user_id=0,
-            secure=secure,
-            session=self._session,
-            listener=self._events,
-            resume_timeout=resume_timeout,
-            reconnect_cap=reconnect_cap,
-            reconnect_base=reconnect_base,
-            rest_timeout=rest_timeout,
-            session_id=session_id,
-            regions=(region,) if isinstance(region, str) else (region or ()),
-        )
-        node.voice_timeout = self._voice.voice_timeout
-        self._pool.add(node)
-        if self._started:
-            self._tasks.spawn(self._start_node(node))
-        return node
-
-    async def remove_node(self, name: str) -> None:
-        """Drain a node (its players move to other nodes, or leave), close it and forget it.
-
-        An unknown ``name`` raises :class:`UsageError`.
-        """
-        node = self._pool.named(name)
-        await self.drain_node(name)
-        stranded = list(node.players.values())
-        await node.close()
-        self._pool.remove(name)
-        if stranded:  # no other node could take them: leave rather than sit silent
-            await self._failover.move(node, stranded, graceful=False)
-
-    async def drain_node(self, name: str) -> None:
-        """Move every player off a node, gracefully, and stop giving it new players.
-
-        Each player is created on the best other node with its voice, track, position,
-        volume, filters and paused state, then destroyed on the drained node. Players no
-        other node can take stay where they are. Use :meth:`undrain_node` to take new
-        players on it again (for example after an upgrade). An unknown ``name`` raises
-        :class:`UsageError`.
-        """
-        node = self._pool.named(name)
-        self._pool.drain(name)
-        players = list(node.players.values())
-        if players:
-            await self._failover.move(node, players, graceful=True)
-
-    def undrain_node(self, name: str) -> None:
-        """Let a drained node take new players again (``UsageError`` for an unknown name)."""
-        self._pool.undrain(self._pool.named(name).name)
-
-    def best_node(
-        self,
-        *,
-        exclude: Node | None = None,
-        region: str | None = None,
-        current: Node | None = None,
-    ) -> Node:
-        """The ready node a player should use (region first, lowest penalty, hysteresis).
-
-        Raises
-        ------
-        NoNodeAvailableError
-            No node is ready.
-        """
-        excluded = (exclude.name,) if exclude is not None else ()
-        return self._pool.best(exclude=excluded, region=region, current=current)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -407,12 +363,6 @@ class LavalinkClient:
             await self._session.close()
         self._started = False
 
-    async def _start_node(self, node: Node) -> None:
-        me = self._bot.get_me()
-        if me is not None:
-            node.user_id = int(me.id)
-        await node.start()
-
     async def _on_starting(self, _: hikari.StartingEvent) -> None:
         self._closing = False
 
@@ -438,6 +388,12 @@ class LavalinkClient:
         """Resolve a URL, identifier or search (``ytsearch:...``) on the best node."""
         return await self._pool.best().load_tracks(identifier)
 
+    async def search(self, query: str, *, source: search_.SearchSource = "youtube") -> LoadResult:
+        """Search ``source`` for ``query`` (its search prefix added; a URL or an already
+        prefixed query passes unchanged) on the best node. LavaSrc's sources (``spotify``,
+        ``deezer``...) need the plugin on the node."""
+        return await self.load_tracks(search_.identifier(query, source))
+
     async def join(
         self,
         guild_id: hikari.Snowflakeish,
@@ -461,7 +417,14 @@ class LavalinkClient:
         VoiceTimeoutError
             Discord did not send the voice credentials in time.
         """
-        return await self._voice.join(int(guild_id), int(channel_id), timeout=timeout, node=node)
+        player = await self._voice.join(int(guild_id), int(channel_id), timeout=timeout, node=node)
+        self._auto_leave.joined(player)
+        return player
+
+    def auto_leave_pending(self, guild_id: hikari.Snowflakeish) -> frozenset[str]:
+        """The auto-leave timers running for the guild (``"idle"``, ``"alone"``): when one
+        runs out, the bot leaves (see ``leave_when_idle`` and ``leave_when_alone``)."""
+        return self._auto_leave.armed(int(guild_id))
 
     async def leave(self, guild_id: hikari.Snowflakeish) -> None:
         """Destroy the guild's player and leave its voice channel (op 4, channel ``None``)."""

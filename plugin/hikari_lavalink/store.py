@@ -1,8 +1,10 @@
 """Persisting sessions and players, so a restarted bot picks up where it stopped.
 
 A store keeps each node's Lavalink session id and each player's guild, channel, node,
-track, position, volume, filters and paused state. :class:`~hikari_lavalink.LavalinkClient`
-writes it every few seconds when something changed and reads it when it starts:
+track, position, volume, filters and paused state, and its music (:class:`StoredMusic`:
+queue, history, loop mode, the bot's ``player.data``, autoplay and auto-leave settings).
+:class:`~hikari_lavalink.LavalinkClient` writes it every few seconds when something changed
+and reads it when it starts:
 
 - a node whose stored session is still alive is resumed, and its players are adopted
   without interrupting the audio;
@@ -27,13 +29,27 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.protocol.filters import Filters
 from hikari_lavalink.protocol.models import Track
 
-__all__ = ["JsonFileStore", "SessionStore", "StoredPlayer", "StoredState"]
+__all__ = ["JsonFileStore", "SessionStore", "StoredMusic", "StoredPlayer", "StoredState"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.store")
 
 
+class StoredMusic(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+    """A player's music, as persisted (a setting left unset follows the client's)."""
+
+    queue: list[Track] = msgspec.field(default_factory=list[Track])
+    history: list[Track] = msgspec.field(default_factory=list[Track])
+    loop: str = "off"
+    data: dict[str, typing.Any] = msgspec.field(default_factory=dict[str, typing.Any])
+    autoplay: bool | msgspec.UnsetType = msgspec.UNSET
+    auto_advance: bool | msgspec.UnsetType = msgspec.UNSET
+    leave_when_idle: float | msgspec.UnsetType | None = msgspec.UNSET
+    leave_when_alone: float | msgspec.UnsetType | None = msgspec.UNSET
+
+
 class StoredPlayer(msgspec.Struct, kw_only=True, frozen=True):
-    """One player, as persisted."""
+    """One player, as persisted (``music`` is ``None`` for a player that used none, and in
+    a store written by version 1)."""
 
     guild_id: int
     channel_id: int | None
@@ -44,12 +60,13 @@ class StoredPlayer(msgspec.Struct, kw_only=True, frozen=True):
     paused: bool = False
     filters: Filters = msgspec.field(default_factory=Filters)
     end_time: int | None = None
+    music: StoredMusic | None = None
 
 
 class StoredState(msgspec.Struct, kw_only=True, frozen=True):
     """Everything a store keeps: node name -> session id, and the players."""
 
-    version: int = 1
+    version: int = 2
     sessions: dict[str, str] = msgspec.field(default_factory=dict[str, str])
     players: list[StoredPlayer] = msgspec.field(default_factory=list[StoredPlayer])
 

@@ -62,6 +62,9 @@ class NodeEvents(NodeListener):
     reconciled
         ``reconciled(node, adopted)``: after a node's ready, the players it adopted from
         the server.
+    track_event
+        ``track_event(player, message)``: the queue engine's hook, called for each event
+        of a player before its hikari event is built.
     """
 
     __slots__ = (
@@ -73,6 +76,7 @@ class NodeEvents(NodeListener):
         "_ready",
         "_reconciled",
         "_relocate",
+        "_track_event",
     )
 
     def __init__(
@@ -84,6 +88,7 @@ class NodeEvents(NodeListener):
         ready: collections.abc.Callable[[], None],
         relocate: collections.abc.Callable[[Node, list[Player]], None],
         reconciled: collections.abc.Callable[[Node, list[Player]], None],
+        track_event: collections.abc.Callable[[Player, messages.EventMessage], None],
     ) -> None:
         self._bot = bot
         self._dispatch = bot.event_manager.dispatch
@@ -93,6 +98,7 @@ class NodeEvents(NodeListener):
         self._ready = ready
         self._relocate = relocate
         self._reconciled = reconciled
+        self._track_event = track_event
 
     @override
     def __repr__(self) -> str:
@@ -203,6 +209,8 @@ class NodeEvents(NodeListener):
             current = self._player_of(message.guild_id)
             if current is not None and current.node is not node:
                 return  # a late word from a node this player has left
+        else:
+            self._track_event(player, message)
         event_type, fields = EVENTS[type(message)]
         if self._gate.wants_in(event_type, node):
             self._dispatch(

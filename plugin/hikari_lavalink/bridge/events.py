@@ -38,6 +38,7 @@ __all__ = [
     "PlayerEvent",
     "PlayerMovedEvent",
     "PlayerUpdateEvent",
+    "QueueEndEvent",
     "RawLavalinkEvent",
     "TrackEndEvent",
     "TrackEvent",
@@ -221,13 +222,23 @@ class PlayerDestroyedEvent(PlayerEvent):
     """The player is gone; ``reason`` says why.
 
     Reasons: ``"left"`` (``leave`` was called), ``"kicked"`` (a moderator disconnected the
-    bot), ``"node_lost"`` (its node died and no other node could take it: op 4 leave was
-    sent), ``"voice_lost"`` (its shard died and the policy is ``"leave"``, or the rejoin
-    failed), ``"voice_timeout"`` (``join`` got no voice credentials in time), ``"shutdown"``
-    (the bot is stopping).
+    bot), ``"idle"`` (nothing played for ``leave_when_idle`` seconds), ``"alone"`` (no
+    member who is not a bot stayed in the channel for ``leave_when_alone`` seconds),
+    ``"node_lost"`` (its node died and no other node could take it: op 4 leave was sent),
+    ``"voice_lost"`` (its shard died and the policy is ``"leave"``, or the rejoin failed),
+    ``"voice_timeout"`` (``join`` got no voice credentials in time), ``"shutdown"`` (the
+    bot is stopping).
     """
 
     reason: str
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class QueueEndEvent(PlayerEvent):
+    """The player's queue ran dry and nothing plays (autoplay, if on, found nothing)."""
+
+    track: models.Track | None
+    """The track that played last (``None`` after a skip with nothing playing)."""
 
 
 @attrs.define(kw_only=True, weakref_slot=False)

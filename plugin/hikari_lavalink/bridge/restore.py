@@ -14,10 +14,14 @@ import asyncio
 import logging
 import typing
 
+import msgspec
+
 from hikari_lavalink._typing import override
 from hikari_lavalink.bridge.voice import shard_for
 from hikari_lavalink.errors import UsageError
-from hikari_lavalink.store import StoredPlayer, StoredState
+from hikari_lavalink.runtime import music as music_
+from hikari_lavalink.runtime import queue as queue_
+from hikari_lavalink.store import StoredMusic, StoredPlayer, StoredState
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -113,6 +117,7 @@ class Restore:
                 paused=p.paused,
                 filters=p.filters,
                 end_time=p.end_time,
+                music=stored_music(p),
             )
             for p in self._voice.players.values()
         ]
@@ -178,8 +183,10 @@ class Restore:
                 shard_for(self._bot, guild)
             except UsageError:
                 continue  # another process's guild, or one this bot left
-            if player.channel_id is None and guild in stored:
-                player.channel_id = stored[guild].channel_id
+            if guild in stored:
+                if player.channel_id is None:
+                    player.channel_id = stored[guild].channel_id
+                restore_music(player, stored[guild].music)
             self._voice.add_player(player)
             stored.pop(guild, None)
         if stored:
@@ -209,8 +216,67 @@ class Restore:
             player.filters = stored.filters
             player.end_time = stored.end_time
             player.set_position(stored.position)
+            restore_music(player, stored.music)
             player.freeze()
             voice = self._voice.add_player(player)
             voice.voice_lost = True
             voice.lost_channel_id = stored.channel_id
             self._tasks.spawn(self._restore_guild(guild))
+
+
+def _own(value: typing.Any) -> typing.Any:
+    return msgspec.UNSET if isinstance(value, music_.ClientDefault) else value
+
+
+def _jsonable(guild: int, data: dict[str, typing.Any]) -> dict[str, typing.Any]:
+    # A copy (the bot mutates its dict in place) of what JSON can hold; the rest is skipped.
+    try:
+        return _data_decoder.decode(_data_encoder.encode(data))
+    except (TypeError, ValueError, RecursionError):
+        kept: dict[str, typing.Any] = {}
+        for key, value in data.items():
+            try:
+                kept[key] = _data_decoder.decode(_data_encoder.encode({key: value}))[key]
+            except (TypeError, ValueError, RecursionError):
+                _LOGGER.debug("guild %s: player.data[%r] is not JSON; not stored", guild, key)
+        return kept
+
+
+_data_encoder: typing.Final = msgspec.json.Encoder()
+_data_decoder: typing.Final = msgspec.json.Decoder(dict[str, typing.Any])
+
+
+def stored_music(player: Player) -> StoredMusic | None:
+    """The player's music as the store keeps it (``None``: it used none)."""
+    music = player.music_state
+    if music is None:
+        return None
+    queue = music.queue
+    return StoredMusic(
+        queue=queue.upcoming if queue is not None else [],
+        history=queue.history if queue is not None else [],
+        loop=queue.loop.value if queue is not None else "off",
+        data=_jsonable(player.guild_id, music.data) if music.data else {},
+        autoplay=_own(music.autoplay),
+        auto_advance=_own(music.auto_advance),
+        leave_when_idle=_own(music.leave_when_idle),
+        leave_when_alone=_own(music.leave_when_alone),
+    )
+
+
+def restore_music(player: Player, stored: StoredMusic | None) -> None:
+    """Give ``player`` the stored music (nothing when there is none)."""
+    if stored is None:
+        return
+    try:
+        loop = queue_.LoopMode(stored.loop)
+    except ValueError:
+        loop = queue_.LoopMode.OFF
+    if stored.queue or stored.history or loop is not queue_.LoopMode.OFF:
+        player.queue.restore(stored.queue, stored.history, current=player.track, loop=loop)
+    if stored.data:
+        player.data.update(stored.data)
+    for name in ("autoplay", "auto_advance", "leave_when_idle", "leave_when_alone"):
+        value = getattr(stored, name)
+        if value is not msgspec.UNSET:
+            setattr(player, name, value)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import typing
 
-from hikari_lavalink._typing import override
+from hikari_lavalink._typing import Sentinel, override
 from hikari_lavalink.protocol import filters as filters_
 from hikari_lavalink.protocol import requests
 
 if typing.TYPE_CHECKING:
     import asyncio
+
+    from hikari_lavalink.runtime.music import PlayerMusic
 
 __all__ = [
     "DEFAULTS",
@@ -32,14 +34,11 @@ NO_FILTERS: typing.Final = filters_.Filters()
 """The empty filter set, shared by every player that has none (Structs are frozen)."""
 
 
-class NodeDefault:
+class NodeDefault(Sentinel):
     """The type of :data:`NODE_DEFAULT`."""
 
     __slots__ = ()
-
-    @override
-    def __repr__(self) -> str:
-        return "NODE_DEFAULT"
+    name = "NODE_DEFAULT"
 
 
 NODE_DEFAULT: typing.Final = NodeDefault()
@@ -50,10 +49,19 @@ class Extras:
     """What a playing player does not need: settings few players make, and states it is
     in only for a while (no voice yet, or dropped on purpose), or for good (destroyed)."""
 
-    __slots__ = ("destroyed", "detached", "end_time", "filters", "voice_ready", "voice_timeout")
+    __slots__ = (
+        "destroyed",
+        "detached",
+        "end_time",
+        "filters",
+        "music",
+        "voice_ready",
+        "voice_timeout",
+    )
 
     def __init__(self) -> None:
         self.destroyed: str | None = None
+        self.music: PlayerMusic | None = None
         self.end_time: int | None = None
         self.filters: filters_.Filters = NO_FILTERS
         self.voice_timeout: float | NodeDefault | None = NODE_DEFAULT
@@ -62,11 +70,17 @@ class Extras:
         # No asyncio.Event per player: its waiter deque alone costs ~760 bytes.
         self.voice_ready: bool | asyncio.Future[None] = True
 
+    @override
+    def __sizeof__(self) -> int:
+        music = self.music
+        return object.__sizeof__(self) + (music.__sizeof__() if music is not None else 0)
+
     def is_default(self) -> bool:
         return (
             self.voice_ready is True
             and not self.detached
             and self.destroyed is None
+            and self.music is None
             and self.end_time is None
             and self.filters is NO_FILTERS
             and self.voice_timeout is NODE_DEFAULT

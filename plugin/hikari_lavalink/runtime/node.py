@@ -21,6 +21,7 @@ from hikari_lavalink.errors import LavalinkError, NodeConnectionError, NodeReady
 from hikari_lavalink.protocol import models, routes
 from hikari_lavalink.protocol import session as session_
 from hikari_lavalink.protocol.backoff import Backoff
+from hikari_lavalink.runtime import music as music_
 from hikari_lavalink.runtime.connection import NodeConnection
 from hikari_lavalink.runtime.listener import NodeListener
 from hikari_lavalink.runtime.player import Player
@@ -90,6 +91,7 @@ class Node:
         "_transport",
         "client_name",
         "clock",
+        "music",
         "name",
         "regions",
         "stats",
@@ -126,6 +128,8 @@ class Node:
         self.voice_timeout: float | None = None
         """The :attr:`Player.voice_timeout` of its players that set none of their own
         (the hikari bridge sets its own ``voice_timeout`` here)."""
+        self.music = music_.Music()
+        """The music settings and queue engine of its players (the client's, once added)."""
         self._transport = transport
         self._listener = listener or NodeListener()
         self._rng = rng or random.Random()

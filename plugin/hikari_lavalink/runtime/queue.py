@@ -1,7 +1,12 @@
-"""A track queue, composable with any player (not welded into :class:`Player`).
+"""A track queue: every player has one (:attr:`Player.queue`), and it advances by itself.
 
-Typical use: keep one :class:`TrackQueue` per guild, push what users ask for, and on a
-``TrackEndEvent`` whose ``may_start_next`` is true, play ``queue.next()``.
+When a track ends ``finished`` or ``loadFailed``, the client plays the queue's next track
+(see :mod:`hikari_lavalink.runtime.music`); :meth:`Player.skip` moves on at once. The queue
+itself is pure: it holds tracks and decides what comes next; it never talks to Lavalink,
+so it can also be used on its own.
+
+Tracks autoplay added (marked ``userData["autoplay"]``) stay behind the ones people ask
+for: :meth:`TrackQueue.add` puts new tracks before them.
 """
 
 from __future__ import annotations
@@ -12,23 +17,62 @@ import enum
 import random
 import typing
 
+import msgspec
+
 from hikari_lavalink._typing import override
 
 if typing.TYPE_CHECKING:
     from hikari_lavalink.protocol.models import Track
 
-__all__ = ["LoopMode", "TrackQueue"]
+__all__ = [
+    "AUTOPLAY_KEY",
+    "REQUESTER_KEY",
+    "LoopMode",
+    "TrackQueue",
+    "is_autoplayed",
+    "requester_of",
+    "with_requester",
+]
+
+REQUESTER_KEY: typing.Final = "requester"
+"""The ``userData`` key holding who asked for a track (a user id, as a string)."""
+AUTOPLAY_KEY: typing.Final = "autoplay"
+"""The ``userData`` key marking a track autoplay chose (``true``)."""
 
 
 class LoopMode(enum.Enum):
-    """What :meth:`TrackQueue.next` does with the track that just ended."""
+    """What the queue does with the track that just ended."""
 
     OFF = "off"
-    """Forget it."""
+    """Forget it (it goes to the history)."""
     TRACK = "track"
     """Play it again."""
     QUEUE = "queue"
     """Put it at the end of the queue."""
+
+
+def with_requester(track: Track, requester: typing.SupportsInt) -> Track:
+    """``track`` with ``requester`` (a user id) in its ``userData``.
+
+    Lavalink echoes ``userData`` in every event of the track, so the requester comes back
+    with each :class:`TrackStartEvent` and :class:`TrackEndEvent`, and survives moves and
+    restarts. It is a string in the JSON (user ids exceed JavaScript's exact integers).
+    """
+    data = {**track.user_data, REQUESTER_KEY: str(int(requester))}
+    return msgspec.structs.replace(track, user_data=data)
+
+
+def requester_of(track: Track) -> int | None:
+    """Who asked for ``track`` (see :func:`with_requester`), or ``None``."""
+    value = track.user_data.get(REQUESTER_KEY)
+    if isinstance(value, str) and value.isdecimal():
+        return int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def is_autoplayed(track: Track) -> bool:
+    """Whether autoplay chose ``track``."""
+    return track.user_data.get(AUTOPLAY_KEY) is True
 
 
 class TrackQueue:
@@ -47,16 +91,22 @@ class TrackQueue:
     def __init__(self, *, history_size: int = 50, rng: random.Random | None = None) -> None:
         self._upcoming: collections.deque[Track] = collections.deque()
         self._history: collections.deque[Track] = collections.deque(maxlen=history_size)
-        self._rng = rng or random.Random()
+        self._rng = rng
         self.current: Track | None = None
-        """The track handed out last by :meth:`next` (``None`` when idle)."""
+        """The track handed out last (``None`` when idle)."""
         self.loop = LoopMode.OFF
 
     def __len__(self) -> int:
         return len(self._upcoming)
 
+    def __bool__(self) -> bool:
+        return bool(self._upcoming)
+
     def __iter__(self) -> collections.abc.Iterator[Track]:
         return iter(self._upcoming)
+
+    def __getitem__(self, index: int) -> Track:
+        return self._upcoming[index]
 
     @override
     def __repr__(self) -> str:
@@ -65,27 +115,57 @@ class TrackQueue:
             f"TrackQueue(current={title!r}, upcoming={len(self._upcoming)}, loop={self.loop.value})"
         )
 
+    @override
+    def __sizeof__(self) -> int:
+        # The queue and its two deques (the tracks are the caller's, shared).
+        return object.__sizeof__(self) + self._upcoming.__sizeof__() + self._history.__sizeof__()
+
     @property
     def history(self) -> list[Track]:
         """Finished tracks, oldest first."""
         return list(self._history)
 
-    def add(self, *tracks: Track) -> None:
-        """Append tracks."""
-        self._upcoming.extend(tracks)
+    @property
+    def history_size(self) -> int:
+        """How many finished tracks :attr:`history` keeps."""
+        return self._history.maxlen or 0
 
-    def add_next(self, track: Track) -> None:
+    @property
+    def upcoming(self) -> list[Track]:
+        """The upcoming tracks, next first (a copy)."""
+        return list(self._upcoming)
+
+    def add(self, *tracks: Track, requester: typing.SupportsInt | None = None) -> None:
+        """Append tracks (before any autoplay added), recording who asked for them."""
+        if requester is not None:
+            tracks = tuple(with_requester(t, requester) for t in tracks)
+        upcoming = self._upcoming
+        chosen = 0  # autoplay's tracks at the end: people's tracks go before them
+        while chosen < len(upcoming) and is_autoplayed(upcoming[-1 - chosen]):
+            chosen += 1
+        if not chosen or all(is_autoplayed(t) for t in tracks):
+            upcoming.extend(tracks)
+            return
+        for offset, track in enumerate(tracks):
+            upcoming.insert(len(upcoming) - chosen + offset, track)
+
+    def add_next(self, track: Track, *, requester: typing.SupportsInt | None = None) -> None:
         """Put a track at the front."""
-        self._upcoming.appendleft(track)
+        self._upcoming.appendleft(track if requester is None else with_requester(track, requester))
 
-    def next(self) -> Track | None:
-        """Finish the current track and return the one to play now (``None``: nothing)."""
+    def next(self, *, failed: bool = False) -> Track | None:
+        """Finish :attr:`current` and return the track to play now (``None``: nothing).
+
+        ``failed``: the current track failed to load; it is not played again
+        (:attr:`LoopMode.TRACK`) nor put back (:attr:`LoopMode.QUEUE`), so a broken track
+        cannot loop forever.
+        """
         finished = self.current
         if finished is not None:
-            if self.loop is LoopMode.TRACK:
+            if self.loop is LoopMode.TRACK and not failed:
                 return finished
             self._history.append(finished)
-            if self.loop is LoopMode.QUEUE:
+            if self.loop is LoopMode.QUEUE and not failed:
                 self._upcoming.append(finished)
         self.current = self._upcoming.popleft() if self._upcoming else None
         return self.current
@@ -94,7 +174,10 @@ class TrackQueue:
         """Drop ``count - 1`` upcoming tracks and move on (ignores :attr:`loop` for the current)."""
         for _ in range(max(0, count - 1)):
             if self._upcoming:
-                self._history.append(self._upcoming.popleft())
+                skipped = self._upcoming.popleft()
+                self._history.append(skipped)
+                if self.loop is LoopMode.QUEUE:
+                    self._upcoming.append(skipped)
         loop, self.loop = self.loop, LoopMode.OFF if self.loop is LoopMode.TRACK else self.loop
         try:
             return self.next()
@@ -107,12 +190,36 @@ class TrackQueue:
         del self._upcoming[index]
         return track
 
+    def move(self, index: int, to: int) -> None:
+        """Move the upcoming track at ``index`` to position ``to``."""
+        track = self.remove(index)
+        self._upcoming.insert(to, track)
+
     def shuffle(self) -> None:
         """Shuffle the upcoming tracks."""
         items = list(self._upcoming)
-        self._rng.shuffle(items)
+        (self._rng or random).shuffle(items)
         self._upcoming = collections.deque(items)
 
     def clear(self) -> None:
         """Forget the upcoming tracks (the current one stays)."""
         self._upcoming.clear()
+
+    def clear_history(self) -> None:
+        """Forget the history."""
+        self._history.clear()
+
+    def restore(
+        self,
+        upcoming: collections.abc.Iterable[Track],
+        history: collections.abc.Iterable[Track] = (),
+        *,
+        current: Track | None = None,
+        loop: LoopMode = LoopMode.OFF,
+    ) -> None:
+        """Replace the whole state (a stored queue coming back)."""
+        self._upcoming = collections.deque(upcoming)
+        self._history.clear()
+        self._history.extend(history)
+        self.current = current
+        self.loop = loop

@@ -446,11 +446,17 @@ class FakeDiscord:
         await self._voice.null_endpoint(guild_id)
 
     async def put_member_in_voice(
-        self, guild_id: int, channel_id: int | None, user_id: int | None = None
+        self,
+        guild_id: int,
+        channel_id: int | None,
+        user_id: int | None = None,
+        *,
+        bot: bool = False,
     ) -> None:
-        """A member (by default :attr:`member_id`) joins (or, with ``None``, leaves) a channel."""
+        """A member (by default :attr:`member_id`; with ``bot``, another bot) joins (or,
+        with ``None``, leaves) a voice channel."""
         await self._voice.put_member(
-            guild_id, channel_id, self.member_id if user_id is None else user_id
+            guild_id, channel_id, self.member_id if user_id is None else user_id, bot=bot
         )
 
     async def dispatch(self, shard_id: int, event_name: str, data: typing.Any) -> None:

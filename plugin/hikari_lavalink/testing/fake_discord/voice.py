@@ -144,11 +144,14 @@ class Voice:
             {"token": secrets.token_hex(8), "guild_id": str(guild_id), "endpoint": endpoint},
         )
 
-    async def put_member(self, guild_id: int, channel_id: int | None, user_id: int) -> None:
+    async def put_member(
+        self, guild_id: int, channel_id: int | None, user_id: int, *, bot: bool = False
+    ) -> None:
         """A member (not the bot) joins ``channel_id`` (or, with ``None``, leaves voice)."""
         payload = self.state(guild_id, channel_id)
         payload["user_id"] = str(user_id)
         payload["session_id"] = secrets.token_hex(16)
         payload["self_deaf"] = payload["self_mute"] = False
-        payload["member"] = payloads.member(self._app.bot_id, payloads.listener(user_id))
+        user = payloads.listener(user_id) | ({"bot": True} if bot else {})
+        payload["member"] = payloads.member(self._app.bot_id, user)
         await self._gateway.dispatch(self._app.shard_of(guild_id), "VOICE_STATE_UPDATE", payload)

@@ -296,8 +296,10 @@ class FakeLavalink:
         severity: str = "common",
         *,
         session_id: str | None = None,
+        load: bool = False,
     ) -> None:
-        """``TrackExceptionEvent`` during playback, then ``TrackEndEvent(finished)``."""
+        """``TrackExceptionEvent`` during playback, then ``TrackEndEvent(finished)``; with
+        ``load``, the track threw before any audio: the end's reason is ``loadFailed``."""
         session, player = self._hub.player(guild_id, session_id)
         track = self._playback.now_playing(player)
         exception = models.ExceptionInfo(
@@ -309,7 +311,7 @@ class FakeLavalink:
         self._wire.event(
             session, player.guild_id, "TrackExceptionEvent", track=track, exception=exception
         )
-        self._playback.finish(session, player, "finished")
+        self._playback.finish(session, player, "loadFailed" if load else "finished")
         await self._settle()
 
     async def stick_track(
