@@ -62,6 +62,11 @@ ROUNDS = scaled(35, 4)
 WARMUP_ROUNDS = scaled(5, 1)
 TOP_LINES = 16
 IDLE_LIMIT = 450.0
+QUEUE_LENGTH = 100
+QUEUED_PLAYERS = scaled(1_000, 100)
+QUEUE_LIMIT = 4_096.0
+"""A 100-track queue: its deques' blocks (100 pointers in two 64-slot blocks), the two
+deques, the queue and the player's side objects: about 2.5 kB; 4 kB flags a regression."""
 """Bytes per idle player beyond its track (issue 5)."""
 SLOPE_SHARE = 0.01
 """Soak target: growth per cycle under this share of the per-player size."""
@@ -227,7 +232,7 @@ def _track_bytes(count: int) -> float:
     return (size - list_bytes) / count
 
 
-async def _per_player() -> tuple[float, float, list[tuple[str, float]]]:
+async def _per_player() -> tuple[float, float, list[tuple[str, float]], float]:
     bot = hikari.GatewayBot(FakeDiscord(bot_id=BOT_ID).token, banner=None, logs="WARNING")
     typing.cast("hikari.api.MutableCache", bot.cache).set_me(_own_user(bot))
     lava = hl.LavalinkClient(bot, auto_start=False)
@@ -264,8 +269,28 @@ async def _per_player() -> tuple[float, float, list[tuple[str, float]]]:
         for stat in stats[:TOP_LINES]
         if stat.size_diff / PLAYERS >= 1
     ]
+    queued = _queue_bytes(lava)
     await lava.close()
-    return total, track, top
+    return total, track, top, queued
+
+
+def _queue_bytes(lava: hl.LavalinkClient) -> float:
+    """Bytes a player gains by holding a ``QUEUE_LENGTH``-track queue (the queue, its
+    deques and the player's side objects; not the tracks, which the bot holds anyway)."""
+    tracks = [TRACK] * QUEUE_LENGTH
+    players = list(lava.players.values())[:QUEUED_PLAYERS]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for player in players:
+            player.queue.add(*tracks)
+        gc.collect()
+        size = (tracemalloc.get_traced_memory()[0] - before) / len(players)
+    finally:
+        tracemalloc.stop()
+    assert all(len(p.queue) == QUEUE_LENGTH for p in players)
+    return size
 
 
 # -- (b) the soak --------------------------------------------------------------------------
@@ -417,7 +442,7 @@ def slope(values: collections.abc.Sequence[float]) -> float:
 
 def run() -> list[Result]:
     """Measure bytes per player in process, then soak over real sockets."""
-    total, track, top = asyncio.run(_per_player())
+    total, track, top, queued = asyncio.run(_per_player())
     print(f"  {PLAYERS:,} players: top allocations still held, bytes per player:")
     for where, size in top:
         print(f"    {size:>8,.1f}  {where}")
@@ -434,6 +459,13 @@ def run() -> list[Result]:
             idle,
             "B/player",
             limit=IDLE_LIMIT,
+        ),
+        Result(
+            f"memory a player gains with a {QUEUE_LENGTH}-track queue (not the tracks)",
+            queued,
+            "B/player",
+            limit=QUEUE_LIMIT,
+            extra={"with its tracks B": queued + QUEUE_LENGTH * track},
         ),
     ]
     rounds, updates = asyncio.run(_soak())

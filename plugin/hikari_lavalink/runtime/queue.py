@@ -146,8 +146,9 @@ class TrackQueue:
         if not chosen or all(is_autoplayed(t) for t in tracks):
             upcoming.extend(tracks)
             return
+        at = len(upcoming) - chosen
         for offset, track in enumerate(tracks):
-            upcoming.insert(len(upcoming) - chosen + offset, track)
+            upcoming.insert(at + offset, track)
 
     def add_next(self, track: Track, *, requester: typing.SupportsInt | None = None) -> None:
         """Put a track at the front."""
