@@ -115,7 +115,7 @@ async def test_recreated_players_get_their_music_back(tmp_path: pathlib.Path) ->
 @pytest.mark.asyncio
 async def test_a_store_written_by_version_1_still_loads(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "old.json"
-    old = {
+    old: dict[str, typing.Any] = {
         "version": 1,
         "sessions": {"main": "abc"},
         "players": [
