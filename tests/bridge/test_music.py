@@ -306,3 +306,23 @@ async def test_a_drain_never_advances_the_queue(world: World) -> None:
         assert player.track is not None
         assert player.track.info.title == "Alpha"
         assert "Beta" not in starts_after(world, mark)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("attempt", range(5))
+async def test_leave_emits_destroyed_then_the_stopped_end_with_its_player(
+    world: World, attempt: int
+) -> None:
+    player = await joined(world, shard=attempt % 2)
+    player.queue.add(ALPHA, BETA)
+    await start_queue(world, player)
+    mark = len(world.events)
+    await world.lava.leave(player.guild_id)
+    end = await world.wait_event(hl.TrackEndEvent, after=mark)
+    assert end.reason == "stopped"
+    assert end.player is player  # not None: the player it ended on
+    assert player.destroyed == "left"
+    kinds = [type(e) for e in world.events[mark:] if isinstance(e, hl.PlayerEvent)]
+    assert kinds[:2] == [hl.PlayerDestroyedEvent, hl.TrackEndEvent]
+    assert titles(player.queue) == ["Beta"]  # a leave never advances
+    assert "Beta" not in starts_after(world, mark)

@@ -70,6 +70,7 @@ class NodeEvents(NodeListener):
     __slots__ = (
         "_bot",
         "_closing",
+        "_departed",
         "_dispatch",
         "_gate",
         "_player_of",
@@ -99,6 +100,8 @@ class NodeEvents(NodeListener):
         self._relocate = relocate
         self._reconciled = reconciled
         self._track_event = track_event
+        # Players destroyed with a track playing, until their TrackEndEvent(stopped) comes.
+        self._departed: dict[int, Player] = {}
 
     @override
     def __repr__(self) -> str:
@@ -125,6 +128,13 @@ class NodeEvents(NodeListener):
         """Emit a node's event (the node and ``fields``)."""
         if self._gate.wants(event_type):
             self._dispatch(event_type(app=self._bot, node=node, **fields))
+
+    def player_destroyed(self, player: Player, reason: str) -> None:
+        """Emit that ``player`` is destroyed, before its DELETE goes out: the
+        ``TrackEndEvent(stopped)`` that DELETE causes comes after, with this player."""
+        if player.track is not None and player.node.is_ready:
+            self._departed[player.guild_id] = player
+        self.emit_player(ev.PlayerDestroyedEvent, player, reason=reason)
 
     def player_moved(self, player: Player, source: Node) -> None:
         """Emit that ``player`` moved from ``source`` to the node it is on now."""
@@ -206,10 +216,16 @@ class NodeEvents(NodeListener):
     @override
     def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
         if player is None:
-            current = self._player_of(message.guild_id)
+            guild = message.guild_id
+            current = self._player_of(guild)
             if current is not None and current.node is not node:
                 return  # a late word from a node this player has left
-        else:
+            if self._departed and message.__class__ is messages.TrackEndMessage:
+                # The end of the track of a player just destroyed (its DELETE): its player.
+                departed = self._departed.pop(guild, None)
+                if departed is not None and departed.node is node and current is None:
+                    player = departed
+        elif player.destroyed is None:
             self._track_event(player, message)
         event_type, fields = EVENTS[type(message)]
         if self._gate.wants_in(event_type, node):

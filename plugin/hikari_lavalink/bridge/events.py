@@ -129,7 +129,8 @@ class PlayerEvent(LavalinkEvent):
 
     guild_id: hikari.Snowflake
     player: Player | None
-    """The player, ``None`` when this process has no player for the guild."""
+    """The player, ``None`` when this process has no player for the guild (a track event
+    from a node after the bot left without this client, say)."""
     node: Node
 
 
@@ -220,6 +221,10 @@ class VoiceChannelMovedEvent(PlayerEvent):
 @attrs.define(kw_only=True, weakref_slot=False)
 class PlayerDestroyedEvent(PlayerEvent):
     """The player is gone; ``reason`` says why.
+
+    It comes as the player is destroyed, before its DELETE and the op 4 leave go out: when
+    a track was playing, the ``TrackEndEvent`` (reason ``stopped``) that the DELETE causes
+    always comes after it, and carries the (destroyed) player.
 
     Reasons: ``"left"`` (``leave`` was called), ``"kicked"`` (a moderator disconnected the
     bot), ``"idle"`` (nothing played for ``leave_when_idle`` seconds), ``"alone"`` (no

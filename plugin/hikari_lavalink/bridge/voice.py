@@ -228,6 +228,7 @@ class VoiceCoordinator:
             await self.send_leave(guild, voice)
             return
         player.discard(reason)  # at once: a command meanwhile fails, it sends nothing
+        self._events.player_destroyed(player, reason)
         if voice is None:
             await self._destroy_and_leave(guild, player, None)
         else:
@@ -235,7 +236,6 @@ class VoiceCoordinator:
             # join made meanwhile (its player and op 4 come after this leave's).
             async with voice.lock:
                 await self._destroy_and_leave(guild, player, voice)
-        self._events.emit_player(ev.PlayerDestroyedEvent, player, reason=reason)
 
     async def _destroy_and_leave(
         self, guild: int, player: Player, voice: GuildVoice | None
