@@ -326,3 +326,66 @@ async def test_leave_emits_destroyed_then_the_stopped_end_with_its_player(
     assert kinds[:2] == [hl.PlayerDestroyedEvent, hl.TrackEndEvent]
     assert titles(player.queue) == ["Beta"]  # a leave never advances
     assert "Beta" not in starts_after(world, mark)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("source", "query"), [("spotify", "sprec:mix:track:{}"), ("deezer", "dzrec:{}")]
+)
+async def test_autoplay_uses_lavasrc_recommendations_when_the_node_has_the_source(
+    world: World, source: str, query: str
+) -> None:
+    seed = factories.make_track(title="Seed", source_name=source, identifier="seed42")
+    pick = factories.make_track(title="Pick", source_name=source, identifier="pick42")
+    world.lavalink.catalogue[query.format("seed42")] = factories.make_playlist("Rec", [pick])
+    world.lava.autoplay = True
+    player = await joined(world)
+    player.queue.add(seed)
+    await start_queue(world, player)
+    mark = len(world.events)
+    await world.lavalink.finish_track(player.guild_id)  # the fake has no LavaSrc: nothing
+    end = await world.wait_event(hl.QueueEndEvent, after=mark)
+    assert end.track.info.title == "Seed"
+    world.lavalink.source_managers.append(source)  # now it has (as /v4/info says)
+    player.queue.add(seed)
+    await start_queue(world, player)
+    mark = len(world.events)
+    await world.lavalink.finish_track(player.guild_id)
+    started_pick = await started(world, "Pick", mark)
+    assert hl.is_autoplayed(started_pick.track)
+
+
+@pytest.mark.asyncio
+async def test_the_queue_survives_a_node_restart(world: World) -> None:
+    player = await joined(world)
+    player.data["announce_in"] = 7
+    player.queue.add(ALPHA, BETA)
+    await start_queue(world, player)
+    mark = len(world.events)
+    await world.lavalink.restart()  # a new process: the session and its players are gone
+    await world.wait_event(hl.NodeReadyEvent, lambda e: not e.resumed, after=mark)
+    await started(world, "Alpha", mark)  # restored on the new session, where it was
+    assert titles(player.queue) == ["Beta"]
+    assert player.data == {"announce_in": 7}
+    mark = len(world.events)
+    await world.lavalink.finish_track(player.guild_id)
+    await started(world, "Beta", mark)
+
+
+@pytest.mark.asyncio
+async def test_a_next_track_the_node_refuses_stays_first_in_the_queue(world: World) -> None:
+    player = await joined(world)
+    player.queue.add(ALPHA, BETA)
+    await start_queue(world, player)
+    world.lavalink.fail_rest(500, count=1, path_prefix="/v4/sessions")
+    mark = len(world.events)
+    requests = len(world.lavalink.requests)
+    await world.lavalink.finish_track(player.guild_id)
+    await world.lavalink.wait_for_request(
+        lambda r: r.method == "PATCH" and r.status == 500, after=requests
+    )
+    # The bot's skip waits for that advance, which put Beta back: it plays Beta (not lost).
+    await start_queue(world, player)
+    assert starts_after(world, mark) == ["Beta"]
+    assert titles(player.queue.history) == ["Alpha"]
+    assert len(player.queue) == 0

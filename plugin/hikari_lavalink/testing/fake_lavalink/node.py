@@ -59,6 +59,9 @@ class FakeLavalink:
         Seconds between ``playerUpdate`` messages while a track plays, on the node's clock.
     version
         What ``/version`` and ``/v4/info`` report.
+    source_managers, plugins
+        What ``/v4/info`` lists (``plugins``: name to version): a bot that checks for a
+        source or a plugin (LavaSrc's ``spotify``...) before using it can be tested.
     time_scale
         How fast the node's clock runs: seconds of playback per second of wall time (see
         :attr:`time_scale`). 1 plays in real time.
@@ -76,6 +79,8 @@ class FakeLavalink:
         version: str = "4.2.2",
         name: str = "fake",
         time_scale: float = 1.0,
+        source_managers: collections.abc.Sequence[str] = ("youtube", "soundcloud", "http"),
+        plugins: collections.abc.Mapping[str, str] | None = None,
     ) -> None:
         self.password = password
         self.host = host
@@ -84,6 +89,8 @@ class FakeLavalink:
         self.stats_interval = stats_interval
         self.player_update_interval = player_update_interval
         self.version = version
+        self.source_managers = list(source_managers)
+        self.plugins = dict(plugins or {})
         self.requests: list[RecordedRequest] = []
         self.handshakes: list[dict[str, str]] = []
         self.sent: list[tuple[str, bytes]] = []

@@ -241,9 +241,9 @@ class Rest:
             git=models.Git(branch="", commit="", commit_time=0),
             jvm="17.0.15",
             lavaplayer="2.2.6",
-            source_managers=["youtube", "soundcloud", "http"],
+            source_managers=list(self._node.source_managers),
             filters=list(_FILTERS),
-            plugins=[],
+            plugins=[models.Plugin(name=n, version=v) for n, v in self._node.plugins.items()],
         )
         return _json(info)
 
