@@ -167,6 +167,7 @@ class LavalinkClient(NodeAdministration):
             # Bound late: AutoLeave needs the VoiceCoordinator, built below.
             idle=lambda player: self._auto_leave.idle(player),  # noqa: PLW0108
             playing=lambda player: self._auto_leave.playing(player),  # noqa: PLW0108
+            reconsider=lambda player: self._auto_leave.reconsider(player),  # noqa: PLW0108
             spawn=self._tasks.spawn,
         )
         # The components call each other through what they are given here; the client's

@@ -389,3 +389,20 @@ async def test_a_next_track_the_node_refuses_stays_first_in_the_queue(world: Wor
     assert starts_after(world, mark) == ["Beta"]
     assert titles(player.queue.history) == ["Alpha"]
     assert len(player.queue) == 0
+
+
+@pytest.mark.asyncio
+async def test_changing_an_auto_leave_setting_restarts_or_stops_its_timer(world: World) -> None:
+    player = await joined(world)
+    guild = player.guild_id
+    assert world.lava.auto_leave_pending(guild) == frozenset()
+    player.leave_when_idle = 3600.0  # idle since the join: armed from now
+    assert world.lava.auto_leave_pending(guild) == {"idle"}
+    player.leave_when_idle = None  # a "stay" command: stopped
+    assert world.lava.auto_leave_pending(guild) == frozenset()
+    player.leave_when_idle = hl.CLIENT_DEFAULT
+    world.lava.leave_when_idle = 3600.0
+    player.leave_when_idle = hl.CLIENT_DEFAULT  # re-read: the client's now applies
+    assert world.lava.auto_leave_pending(guild) == {"idle"}
+    world.lava.leave_when_idle = None  # the client's turned off: the timer never leaves
+    assert world.lava.auto_leave_pending(guild) == frozenset()

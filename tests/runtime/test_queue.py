@@ -128,4 +128,24 @@ def test_skip_in_queue_loop_keeps_the_skipped_tracks() -> None:
     queue.loop = LoopMode.QUEUE
     assert queue.next() is A
     assert queue.skip(2) is C  # B skipped
-    assert titles(queue) == ["B", "A"]
+    assert titles(queue) == ["A", "B"]  # round again in the order they came
+
+
+def test_skip_puts_the_history_in_playing_order() -> None:
+    queue = TrackQueue()
+    queue.add(A, B, C)
+    assert queue.next() is A
+    assert queue.skip(2) is C
+    assert queue.history == [A, B]  # A played first, then B was skipped
+
+
+def test_a_track_the_bot_plays_itself_moves_the_current_on() -> None:
+    queue = TrackQueue()
+    queue.add(A, B)
+    assert queue.next() is A
+    queue.started(A)  # its own pick: nothing changes
+    assert (queue.current, queue.history) == (A, [])
+    queue.started(C)  # player.play(C) over A
+    assert (queue.current, queue.history) == (C, [A])
+    assert queue.next() is B
+    assert queue.history == [A, C]

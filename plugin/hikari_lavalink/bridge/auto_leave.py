@@ -61,8 +61,19 @@ class AutoLeave:
         return [(hikari.VoiceStateUpdateEvent, self.on_voice_state)]
 
     def armed(self, guild: int) -> frozenset[str]:
-        """The timers armed for ``guild`` (``"idle"``, ``"alone"``)."""
-        return frozenset(kind for kind in ("idle", "alone") if (guild, kind) in self._timers)
+        """The timers armed for ``guild`` (``"idle"``, ``"alone"``) whose setting is on."""
+        timers = self._timers
+        return frozenset(
+            kind
+            for kind in ("idle", "alone")
+            if (guild, kind) in timers and _timeout(timers[guild, kind][0], kind) is not None
+        )
+
+    def reconsider(self, player: Player) -> None:
+        """``player``'s settings changed: its timers start again (from now), or stop."""
+        self._disarm(player.guild_id, "idle")
+        self.idle(player)
+        self.check_alone(player, again=True)
 
     # -- what arms and disarms them --------------------------------------------------------
 
@@ -87,12 +98,14 @@ class AutoLeave:
         if player is not None:
             self.check_alone(player)
 
-    def check_alone(self, player: Player) -> None:
+    def check_alone(self, player: Player, *, again: bool = False) -> None:
         """Arm or disarm ``player``'s ``alone`` timer from the voice-state cache."""
         timeout = player.leave_when_alone
         if timeout is None or not self._alone(player.guild_id):
             self._disarm(player.guild_id, "alone")
         else:
+            if again:
+                self._disarm(player.guild_id, "alone")
             self._arm(player, "alone", timeout)
 
     def _alone(self, guild: int) -> bool:
@@ -130,6 +143,8 @@ class AutoLeave:
             del self._timers[(guild, kind)]
         if self._voice.players.get(guild) is not player or player.destroyed is not None:
             return  # left or replaced meanwhile
+        if _timeout(player, kind) is None:
+            return  # turned off meanwhile (the client's setting, say)
         if kind == "idle" and (player.track is not None or _queued(player)):
             return
         if kind == "alone" and not self._alone(guild):
@@ -137,6 +152,10 @@ class AutoLeave:
         _LOGGER.info("guild %s: leaving voice (%s)", guild, kind)
         self._disarm(guild, "alone" if kind == "idle" else "idle")
         self._tasks.spawn(self._voice.leave(guild, kind))
+
+
+def _timeout(player: Player, kind: Kind) -> float | None:
+    return player.leave_when_idle if kind == "idle" else player.leave_when_alone
 
 
 def _queued(player: Player) -> bool:

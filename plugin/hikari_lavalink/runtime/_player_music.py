@@ -54,7 +54,9 @@ class MusicParts(VoiceParts):
     @property
     def data(self) -> dict[str, typing.Any]:
         """Your own values for this player (the text channel to announce in...), kept
-        with it through moves, and in the store when they are JSON."""
+        with it through moves, and in the store as JSON: what msgspec encodes comes back
+        as JSON gives it (a tuple or set as a list, a datetime as a string, int keys as
+        strings); a value it cannot encode is not stored (logged at debug)."""
         music = self._music()
         if music.data is None:
             music.data = {}
@@ -91,6 +93,7 @@ class MusicParts(VoiceParts):
     @leave_when_idle.setter
     def leave_when_idle(self, value: float | music_.ClientDefault | None) -> None:
         self._music().leave_when_idle = value
+        self._node.music.setting_changed(typing.cast("typing.Any", self))
 
     @property
     def leave_when_alone(self) -> float | None:
@@ -101,6 +104,7 @@ class MusicParts(VoiceParts):
     @leave_when_alone.setter
     def leave_when_alone(self, value: float | music_.ClientDefault | None) -> None:
         self._music().leave_when_alone = value
+        self._node.music.setting_changed(typing.cast("typing.Any", self))
 
     async def skip(self, count: int = 1) -> models.Track | None:
         """Play the queue's next track now (skipping ``count - 1`` more); with an empty

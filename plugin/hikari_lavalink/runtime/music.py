@@ -142,6 +142,8 @@ class Music:
         ``queue_end(player, last)``: the queue ran dry and nothing plays.
     idle, playing
         Nothing plays on the player now (stopped or dry), or something does again.
+    reconsider
+        A player's auto-leave setting changed: its timers start again from now.
     spawn
         Runs a coroutine in the background (the client's tasks).
     """
@@ -152,6 +154,7 @@ class Music:
         "_locks",
         "_playing",
         "_queue_end",
+        "_reconsider",
         "_spawn",
         "auto_advance",
         "autoplay",
@@ -174,6 +177,7 @@ class Music:
         ),
         idle: collections.abc.Callable[[Player], None] = lambda _: None,
         playing: collections.abc.Callable[[Player], None] = lambda _: None,
+        reconsider: collections.abc.Callable[[Player], None] = lambda _: None,
         spawn: collections.abc.Callable[
             [collections.abc.Coroutine[typing.Any, typing.Any, None]], None
         ]
@@ -188,6 +192,7 @@ class Music:
         self._queue_end = queue_end
         self._idle = idle
         self._playing = playing
+        self._reconsider = reconsider
         self._spawn = spawn or background.BackgroundTasks().spawn
         # One lock per guild while an advance or a skip runs for it (then dropped).
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
@@ -205,6 +210,10 @@ class Music:
         """Take a track event of a current player (called once per event, in order)."""
         kind = message.__class__
         if kind is messages.TrackStartMessage:
+            music = player.music_state
+            if music is not None and music.queue is not None:
+                start = typing.cast("messages.TrackStartMessage", message)
+                music.queue.started(start.track)  # the bot's own play(): current moves on
             self._playing(player)
         elif kind is messages.TrackEndMessage and player.track is None:
             end = typing.cast("messages.TrackEndMessage", message)
@@ -213,6 +222,10 @@ class Music:
                 self._spawn(self._advance(player, end.track, failed=failed))
             elif end.reason != models.TrackEndReason.REPLACED:
                 self._idle(player)  # stopped (or cleaned up): nothing plays now
+
+    def setting_changed(self, player: Player) -> None:
+        """A player changed one of its auto-leave settings (called by its setters)."""
+        self._reconsider(player)
 
     # -- advancing -------------------------------------------------------------------------
 

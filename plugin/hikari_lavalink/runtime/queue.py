@@ -172,18 +172,26 @@ class TrackQueue:
         return self.current
 
     def skip(self, count: int = 1) -> Track | None:
-        """Drop ``count - 1`` upcoming tracks and move on (ignores :attr:`loop` for the current)."""
-        for _ in range(max(0, count - 1)):
-            if self._upcoming:
-                skipped = self._upcoming.popleft()
-                self._history.append(skipped)
-                if self.loop is LoopMode.QUEUE:
-                    self._upcoming.append(skipped)
-        loop, self.loop = self.loop, LoopMode.OFF if self.loop is LoopMode.TRACK else self.loop
-        try:
-            return self.next()
-        finally:
-            self.loop = loop
+        """Finish :attr:`current`, drop ``count - 1`` upcoming tracks and move on (ignores
+        :attr:`LoopMode.TRACK`; in :attr:`LoopMode.QUEUE` the skipped go round too)."""
+        looping = self.loop is LoopMode.QUEUE
+        upcoming = self._upcoming
+        for index in range(max(1, count)):
+            finished = self.current if index == 0 else upcoming.popleft() if upcoming else None
+            if finished is not None:
+                self._history.append(finished)
+                if looping:
+                    upcoming.append(finished)
+        self.current = upcoming.popleft() if upcoming else None
+        return self.current
+
+    def started(self, track: Track) -> None:
+        """A track the queue did not hand out started (``player.play(track)``): the current
+        one goes to the history, and ``track`` is current."""
+        current = self.current
+        if current is not None and current.encoded != track.encoded:
+            self._history.append(current)
+        self.current = track
 
     def remove(self, index: int) -> Track:
         """Remove and return the upcoming track at ``index`` (0 is the next one)."""
