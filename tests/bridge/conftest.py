@@ -136,17 +136,28 @@ async def start_world(
     return state
 
 
+@contextlib.contextmanager
+def caught_loop_errors() -> collections.abc.Generator[list[dict[str, typing.Any]], None, None]:
+    """What the running event loop reports meanwhile (a task's error nobody awaited...), as
+    a list; fails on exit if it reported anything."""
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, typing.Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: errors.append(context))
+    try:
+        yield errors
+    finally:
+        loop.set_exception_handler(previous)
+    assert not errors, errors
+
+
 @contextlib.asynccontextmanager
 async def open_world(
     make_client: ClientFactory = default_client, *, heartbeat_interval: float = 1.0
 ) -> collections.abc.AsyncGenerator[World, None]:
     """A started world on new fakes (2 shards); closed on exit, which fails if the event
     loop reported an error meanwhile."""
-    loop = asyncio.get_running_loop()
-    loop_errors: list[dict[str, typing.Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _, context: loop_errors.append(context))
-    try:
+    with caught_loop_errors() as loop_errors:
         async with (
             FakeDiscord(shard_count=2, heartbeat_interval=heartbeat_interval) as discord,
             FakeLavalink(
@@ -159,9 +170,6 @@ async def open_world(
             finally:
                 if state.bot.is_alive:
                     await state.bot.close()
-    finally:
-        loop.set_exception_handler(previous)
-    assert not loop_errors, loop_errors
 
 
 @pytest_asyncio.fixture
