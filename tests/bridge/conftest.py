@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import typing
 
@@ -84,49 +85,94 @@ def heartbeat_interval() -> float:
     return 1.0
 
 
+ClientFactory: typing.TypeAlias = (
+    "collections.abc.Callable[[hikari.GatewayBot, FakeLavalink], hl.LavalinkClient]"
+)
+"""``make_client(bot, lavalink) -> client``: the Lavalink client a world's bot runs, its nodes
+added (on ``lavalink``)."""
+
+
+def default_client(bot: hikari.GatewayBot, lavalink: FakeLavalink) -> hl.LavalinkClient:
+    """The client of the ``world`` fixture, with the shortest timeouts the tests allow: a
+    resume window of 1 s (Lavalink counts whole seconds), a rejoin or a node loss given up
+    after 1 s and 0.1 s, reconnects within 0.1 s."""
+    lava = hl.LavalinkClient(bot, voice_timeout=3.0, rejoin_timeout=1.0, node_loss_grace=0.1)
+    lava.add_node(
+        name="main",
+        host=lavalink.host,
+        port=lavalink.port,
+        password=PASSWORD,
+        reconnect_base=0.02,
+        reconnect_cap=0.1,
+        resume_timeout=1,
+    )
+    return lava
+
+
+async def start_world(
+    discord: FakeDiscord,
+    lavalink: FakeLavalink,
+    make_client: ClientFactory = default_client,
+    loop_errors: list[dict[str, typing.Any]] | None = None,
+) -> World:
+    """Start a bot on ``discord`` with the client ``make_client`` builds, recording its
+    events, once a node is ready (close it with ``world.bot.close()``)."""
+    bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+    lava = make_client(bot, lavalink)
+    state = World(discord, lavalink, bot, lava, [], [] if loop_errors is None else loop_errors)
+
+    async def record(event: hikari.Event) -> None:
+        state.record(event)
+
+    for kind in (
+        hl.LavalinkEvent,
+        hikari.ShardConnectedEvent,
+        hikari.ShardDisconnectedEvent,
+        hikari.VoiceStateUpdateEvent,
+    ):
+        bot.subscribe(kind, record)
+    await bot.start(check_for_updates=False, shard_count=discord.shard_count)
+    await lava.wait_ready(timeout=5)
+    return state
+
+
+@contextlib.contextmanager
+def caught_loop_errors() -> collections.abc.Generator[list[dict[str, typing.Any]], None, None]:
+    """What the running event loop reports meanwhile (a task's error nobody awaited...), as
+    a list; fails on exit if it reported anything."""
+    loop = asyncio.get_running_loop()
+    errors: list[dict[str, typing.Any]] = []
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _, context: errors.append(context))
+    try:
+        yield errors
+    finally:
+        loop.set_exception_handler(previous)
+    assert not errors, errors
+
+
+@contextlib.asynccontextmanager
+async def open_world(
+    make_client: ClientFactory = default_client, *, heartbeat_interval: float = 1.0
+) -> collections.abc.AsyncGenerator[World, None]:
+    """A started world on new fakes (2 shards); closed on exit, which fails if the event
+    loop reported an error meanwhile."""
+    with caught_loop_errors() as loop_errors:
+        async with (
+            FakeDiscord(shard_count=2, heartbeat_interval=heartbeat_interval) as discord,
+            FakeLavalink(
+                password=PASSWORD, catalogue=CATALOGUE, player_update_interval=0.5
+            ) as lavalink,
+        ):
+            state = await start_world(discord, lavalink, make_client, loop_errors)
+            try:
+                yield state
+            finally:
+                if state.bot.is_alive:
+                    await state.bot.close()
+
+
 @pytest_asyncio.fixture
 async def world(heartbeat_interval: float) -> collections.abc.AsyncIterator[World]:
-    # The shortest timeouts the tests allow: a resume window of 1 s (Lavalink counts whole
-    # seconds), a rejoin or a node loss given up after 1 s and 0.1 s, reconnects within 0.1 s.
-    loop = asyncio.get_running_loop()
-    loop_errors: list[dict[str, typing.Any]] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _, context: loop_errors.append(context))
-    async with (
-        FakeDiscord(shard_count=2, heartbeat_interval=heartbeat_interval) as discord,
-        FakeLavalink(
-            password=PASSWORD, catalogue=CATALOGUE, player_update_interval=0.5
-        ) as lavalink,
-    ):
-        bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
-        lava = hl.LavalinkClient(bot, voice_timeout=3.0, rejoin_timeout=1.0, node_loss_grace=0.1)
-        lava.add_node(
-            name="main",
-            host=lavalink.host,
-            port=lavalink.port,
-            password=PASSWORD,
-            reconnect_base=0.02,
-            reconnect_cap=0.1,
-            resume_timeout=1,
-        )
-        state = World(discord, lavalink, bot, lava, [], loop_errors)
-
-        async def record(event: hikari.Event) -> None:
-            state.record(event)
-
-        for kind in (
-            hl.LavalinkEvent,
-            hikari.ShardConnectedEvent,
-            hikari.ShardDisconnectedEvent,
-            hikari.VoiceStateUpdateEvent,
-        ):
-            bot.subscribe(kind, record)
-        await bot.start(check_for_updates=False, shard_count=2)
-        await lava.wait_ready(timeout=5)
-        try:
-            yield state
-        finally:
-            if bot.is_alive:
-                await bot.close()
-            loop.set_exception_handler(previous)
-    assert not loop_errors, loop_errors
+    async with open_world(heartbeat_interval=heartbeat_interval) as state:
+        yield state
