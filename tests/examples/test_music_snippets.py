@@ -334,11 +334,6 @@ async def test_auto_leave_per_player_and_pending() -> None:
         assert world.lava.auto_leave_pending(guild.id) == frozenset()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library: a timer armed before leave_when_idle/alone changes keeps running "
-    "(AutoLeave reads the setting only when it arms), so /24-7 after a join still leaves",
-)
 @pytest.mark.asyncio
 async def test_stay_in_stops_a_timer_already_running() -> None:
     async with open_world(music_client) as world:
