@@ -69,7 +69,7 @@ async def play(lava: hl.LavalinkClient, event: hikari.GuildMessageCreateEvent, q
         if state is None or state.channel_id is None:
             return "Join a voice channel first."
         player = await lava.join(event.guild_id, state.channel_id)
-    player.data["text_channel"] = event.channel_id  # where on_queue_end announces
+    player.data["text_channel"] = int(event.channel_id)  # an int: a store keeps JSON only
     result = await lava.search(query)  # a URL passes through, words are searched
     if not result.tracks:
         return "Nothing found."
@@ -152,7 +152,7 @@ def create_bot(
             await lava.leave(event.guild_id)
             reply = "Bye."
         else:
-            player.data["text_channel"] = event.channel_id
+            player.data["text_channel"] = int(event.channel_id)
             reply = await run(player, name, argument.strip())
         await event.message.respond(reply)
 

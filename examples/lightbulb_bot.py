@@ -46,7 +46,10 @@ FILTERS: dict[str, collections.abc.Callable[[], hl.Filters]] = {
     "reset": hl.presets.reset,
 }
 TEXT_CHANNEL: typing.Final = "text_channel"
-"""The ``player.data`` key of the channel to announce in (where the last command ran)."""
+"""The ``player.data`` key of the channel to announce in (where the last command ran).
+
+Stored as a plain ``int``: a store keeps the JSON values of ``player.data`` only, and a
+``hikari.Snowflake`` is not one to msgspec."""
 
 
 def _fmt(ms: int) -> str:
@@ -71,7 +74,7 @@ async def _player(ctx: lightbulb.Context, lava: hl.LavalinkClient) -> hl.Player 
     if player is None:
         await ctx.respond("I am not in a voice channel: use /join or /play first.")
     else:
-        player.data[TEXT_CHANNEL] = ctx.channel_id
+        player.data[TEXT_CHANNEL] = int(ctx.channel_id)
     return player
 
 
@@ -91,7 +94,7 @@ async def _join(ctx: lightbulb.Context, lava: hl.LavalinkClient) -> hl.Player | 
         except hl.LavalinkError as exc:
             await ctx.respond(f"Could not join: {exc}")
             return None
-    player.data[TEXT_CHANNEL] = ctx.channel_id
+    player.data[TEXT_CHANNEL] = int(ctx.channel_id)
     return player
 
 
