@@ -4,12 +4,17 @@ A real ``hikari.GatewayBot`` with 2 shards connects to an embedded FakeDiscord; 
 embedded FakeLavalink nodes play the audio. A member runs slash commands; then the demo
 breaks things the way production does and prints what the bot does about it:
 
-1. /play: the bot joins the member's channel (op 4 on the guild's shard) and plays;
+1. /play twice: the bot joins the member's channel (op 4 on the guild's shard), plays the
+   first track and queues the second (``player.queue``);
 2. the guild's shard dies (TCP abort): the voice is lost, the shard resumes, the bot
    rejoins and the track resumes where it was;
 3. the Lavalink node dies (SIGKILL) and stays down past its resume window: the player
-   moves to the other node, same track, same position;
-4. /skip, /nowplaying, /leave, and a clean shutdown.
+   moves to the other node, same track, same position, same queue;
+4. /skip; a track reaches its end and the queue plays the next one by itself;
+5. /autoplay: the last track ends with the queue empty and autoplay plays a track from the
+   YouTube mix of the one that ended; then the queue runs dry and the bot says so;
+6. the member leaves the voice channel and the bot leaves too (``leave_when_alone``);
+7. the member comes back, /play, /leave, and a clean shutdown.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import asyncio
 import logging
 import sys
 import time
+import typing
 
 import hikari
 
@@ -25,8 +31,31 @@ import hikari_lavalink as hl
 from examples.lightbulb_bot import create_bot
 from hikari_lavalink.testing import FakeDiscord, FakeLavalink, factories
 
+if typing.TYPE_CHECKING:
+    import collections.abc
+
 PASSWORD = "demo-password"  # noqa: S105 - the embedded fakes' password, not a secret
 START = time.monotonic()
+EventT = typing.TypeVar("EventT", bound=hikari.Event)
+
+MORNING = factories.make_track(title="Lofi Morning", author="Demo Band", length=240_000)
+NOON = factories.make_track(title="Lofi Noon", author="Demo Band", length=200_000)
+EVENING = factories.make_track(
+    title="Lofi Evening",
+    author="Demo Band",
+    length=180_000,
+    source_name="youtube",
+    identifier="lofievening",
+)
+NIGHT = factories.make_track(
+    title="Night Drive",
+    author="Synth Club",
+    length=210_000,
+    source_name="youtube",
+    identifier="nightdrive1",
+)
+MIX = "https://www.youtube.com/watch?v=lofievening&list=RDlofievening"
+"""Lofi Evening's YouTube mix: what the built-in recommender loads after it."""
 
 
 def say(what: str) -> None:
@@ -34,21 +63,24 @@ def say(what: str) -> None:
 
 
 def catalogue() -> dict[str, hl.LoadResult]:
-    tracks = [
-        factories.make_track(title="Lofi Morning", author="Demo Band", length=240_000),
-        factories.make_track(title="Lofi Noon", author="Demo Band", length=200_000),
-    ]
     return {
-        "ytsearch:lofi morning": factories.make_search(tracks[:1]),
-        "ytsearch:lofi noon": factories.make_search(tracks[1:]),
+        "ytsearch:lofi morning": factories.make_search([MORNING]),
+        "ytsearch:lofi noon": factories.make_search([NOON]),
+        "ytsearch:lofi evening": factories.make_search([EVENING]),
+        # A mix starts with its seed; Lofi Morning was heard already: autoplay skips both.
+        MIX: factories.make_playlist("Mix - Lofi Evening", [EVENING, MORNING, NIGHT]),
     }
 
 
 def describe(event: hikari.Event) -> str | None:
     if isinstance(event, hl.TrackStartEvent):
-        return f"TrackStart      {event.track.info.title!r} on node {event.node.name}"
+        how = " (autoplay)" if hl.is_autoplayed(event.track) else ""
+        return f"TrackStart      {event.track.info.title!r} on node {event.node.name}{how}"
     if isinstance(event, hl.TrackEndEvent):
         return f"TrackEnd        {event.track.info.title!r} ({event.reason})"
+    if isinstance(event, hl.QueueEndEvent):
+        last = event.track.info.title if event.track else None
+        return f"QueueEnd        guild {event.guild_id}: nothing left after {last!r}"
     if isinstance(event, hl.VoiceLostEvent):
         return f"VoiceLost       guild {event.guild_id}: shard {event.shard_id} died"
     if isinstance(event, hl.VoiceRestoredEvent):
@@ -77,40 +109,82 @@ def describe(event: hikari.Event) -> str | None:
     return None
 
 
+async def until(
+    bot: hikari.GatewayBot,
+    event_type: type[EventT],
+    action: collections.abc.Awaitable[object],
+    predicate: collections.abc.Callable[[EventT], bool] = lambda _: True,
+) -> EventT:
+    """Run ``action`` and return the first ``event_type`` event (matching ``predicate``)
+    after it: the waiter is registered before ``action`` starts, so none is missed."""
+    event, _ = await asyncio.gather(bot.wait_for(event_type, 15, predicate), action)
+    return event
+
+
+class Replies:
+    """What the bot says: interaction responses and channel messages, from a mark on."""
+
+    def __init__(self, discord: FakeDiscord) -> None:
+        self._discord = discord
+        self._responses, self._messages = 0, 0
+        self.mark()
+
+    def mark(self) -> None:
+        """Forget what the bot said so far."""
+        self._responses = len(self._discord.interaction_responses)
+        self._messages = len(self._discord.messages)
+
+    def _said(self) -> str | None:
+        discord = self._discord
+        answers = [
+            body.get("data", {}).get("content")
+            for _, body in discord.interaction_responses[self._responses :]
+        ]
+        answers += [message.get("content") for message in discord.messages[self._messages :]]
+        return next((a for a in answers if a), None)
+
+    async def next(self) -> None:
+        """Print the first thing the bot says after the mark (and mark again)."""
+        await self._discord.wait_until(self._said, timeout=10)  # checked at each request
+        content = self._said() or ""
+        say("  bot: " + content.replace("\n", "\n" + " " * 15))
+        self.mark()
+
+
 async def command(
-    discord: FakeDiscord, guild: int, channel: int, name: str, **options: str
+    discord: FakeDiscord, guild: int, channel: int, name: str, **options: str | int
 ) -> None:
     """A member runs a slash command; print what the bot answers."""
-    responses, messages = len(discord.interaction_responses), len(discord.messages)
+    replies = Replies(discord)
     say(f"/{name} {' '.join(f'{k}:{v}' for k, v in options.items())}".rstrip())
     await discord.dispatch_interaction(
-        guild, channel, name, [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+        guild,
+        channel,
+        name,
+        [
+            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v}
+            for k, v in options.items()
+        ],
     )
-    async with asyncio.timeout(10):
-        while True:
-            answers = [
-                body.get("data", {}).get("content")
-                for _, body in discord.interaction_responses[responses:]
-            ]
-            answers += [message.get("content") for message in discord.messages[messages:]]
-            content = next((a for a in answers if a), None)
-            if content:
-                say(f"  bot: {content}")
-                return
-            await asyncio.sleep(0.02)
+    await replies.next()
 
 
-async def main() -> int:
+async def main() -> int:  # noqa: PLR0915 - the story, step by step
     logging.basicConfig(
         level=logging.ERROR, stream=sys.stdout, format="          log  %(name)s: %(message)s"
     )
     hikari.impl.shard._BACKOFF_WINDOW = 0.0  # type: ignore[attr-defined]  # pyright: ignore[reportPrivateUsage] - faster demo
     async with (
         FakeDiscord(shard_count=2) as discord,
-        FakeLavalink(password=PASSWORD, catalogue=catalogue(), name="alpha") as alpha,
-        FakeLavalink(password=PASSWORD, catalogue=catalogue(), name="beta") as beta,
+        FakeLavalink(
+            password=PASSWORD, catalogue=catalogue(), name="alpha", player_update_interval=1.0
+        ) as alpha,
+        FakeLavalink(
+            password=PASSWORD, catalogue=catalogue(), name="beta", player_update_interval=1.0
+        ) as beta,
     ):
         say(f"FakeDiscord on {discord.rest_url}; FakeLavalink nodes on {alpha.url} and {beta.url}")
+        fakes = {fake.name: fake for fake in (alpha, beta)}
         nodes = [
             {
                 "name": n.name,
@@ -126,6 +200,7 @@ async def main() -> int:
         bot, _client, lava = create_bot(
             discord.token, rest_url=discord.rest_url, nodes=nodes, environ={}
         )
+        lava.leave_when_alone = 0.5  # the bot's own setting is a minute: a shorter demo
 
         @bot.listen(hikari.Event)
         async def timeline(event: hikari.Event) -> None:
@@ -137,31 +212,79 @@ async def main() -> int:
         await lava.wait_ready(timeout=10)
         guild = discord.guilds[1]  # a guild on shard 1
         text, voice = guild.text_channel_ids[0], guild.voice_channel_ids[0]
-        say(f"bot online with 2 shards; a member joins channel {voice} (guild {guild.id}, shard 1)")
-        await discord.put_member_in_voice(guild.id, voice)
-        await asyncio.sleep(0.2)
 
-        await command(discord, guild.id, text, "play", query="lofi morning")
+        async def slash(name: str, **options: str | int) -> None:
+            await command(discord, guild.id, text, name, **options)
+
+        async def member_moves(channel: int | None) -> hikari.VoiceStateUpdateEvent:
+            return await until(
+                bot,
+                hikari.VoiceStateUpdateEvent,
+                discord.put_member_in_voice(guild.id, channel),
+                lambda e: e.state.user_id == discord.member_id,
+            )
+
+        say(f"bot online with 2 shards; a member joins channel {voice} (guild {guild.id}, shard 1)")
+        await member_moves(voice)
+
+        await slash("play", query="lofi morning")
         player = lava.get_player(guild.id)
         assert player is not None
-        await command(discord, guild.id, text, "play", query="lofi noon")
-        await asyncio.sleep(1.0)
-        await command(discord, guild.id, text, "nowplaying")
+        await until(
+            bot,
+            hl.PlayerUpdateEvent,
+            slash("play", query="lofi noon"),
+            lambda e: e.state.position >= 1000,  # and a second of music
+        )
+        await slash("queue")
+        await slash("nowplaying")
 
         say("--- shard 1's gateway connection dies (TCP abort, no close frame)")
-        await discord.kill_shard(1, "abort")
-        restored = await bot.wait_for(hl.VoiceRestoredEvent, timeout=15)
-        assert restored.guild_id == guild.id
+        await until(bot, hl.VoiceRestoredEvent, discord.kill_shard(1, "abort"))
 
         say(f"--- Lavalink node {player.node.name} is killed (SIGKILL) and stays down")
-        dead = alpha if player.node.name == "alpha" else beta
-        await dead.kill()
-        moved = await bot.wait_for(hl.PlayerMovedEvent, timeout=15)
+        dead = fakes[player.node.name]
+        moved, _ = await asyncio.gather(
+            until(bot, hl.PlayerMovedEvent, dead.kill()),
+            bot.wait_for(hl.TrackStartEvent, 15, lambda e: e.node.name != dead.name),
+        )
         assert moved.player is player
-        await asyncio.sleep(0.5)
-        await command(discord, guild.id, text, "nowplaying")
-        await command(discord, guild.id, text, "skip")
-        await command(discord, guild.id, text, "leave")
+        await slash("nowplaying")
+        await slash("skip")
+
+        await slash("play", query="lofi evening")
+        live = fakes[player.node.name]
+        say("--- 'Lofi Noon' reaches its end: the queue plays the next track by itself")
+        await until(
+            bot,
+            hl.TrackStartEvent,
+            live.finish_track(guild.id),
+            lambda e: e.track.info.title == "Lofi Evening",
+        )
+
+        await slash("autoplay")
+        say("--- 'Lofi Evening' ends with the queue empty: autoplay loads its YouTube mix")
+        await until(
+            bot,
+            hl.TrackStartEvent,
+            live.finish_track(guild.id),
+            lambda e: hl.is_autoplayed(e.track),
+        )
+        await slash("queue")
+        await slash("autoplay")
+        say("--- 'Night Drive' ends with the queue empty and autoplay off")
+        replies = Replies(discord)
+        await until(bot, hl.QueueEndEvent, live.finish_track(guild.id))
+        await replies.next()
+
+        say(f"--- the member leaves the voice channel (leave_when_alone: {lava.leave_when_alone}s)")
+        await until(bot, hl.PlayerDestroyedEvent, member_moves(None), lambda e: e.reason == "alone")
+        await replies.next()
+
+        say("--- the member comes back")
+        await member_moves(voice)
+        await slash("play", query="lofi morning")
+        await slash("leave")
         say("--- shutting down")
         await bot.close()
         say("done: every voice change had a defined reaction; no silent bot")

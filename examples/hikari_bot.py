@@ -1,7 +1,12 @@
 """A music bot with plain hikari (no command framework): prefix commands in text channels.
 
-Commands: ``!play <query>``, ``!skip``, ``!pause``, ``!resume``, ``!volume <n>``, ``!np``,
-``!leave``. Needs the MESSAGE_CONTENT privileged intent for prefix commands.
+Commands: ``!play <query>``, ``!skip``, ``!pause``, ``!resume``, ``!queue``,
+``!loop off|track|queue``, ``!shuffle``, ``!remove <n>``, ``!volume <n>``,
+``!filter <preset>``, ``!autoplay``, ``!np``, ``!leave``. Needs the MESSAGE_CONTENT
+privileged intent for prefix commands.
+
+Every player has its own queue (``player.queue``), which plays on by itself when a track
+ends: the bot adds tracks and starts the queue with ``player.skip()`` when nothing plays.
 
 Run it::
 
@@ -21,6 +26,95 @@ import hikari_lavalink as hl
 __all__ = ["create_bot", "main"]
 
 PREFIX = "!"
+FILTERS = {
+    "nightcore": hl.presets.nightcore,
+    "vaporwave": hl.presets.vaporwave,
+    "bassboost": hl.presets.bass_boost,
+    "8d": hl.presets.eight_d,
+    "karaoke": hl.presets.karaoke,
+    "soft": hl.presets.soft,
+    "reset": hl.presets.reset,
+}
+USAGE = {
+    "skip": "!skip",
+    "pause": "!pause",
+    "resume": "!resume",
+    "queue": "!queue",
+    "loop": "!loop off|track|queue",
+    "shuffle": "!shuffle",
+    "remove": "!remove <position in !queue>",
+    "volume": "!volume <0-1000>",
+    "filter": f"!filter {'|'.join(FILTERS)}",
+    "autoplay": "!autoplay",
+    "np": "!np",
+    "leave": "!leave",
+}
+"""The commands that need a player (besides ``!play``, which makes one)."""
+
+
+def _who(track: hl.Track) -> str:
+    if hl.is_autoplayed(track):
+        return "autoplay"
+    requester = hl.requester_of(track)
+    return f"<@{requester}>" if requester is not None else "someone"
+
+
+async def play(lava: hl.LavalinkClient, event: hikari.GuildMessageCreateEvent, query: str) -> str:
+    """``!play``: join the author's channel if needed, queue the track, start the queue."""
+    if not query:
+        return f"Usage: {PREFIX}play <query>"
+    player = lava.get_player(event.guild_id)
+    if player is None:
+        state = lava.bot.cache.get_voice_state(event.guild_id, event.author_id)
+        if state is None or state.channel_id is None:
+            return "Join a voice channel first."
+        player = await lava.join(event.guild_id, state.channel_id)
+    player.data["text_channel"] = int(event.channel_id)  # an int: a store keeps JSON only
+    result = await lava.search(query)  # a URL passes through, words are searched
+    if not result.tracks:
+        return "Nothing found."
+    track = result.tracks[0]
+    player.queue.add(track, requester=event.author_id)
+    if player.track is None and await player.skip():  # nothing played: start the queue
+        return f"Playing {track.info.title}."
+    return f"Queued {track.info.title}."
+
+
+async def run(player: hl.Player, name: str, argument: str) -> str:
+    """Any other command, on the guild's player."""
+    queue = player.queue
+    match name, argument:
+        case "skip", _:
+            following = await player.skip()
+            return f"Playing {following.info.title}." if following else "Queue is empty."
+        case "pause" | "resume", _:
+            await player.pause(name == "pause")
+            return f"{name.title()}d."
+        case "queue", _:
+            lines = [f"{i}. {t.info.title} ({_who(t)})" for i, t in enumerate(queue.upcoming, 1)]
+            return "\n".join(lines[:10]) or "Queue is empty."
+        case "loop", ("off" | "track" | "queue"):
+            queue.loop = hl.LoopMode(argument)
+            return f"Loop {argument}."
+        case "shuffle", _:
+            queue.shuffle()
+            return "Shuffled."
+        case "remove", _ if argument.isdigit() and 1 <= int(argument) <= len(queue):
+            return f"Removed {queue.remove(int(argument) - 1).info.title}."
+        case "volume", _ if argument.isdigit():
+            await player.set_volume(int(argument))
+            return f"Volume {argument}%."
+        case "filter", _ if argument in FILTERS:
+            await player.set_filters(FILTERS[argument]())
+            return f"Filter {argument}."
+        case "autoplay", _:
+            player.autoplay = not player.autoplay
+            return f"Autoplay {'on' if player.autoplay else 'off'}."
+        case "np", _:
+            track = player.track
+            return f"{track.info.title} at {player.position // 1000}s" if track else "Nothing."
+        case _:
+            return f"Usage: {USAGE[name]}"
 
 
 def create_bot(
@@ -33,7 +127,7 @@ def create_bot(
         banner=None,
         intents=hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT,
     )
-    lava = hl.LavalinkClient(bot)
+    lava = hl.LavalinkClient(bot, leave_when_idle=300, leave_when_alone=60)
     if host := os.environ.get("LAVALINK_HOST"):
         lava.add_node(
             name="main",
@@ -41,77 +135,32 @@ def create_bot(
             port=int(os.environ.get("LAVALINK_PORT", "2333")),
             password=os.environ.get("LAVALINK_PASSWORD", "youshallnotpass"),
         )
-    queues: dict[int, hl.TrackQueue] = {}
 
     @bot.listen()
     async def on_message(event: hikari.GuildMessageCreateEvent) -> None:
         if not event.is_human or not event.content or not event.content.startswith(PREFIX):
             return
         name, _, argument = event.content[len(PREFIX) :].partition(" ")
-        reply = await run(event.guild_id, event.author_id, name, argument.strip())
-        if reply:
-            await event.message.respond(reply)
-
-    async def run(
-        guild_id: hikari.Snowflake, user_id: hikari.Snowflake, name: str, argument: str
-    ) -> str | None:
-        player = lava.get_player(guild_id)
-        queue = queues.setdefault(int(guild_id), hl.TrackQueue())
+        player = lava.get_player(event.guild_id)
         if name == "play":
-            if player is None:
-                state = bot.cache.get_voice_state(guild_id, user_id)
-                if state is None or state.channel_id is None:
-                    return "Join a voice channel first."
-                player = await lava.join(guild_id, state.channel_id)
-            result = await lava.load_tracks(
-                argument if argument.startswith("http") else f"ytsearch:{argument}"
-            )
-            if not result.tracks:
-                return "Nothing found."
-            queue.add(result.tracks[0])
-            if player.track is None:
-                track = queue.next()
-                assert track is not None
-                await player.play(track)
-                return f"Playing {track.info.title}."
-            return f"Queued {result.tracks[0].info.title}."
-        if player is None:
-            return (
-                "Nothing is playing."
-                if name in {"skip", "pause", "resume", "volume", "np", "leave"}
-                else None
-            )
-        if name == "skip":
-            following = queue.skip()
-            if following is None:
-                await player.stop()
-                return "Queue is empty."
-            await player.play(following)
-            return f"Playing {following.info.title}."
-        if name in {"pause", "resume"}:
-            await player.pause(name == "pause")
-            return f"{name.title()}d."
-        if name == "volume" and argument.isdigit():
-            await player.set_volume(int(argument))
-            return f"Volume {argument}%."
-        if name == "np":
-            return (
-                f"{player.track.info.title} at {player.position // 1000}s"
-                if player.track
-                else "Nothing."
-            )
-        if name == "leave":
-            queues.pop(int(guild_id), None)
-            await lava.leave(guild_id)
-            return "Bye."
-        return None
+            reply = await play(lava, event, argument.strip())
+        elif name not in USAGE:
+            return
+        elif player is None:
+            reply = "Nothing is playing."
+        elif name == "leave":
+            await lava.leave(event.guild_id)
+            reply = "Bye."
+        else:
+            player.data["text_channel"] = int(event.channel_id)
+            reply = await run(player, name, argument.strip())
+        await event.message.respond(reply)
 
     @bot.listen()
-    async def on_end(event: hl.TrackEndEvent) -> None:
-        if event.may_start_next and event.player is not None:
-            following = queues.setdefault(int(event.guild_id), hl.TrackQueue()).next()
-            if following is not None:
-                await event.player.play(following)
+    async def on_queue_end(event: hl.QueueEndEvent) -> None:
+        channel = event.player.data.get("text_channel") if event.player else None
+        if channel is not None:
+            await bot.rest.create_message(channel, "The queue is over.")
 
     return bot, lava
 

@@ -1,8 +1,12 @@
 """A complete music bot: hikari + hikari-lightbulb 3 + hikari-lavalink.
 
-Commands: /join, /play <query>, /pause, /resume, /skip, /queue, /volume <percent>,
-/filter <preset>, /nowplaying, /leave. A per-guild :class:`hikari_lavalink.TrackQueue`
-advances on ``TrackEndEvent`` when ``may_start_next`` is true.
+Commands: /join, /play <query>, /pause, /resume, /skip, /queue, /loop <mode>, /shuffle,
+/remove <position>, /volume <percent>, /filter <preset>, /autoplay, /nowplaying, /leave.
+
+The queue is the library's: every player has one (``player.queue``) and plays on by itself
+when a track ends. The bot adds tracks with who asked for them, starts the queue with
+``player.skip()`` when nothing plays, and announces in the text channel it keeps in
+``player.data`` when the queue ran dry or it left an empty channel.
 
 Run it for real::
 
@@ -24,24 +28,28 @@ import lightbulb
 import hikari_lavalink as hl
 from hikari_lavalink.ext.lightbulb import make_loader, nodes_from_env
 
+if typing.TYPE_CHECKING:
+    import collections.abc
+
 __all__ = ["COMMANDS", "create_bot", "main"]
 
 _LOGGER = logging.getLogger("examples.lightbulb_bot")
 loader = lightbulb.Loader()
-queues: dict[int, hl.TrackQueue] = {}
 
-FILTERS: dict[str, hl.Filters] = {
-    "off": hl.Filters(),
-    "nightcore": hl.Filters(timescale=hl.Timescale(speed=1.2, pitch=1.2)),
-    "bassboost": hl.Filters(equalizer=[hl.Band(band=b, gain=0.25) for b in range(4)]),
-    "8d": hl.Filters(rotation=hl.Rotation(rotation_hz=0.2)),
-    "karaoke": hl.Filters(karaoke=hl.Karaoke()),
+FILTERS: dict[str, collections.abc.Callable[[], hl.Filters]] = {
+    "nightcore": hl.presets.nightcore,
+    "vaporwave": hl.presets.vaporwave,
+    "bassboost": hl.presets.bass_boost,
+    "8d": hl.presets.eight_d,
+    "karaoke": hl.presets.karaoke,
+    "soft": hl.presets.soft,
+    "reset": hl.presets.reset,
 }
+TEXT_CHANNEL: typing.Final = "text_channel"
+"""The ``player.data`` key of the channel to announce in (where the last command ran).
 
-
-def queue_of(guild_id: int) -> hl.TrackQueue:
-    """The guild's queue."""
-    return queues.setdefault(guild_id, hl.TrackQueue())
+Stored as a plain ``int``: a store keeps the JSON values of ``player.data`` only, and a
+``hikari.Snowflake`` is not one to msgspec."""
 
 
 def _fmt(ms: int) -> str:
@@ -53,10 +61,20 @@ def _describe(track: hl.Track) -> str:
     return f"**{track.info.title}** by {track.info.author} ({_fmt(track.info.length)})"
 
 
+def _who(track: hl.Track) -> str:
+    """Who asked for ``track``: a mention, or autoplay."""
+    if hl.is_autoplayed(track):
+        return "autoplay"
+    requester = hl.requester_of(track)
+    return f"<@{requester}>" if requester is not None else "someone"
+
+
 async def _player(ctx: lightbulb.Context, lava: hl.LavalinkClient) -> hl.Player | None:
     player = lava.get_player(ctx.guild_id) if ctx.guild_id else None
     if player is None:
         await ctx.respond("I am not in a voice channel: use /join or /play first.")
+    else:
+        player.data[TEXT_CHANNEL] = int(ctx.channel_id)
     return player
 
 
@@ -65,18 +83,19 @@ async def _join(ctx: lightbulb.Context, lava: hl.LavalinkClient) -> hl.Player | 
     if guild_id is None:
         await ctx.respond("Voice works in servers only.")
         return None
-    existing = lava.get_player(guild_id)
-    if existing is not None:
-        return existing
-    state = lava.bot.cache.get_voice_state(guild_id, ctx.user.id)
-    if state is None or state.channel_id is None:
-        await ctx.respond("Join a voice channel first.")
-        return None
-    try:
-        return await lava.join(guild_id, state.channel_id)
-    except hl.LavalinkError as exc:
-        await ctx.respond(f"Could not join: {exc}")
-        return None
+    player = lava.get_player(guild_id)
+    if player is None:
+        state = lava.bot.cache.get_voice_state(guild_id, ctx.user.id)
+        if state is None or state.channel_id is None:
+            await ctx.respond("Join a voice channel first.")
+            return None
+        try:
+            player = await lava.join(guild_id, state.channel_id)
+        except hl.LavalinkError as exc:
+            await ctx.respond(f"Could not join: {exc}")
+            return None
+    player.data[TEXT_CHANNEL] = int(ctx.channel_id)
+    return player
 
 
 @loader.command
@@ -102,31 +121,26 @@ class Play(lightbulb.SlashCommand, name="play", description="Play a song or add 
         player = await _join(ctx, lava)
         if player is None:
             return
-        identifier = (
-            self.query
-            if self.query.startswith(("http://", "https://"))
-            else f"ytsearch:{self.query}"
-        )
-        result = await lava.load_tracks(identifier)
+        try:
+            result = await lava.search(self.query)  # a URL passes through, words are searched
+        except ValueError:
+            await ctx.respond("Tell me what to play.")
+            return
         if isinstance(result, hl.ErrorResult):
             await ctx.respond(f"Loading failed: {result.data.message}")
             return
         if not result.tracks:
             await ctx.respond(f"Nothing found for `{self.query}`.")
             return
-        queue = queue_of(player.guild_id)
         tracks = result.tracks if isinstance(result, hl.PlaylistResult) else result.tracks[:1]
-        queue.add(*tracks)
+        player.queue.add(*tracks, requester=ctx.user.id)
+        more = f" and {len(tracks) - 1} more" if len(tracks) > 1 else ""
         if player.track is None:
-            first = queue.next()
-            assert first is not None
-            await player.play(first)
-            await ctx.respond(f"Now playing {_describe(first)}.")
-        else:
-            await ctx.respond(
-                f"Queued {_describe(tracks[0])}"
-                + (f" and {len(tracks) - 1} more." if len(tracks) > 1 else ".")
-            )
+            first = await player.skip()  # nothing plays: start the queue
+            if first is not None:
+                await ctx.respond(f"Now playing {_describe(first)}{more}.")
+                return
+        await ctx.respond(f"Queued {_describe(tracks[0])}{more}.")
 
 
 @loader.command
@@ -158,12 +172,10 @@ class Skip(lightbulb.SlashCommand, name="skip", description="Skip to the next tr
         self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
     ) -> None:
         if player := await _player(ctx, lava):
-            following = queue_of(player.guild_id).skip()
+            following = await player.skip()
             if following is None:
-                await player.stop()
                 await ctx.respond("Skipped; the queue is empty.")
             else:
-                await player.play(following)
                 await ctx.respond(f"Skipped. Now playing {_describe(following)}.")
 
 
@@ -174,10 +186,64 @@ class Queue(lightbulb.SlashCommand, name="queue", description="Show the queue"):
         self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
     ) -> None:
         if player := await _player(ctx, lava):
-            queue = queue_of(player.guild_id)
-            lines = [f"{i + 1}. {_describe(t)}" for i, t in enumerate(list(queue)[:10])]
-            now = _describe(player.track) if player.track else "nothing"
-            await ctx.respond(f"Now: {now}\n" + ("\n".join(lines) or "The queue is empty."))
+            queue = player.queue
+            now = (
+                f"{_describe(player.track)}, for {_who(player.track)}"
+                if player.track
+                else "nothing"
+            )
+            lines = [
+                f"{i}. {_describe(track)}, for {_who(track)}"
+                for i, track in enumerate(queue.upcoming[:10], start=1)
+            ]
+            if len(queue) > len(lines):
+                lines.append(f"... and {len(queue) - len(lines)} more")
+            settings = f"Loop: {queue.loop.value}. Autoplay: {'on' if player.autoplay else 'off'}."
+            await ctx.respond(
+                f"Now: {now}\n" + ("\n".join(lines) or "The queue is empty.") + f"\n{settings}"
+            )
+
+
+@loader.command
+class Loop(lightbulb.SlashCommand, name="loop", description="Repeat the track or the queue"):
+    mode = lightbulb.string(
+        "mode", "What to repeat", choices=[lightbulb.Choice(m.value, m.value) for m in hl.LoopMode]
+    )
+
+    @lightbulb.invoke
+    async def invoke(
+        self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
+    ) -> None:
+        if player := await _player(ctx, lava):
+            player.queue.loop = hl.LoopMode(self.mode)
+            await ctx.respond(f"Loop: {self.mode}.")
+
+
+@loader.command
+class Shuffle(lightbulb.SlashCommand, name="shuffle", description="Shuffle the queue"):
+    @lightbulb.invoke
+    async def invoke(
+        self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
+    ) -> None:
+        if player := await _player(ctx, lava):
+            player.queue.shuffle()
+            await ctx.respond(f"Shuffled {len(player.queue)} tracks.")
+
+
+@loader.command
+class Remove(lightbulb.SlashCommand, name="remove", description="Remove a track from the queue"):
+    position = lightbulb.integer("position", "Its number in /queue", min_value=1)
+
+    @lightbulb.invoke
+    async def invoke(
+        self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
+    ) -> None:
+        if player := await _player(ctx, lava):
+            if self.position > len(player.queue):
+                await ctx.respond(f"The queue has {len(player.queue)} tracks.")
+                return
+            removed = player.queue.remove(self.position - 1)
+            await ctx.respond(f"Removed {_describe(removed)}.")
 
 
 @loader.command
@@ -204,8 +270,22 @@ class Filter(lightbulb.SlashCommand, name="filter", description="Apply an audio 
         self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
     ) -> None:
         if player := await _player(ctx, lava):
-            await player.set_filters(FILTERS[self.preset])
+            await player.set_filters(FILTERS[self.preset]())  # the whole set: replaces the last
             await ctx.respond(f"Filter: {self.preset}.")
+
+
+@loader.command
+class Autoplay(lightbulb.SlashCommand, name="autoplay", description="Toggle autoplay"):
+    @lightbulb.invoke
+    async def invoke(
+        self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
+    ) -> None:
+        if player := await _player(ctx, lava):
+            player.autoplay = not player.autoplay
+            if player.autoplay:
+                await ctx.respond("Autoplay on: when the queue runs dry, I pick similar tracks.")
+            else:
+                await ctx.respond("Autoplay off.")
 
 
 @loader.command
@@ -219,8 +299,8 @@ class NowPlaying(lightbulb.SlashCommand, name="nowplaying", description="What is
                 await ctx.respond("Nothing is playing.")
             else:
                 await ctx.respond(
-                    f"{_describe(player.track)} at {_fmt(player.position)}"
-                    + (" (paused)" if player.paused else "")
+                    f"{_describe(player.track)} at {_fmt(player.position)}, "
+                    f"for {_who(player.track)}" + (" (paused)" if player.paused else "")
                 )
 
 
@@ -231,25 +311,30 @@ class Leave(lightbulb.SlashCommand, name="leave", description="Stop and leave th
         self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
     ) -> None:
         if ctx.guild_id is not None and lava.get_player(ctx.guild_id) is not None:
-            queues.pop(ctx.guild_id, None)
-            await lava.leave(ctx.guild_id)
+            await lava.leave(ctx.guild_id)  # the queue goes with the player
             await ctx.respond("Bye!")
         else:
             await ctx.respond("I am not in a voice channel.")
 
 
-@loader.listener(hl.TrackEndEvent)
-async def on_track_end(event: hl.TrackEndEvent) -> None:
-    if not event.may_start_next or event.player is None:
-        return
-    following = queue_of(event.guild_id).next()
-    if following is not None:
-        await event.player.play(following)
+async def _announce(event: hl.PlayerEvent, content: str) -> None:
+    """Say ``content`` in the text channel of the player's last command."""
+    channel = event.player.data.get(TEXT_CHANNEL) if event.player is not None else None
+    if channel is not None:
+        await event.app.rest.create_message(channel, content)
+
+
+@loader.listener(hl.QueueEndEvent)
+async def on_queue_end(event: hl.QueueEndEvent) -> None:
+    await _announce(event, "The queue is over: /play more, or turn /autoplay on.")
 
 
 @loader.listener(hl.PlayerDestroyedEvent)
 async def on_destroyed(event: hl.PlayerDestroyedEvent) -> None:
-    queues.pop(event.guild_id, None)
+    if event.reason == "alone":
+        await _announce(event, "Everyone left the voice channel, so did I.")
+    elif event.reason == "idle":
+        await _announce(event, "Nothing played for a while: I left the voice channel.")
 
 
 COMMANDS: typing.Final = (
@@ -259,8 +344,12 @@ COMMANDS: typing.Final = (
     "resume",
     "skip",
     "queue",
+    "loop",
+    "shuffle",
+    "remove",
     "volume",
     "filter",
+    "autoplay",
     "nowplaying",
     "leave",
 )
@@ -276,12 +365,14 @@ def create_bot(
     """Build the bot, its lightbulb client and its Lavalink client.
 
     ``nodes`` are ``add_node`` keyword arguments; ``LAVALINK_*`` variables add one more.
+    The bot leaves a channel 5 minutes after its queue ran dry, or 1 minute after the last
+    member left it (``lava.leave_when_idle``, ``lava.leave_when_alone``).
     """
     bot = hikari.GatewayBot(
         token, rest_url=rest_url, banner=None, intents=hikari.Intents.ALL_UNPRIVILEGED
     )
     client = lightbulb.client_from_app(bot)
-    lava = hl.LavalinkClient(bot)
+    lava = hl.LavalinkClient(bot, leave_when_idle=300, leave_when_alone=60)
     for node in nodes:
         lava.add_node(**node)
     nodes_from_env(lava, environ)

@@ -12,6 +12,13 @@ import pytest
 from examples import demo, hikari_bot, lightbulb_bot, node_demo
 
 
+def lines_after(out: str, marker: str) -> list[str]:
+    """The timeline's lines after the first one containing ``marker``."""
+    lines = out.splitlines()
+    index = next(i for i, line in enumerate(lines) if marker in line)
+    return lines[index + 1 :]
+
+
 @pytest.mark.asyncio
 async def test_demo_timeline(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -24,17 +31,37 @@ async def test_demo_timeline(
     for expected in (
         "bot: Now playing **Lofi Morning**",
         "bot: Queued **Lofi Noon**",
+        "1. **Lofi Noon** by Demo Band (3:20), for <@",  # /queue, with the requester
         "VoiceLost",
         "VoiceRestored",
         "NodeUnavailable",
         "PlayerMoved",
         "bot: Skipped. Now playing **Lofi Noon**",
+        "bot: Queued **Lofi Evening**",
+        "bot: Autoplay on",
+        "bot: Now: **Night Drive** by Synth Club (3:30), for autoplay",
+        "QueueEnd        guild",
+        "bot: The queue is over",
         "PlayerDestroyed",
+        "bot: Everyone left the voice channel",
         "bot: Bye!",
         "done:",
     ):
         assert expected in out, expected
     assert out.index("VoiceLost") < out.index("VoiceRestored") < out.index("PlayerMoved")
+    # Auto-advance: Lofi Noon finished and Lofi Evening started, with no command between.
+    advance = lines_after(out, "TrackEnd        'Lofi Noon' (finished)")
+    assert "TrackStart      'Lofi Evening'" in advance[0]
+    # Autoplay: Lofi Evening finished with the queue empty; its mix's first new track played
+    # (not the seed, not Lofi Morning, which was heard already).
+    autoplay = lines_after(out, "TrackEnd        'Lofi Evening' (finished)")
+    assert "TrackStart      'Night Drive'" in autoplay[0]
+    assert autoplay[0].endswith("(autoplay)")
+    # Auto-leave: the member left, and the bot followed with no command.
+    alone = lines_after(out, "--- the member leaves the voice channel")
+    assert alone[0].endswith("(alone)")
+    assert "PlayerDestroyed" in alone[0]
+    assert out.index("(alone)") < out.index("(left)")
     assert not errors
 
 
@@ -57,4 +84,4 @@ def test_example_bots_build_without_a_network(monkeypatch: pytest.MonkeyPatch) -
     bot2, _client, lava2 = lightbulb_bot.create_bot(token, environ={})
     assert not lava2.nodes
     assert bot2.get_listeners(hikari.StartingEvent)
-    assert len(lightbulb_bot.COMMANDS) == 10
+    assert len(lightbulb_bot.COMMANDS) == 14
