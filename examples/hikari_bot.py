@@ -26,15 +26,7 @@ import hikari_lavalink as hl
 __all__ = ["create_bot", "main"]
 
 PREFIX = "!"
-FILTERS = {
-    "nightcore": hl.presets.nightcore,
-    "vaporwave": hl.presets.vaporwave,
-    "bassboost": hl.presets.bass_boost,
-    "8d": hl.presets.eight_d,
-    "karaoke": hl.presets.karaoke,
-    "soft": hl.presets.soft,
-    "reset": hl.presets.reset,
-}
+FILTERS = hl.presets.NAMED  # each preset by name, at its defaults
 USAGE = {
     "skip": "!skip",
     "pause": "!pause",

@@ -28,23 +28,12 @@ import lightbulb
 import hikari_lavalink as hl
 from hikari_lavalink.ext.lightbulb import make_loader, nodes_from_env
 
-if typing.TYPE_CHECKING:
-    import collections.abc
-
 __all__ = ["COMMANDS", "create_bot", "main"]
 
 _LOGGER = logging.getLogger("examples.lightbulb_bot")
 loader = lightbulb.Loader()
 
-FILTERS: dict[str, collections.abc.Callable[[], hl.Filters]] = {
-    "nightcore": hl.presets.nightcore,
-    "vaporwave": hl.presets.vaporwave,
-    "bassboost": hl.presets.bass_boost,
-    "8d": hl.presets.eight_d,
-    "karaoke": hl.presets.karaoke,
-    "soft": hl.presets.soft,
-    "reset": hl.presets.reset,
-}
+FILTERS = hl.presets.NAMED  # each preset by name, at its defaults
 TEXT_CHANNEL: typing.Final = "text_channel"
 """The ``player.data`` key of the channel to announce in (where the last command ran).
 
@@ -123,7 +112,7 @@ class Play(lightbulb.SlashCommand, name="play", description="Play a song or add 
             return
         try:
             result = await lava.search(self.query)  # a URL passes through, words are searched
-        except ValueError:
+        except hl.UsageError:
             await ctx.respond("Tell me what to play.")
             return
         if isinstance(result, hl.ErrorResult):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 
+import hikari
 import msgspec
 import pytest
 from tests.bridge.conftest import PASSWORD
@@ -28,7 +29,7 @@ async def first_run(discord: FakeDiscord, node: FakeLavalink, store: WatchedStor
     player = await lava.join(guild.id, guild.voice_channel_ids[0])
     player.queue.add(ALPHA, BETA, GAMMA, requester=5)
     player.queue.loop = hl.LoopMode.QUEUE
-    player.data["text_channel"] = 4242
+    player.data["text_channel"] = hikari.Snowflake(4242)  # an int subclass: stored as int
     player.data["not json"] = object()  # skipped, not fatal
     player.autoplay = True
     player.leave_when_idle = 120.0

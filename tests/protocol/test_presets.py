@@ -11,6 +11,7 @@ import msgspec
 import pytest
 from hypothesis import strategies as st
 
+from hikari_lavalink import errors
 from hikari_lavalink.protocol import codec, filters, presets
 
 
@@ -140,7 +141,7 @@ ARGUMENT_ERRORS: list[tuple[typing.Callable[..., filters.Filters], dict[str, typ
 def test_bad_arguments_raise_value_error_saying_what_to_pass(
     preset: typing.Callable[..., filters.Filters], arguments: dict[str, typing.Any], message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(errors.UsageError, match=message):
         preset(**arguments)
 
 
@@ -170,3 +171,17 @@ def test_combine_of_one_and_reset_are_identities(preset: filters.Filters) -> Non
 def test_combine_is_associative(a: filters.Filters, b: filters.Filters, c: filters.Filters) -> None:
     left = presets.combine(presets.combine(a, b), c)
     assert left == presets.combine(a, presets.combine(b, c)) == presets.combine(a, b, c)
+
+
+def test_named_presets_at_their_defaults() -> None:
+    assert set(presets.NAMED) == {
+        "nightcore",
+        "vaporwave",
+        "bassboost",
+        "8d",
+        "karaoke",
+        "soft",
+        "reset",
+    }
+    assert presets.NAMED["bassboost"]() == presets.bass_boost()
+    assert presets.NAMED["reset"]() == filters.Filters()

@@ -8,6 +8,7 @@ import hypothesis
 import pytest
 from hypothesis import strategies as st
 
+from hikari_lavalink import errors
 from hikari_lavalink.protocol import search
 
 SOURCES: tuple[search.SearchSource, ...] = typing.get_args(search.SearchSource)
@@ -83,24 +84,24 @@ def test_a_url_or_a_prefixed_query_passes_through(query: str, source: search.Sea
 
 @pytest.mark.parametrize("query", ["", " ", "\n\t ", "\u3000"])
 def test_a_blank_query_is_refused(query: str) -> None:
-    with pytest.raises(ValueError, match="blank; pass the words to search for"):
+    with pytest.raises(errors.UsageError, match="blank; pass the words to search for"):
         search.identifier(query)
 
 
 @pytest.mark.parametrize("query", ["ytsearch:", "spsearch:   ", " sprec: "])
 def test_a_prefix_with_nothing_after_it_is_refused(query: str) -> None:
-    with pytest.raises(ValueError, match="nothing follows"):
+    with pytest.raises(errors.UsageError, match="nothing follows"):
         search.identifier(query)
 
 
 def test_an_unknown_source_is_refused_with_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="unknown search source 'bandcamp'") as caught:
+    with pytest.raises(errors.UsageError, match="unknown search source 'bandcamp'") as caught:
         search.identifier("lofi", typing.cast("search.SearchSource", "bandcamp"))
     assert all(source in str(caught.value) for source in SOURCES)
 
 
 def test_the_source_is_checked_even_for_a_url() -> None:
-    with pytest.raises(ValueError, match="unknown search source"):
+    with pytest.raises(errors.UsageError, match="unknown search source"):
         search.identifier("https://x.example", typing.cast("search.SearchSource", "YouTube"))
 
 
@@ -120,7 +121,7 @@ def test_identifier_is_idempotent(
 ) -> None:
     try:
         once = search.identifier(query, source)
-    except ValueError:
+    except errors.UsageError:
         hypothesis.reject()
     assert search.identifier(once, source) == once
     assert search.identifier(once, other) == once

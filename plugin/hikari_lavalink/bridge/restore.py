@@ -242,7 +242,15 @@ def _jsonable(guild: int, data: dict[str, typing.Any]) -> dict[str, typing.Any]:
         return kept
 
 
-_data_encoder: typing.Final = msgspec.json.Encoder()
+def _plain(value: object) -> object:
+    # msgspec encodes int subclasses (a hikari Snowflake: a channel id) only through a hook.
+    if isinstance(value, int):
+        return int(value)
+    msg = f"{type(value).__name__} is not JSON"
+    raise TypeError(msg)
+
+
+_data_encoder: typing.Final = msgspec.json.Encoder(enc_hook=_plain)
 _data_decoder: typing.Final = msgspec.json.Decoder(dict[str, typing.Any])
 
 

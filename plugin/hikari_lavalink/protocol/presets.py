@@ -12,13 +12,19 @@ Lavalink checks almost none of its documented ranges.
 from __future__ import annotations
 
 import math
+import types
 import typing
 
 import msgspec
 
+from hikari_lavalink import errors
 from hikari_lavalink.protocol import filters
 
+if typing.TYPE_CHECKING:
+    import collections.abc
+
 __all__ = [
+    "NAMED",
     "BassLevel",
     "bass_boost",
     "combine",
@@ -39,10 +45,10 @@ _BASS_SHAPE: typing.Final = (1.0, 0.8, 0.6, 0.4, 0.2)
 
 
 def _check(name: str, value: float, ok: bool, hint: str) -> float:
-    """Return ``value`` if it is finite and ``ok``, else raise a ValueError with ``hint``."""
+    """Return ``value`` if it is finite and ``ok``, else raise a UsageError with ``hint``."""
     if not (ok and math.isfinite(value)):
         msg = f"{name} must be {hint}, got {value!r}"
-        raise ValueError(msg)
+        raise errors.UsageError(msg)
     return value
 
 
@@ -51,7 +57,7 @@ def nightcore(speed: float = 1.2, pitch: float = 1.2) -> filters.Filters:
 
     Raises
     ------
-    ValueError
+    UsageError
         ``speed`` or ``pitch`` is not a finite number above 0.
     """
     hint = "a finite number above 0 (1.0 leaves it unchanged)"
@@ -68,7 +74,7 @@ def vaporwave(speed: float = 0.8, pitch: float = 0.8) -> filters.Filters:
 
     Raises
     ------
-    ValueError
+    UsageError
         ``speed`` or ``pitch`` is not a finite number above 0.
     """
     return nightcore(speed, pitch)
@@ -93,13 +99,13 @@ def bass_boost(level: BassLevel | float = "medium") -> filters.Filters:
 
     Raises
     ------
-    ValueError
+    UsageError
         ``level`` is an unknown name, or a gain outside -0.25 to 1.0.
     """
     if isinstance(level, str):
         if level not in _BASS_LEVELS:
             msg = f"unknown bass level {level!r}; pass one of {', '.join(_BASS_LEVELS)} or a gain"
-            raise ValueError(msg)
+            raise errors.UsageError(msg)
         gain = _BASS_LEVELS[level]
     else:
         hint = "between -0.25 and 1.0 (or a level name)"
@@ -113,7 +119,7 @@ def eight_d(rotation_hz: float = 0.2) -> filters.Filters:
 
     Raises
     ------
-    ValueError
+    UsageError
         ``rotation_hz`` is not a finite number of at least 0.
     """
     hint = "a finite number of at least 0 (0.2 is a slow turn)"
@@ -131,7 +137,7 @@ def karaoke(
 
     Raises
     ------
-    ValueError
+    UsageError
         ``level`` or ``mono_level`` is outside 0 to 1, or ``filter_band`` or
         ``filter_width`` is not a finite number above 0.
     """
@@ -150,7 +156,7 @@ def soft(smoothing: float = 20.0) -> filters.Filters:
 
     Raises
     ------
-    ValueError
+    UsageError
         ``smoothing`` is not a finite number above 1.0 (Lavalink treats 1.0 or less as off).
     """
     hint = "a finite number above 1.0 (20.0 is the default; send reset() to turn it off)"
@@ -186,3 +192,20 @@ def combine(*presets: filters.Filters) -> filters.Filters:
                 value = list(bands.values())
             changes[field.name] = value
     return filters.Filters(**changes)
+
+
+NAMED: typing.Final[collections.abc.Mapping[str, collections.abc.Callable[[], filters.Filters]]] = (
+    types.MappingProxyType(
+        {
+            "nightcore": nightcore,
+            "vaporwave": vaporwave,
+            "bassboost": bass_boost,
+            "8d": eight_d,
+            "karaoke": karaoke,
+            "soft": soft,
+            "reset": reset,
+        }
+    )
+)
+"""Each preset by the name a bot's command offers, at its defaults (a read-only mapping):
+``await player.set_filters(presets.NAMED[choice]())``."""

@@ -15,6 +15,8 @@ import re
 import types
 import typing
 
+from hikari_lavalink import errors
+
 if typing.TYPE_CHECKING:
     import collections.abc
 
@@ -91,7 +93,7 @@ def identifier(query: str, source: SearchSource = "youtube") -> str:
 
     Raises
     ------
-    ValueError
+    UsageError
         ``query`` is blank (or a prefix with nothing after it), or ``source`` is unknown.
 
     Examples
@@ -104,16 +106,16 @@ def identifier(query: str, source: SearchSource = "youtube") -> str:
     prefix = PREFIXES.get(source)
     if prefix is None:
         msg = f"unknown search source {source!r}; pass one of: {', '.join(PREFIXES)}"
-        raise ValueError(msg)
+        raise errors.UsageError(msg)
     query = query.strip()
     if not query:
         msg = "the query is blank; pass the words to search for, or a URL"
-        raise ValueError(msg)
+        raise errors.UsageError(msg)
     if _URL.match(query):
         return query
     if match := _PREFIX.match(query):
         if not query[match.end() :].strip():
             msg = f"nothing follows {match.group()!r}; pass the words to search for after it"
-            raise ValueError(msg)
+            raise errors.UsageError(msg)
         return query
     return prefix + query
