@@ -219,9 +219,33 @@ class Music:
             end = typing.cast("messages.TrackEndMessage", message)
             if end.reason in models.MAY_START_NEXT:
                 failed = end.reason == models.TrackEndReason.LOAD_FAILED
-                self._spawn(self._advance(player, end.track, failed=failed))
+                if self._must_wait(player):
+                    self._spawn(self._advance(player, end.track, failed=failed))
+                else:
+                    self._dry(player, end.track, failed=failed)
             elif end.reason != models.TrackEndReason.REPLACED:
                 self._idle(player)  # stopped (or cleaned up): nothing plays now
+
+    def _must_wait(self, player: Player) -> bool:
+        # Whether this end needs the task (a track to play, autoplay to ask, a skip under
+        # way); a dry queue without autoplay, the common end of a bot's last track, is
+        # settled here, without a task.
+        if player.guild_id in self._locks or player.autoplay:
+            return True
+        music = player.music_state
+        queue = music.queue if music is not None else None
+        return queue is not None and (bool(queue) or queue.loop is not queue_.LoopMode.OFF)
+
+    def _dry(self, player: Player, ended: models.Track, *, failed: bool) -> None:
+        if not self._is_current(player):
+            return
+        if player.auto_advance:
+            music = player.music_state
+            if music is not None and music.queue is not None:
+                music.queue.current = ended
+                music.queue.next(failed=failed)  # into the history; nothing comes next
+            self._queue_end(player, ended)
+        self._idle(player)
 
     def setting_changed(self, player: Player) -> None:
         """A player changed one of its auto-leave settings (called by its setters)."""
