@@ -26,6 +26,7 @@ import typing
 import hikari
 
 from hikari_lavalink._typing import override
+from hikari_lavalink.runtime import music
 
 if typing.TYPE_CHECKING:
     from hikari_lavalink.bridge.voice import VoiceCoordinator
@@ -159,5 +160,5 @@ def _timeout(player: Player, kind: Kind) -> float | None:
 
 
 def _queued(player: Player) -> bool:
-    music = player.music_state
-    return music is not None and music.queue is not None and bool(music.queue)
+    queue = music.queue_of(player)
+    return queue is not None and bool(queue)

@@ -41,6 +41,7 @@ __all__ = [
     "Music",
     "PlayerMusic",
     "Recommender",
+    "queue_of",
     "recommend",
 ]
 
@@ -120,14 +121,28 @@ async def recommend(player: Player, seed: models.Track) -> list[models.Track]:
     return list((await player.node.load_tracks(identifier)).tracks)
 
 
-def _recent(player: Player, seed: models.Track) -> set[str]:
+def queue_of(player: Player) -> queue_.TrackQueue | None:
+    """The player's queue, or ``None`` while it has none (without making one)."""
     music = player.music_state
-    history = music.queue.history if music is not None and music.queue is not None else []
-    recent = {t.info.identifier for t in history[-AUTOPLAY_HISTORY:]}
-    recent.add(seed.info.identifier)
-    if music is not None and music.queue is not None:
-        recent.update(t.info.identifier for t in music.queue)
+    return music.queue if music is not None else None
+
+
+def _recent(player: Player, seed: models.Track) -> set[str]:
+    recent = {seed.info.identifier}
+    queue = queue_of(player)
+    if queue is not None:
+        recent.update(t.info.identifier for t in queue.history[-AUTOPLAY_HISTORY:])
+        recent.update(t.info.identifier for t in queue)
     return recent
+
+
+def _next_after(player: Player, ended: models.Track, *, failed: bool) -> models.Track | None:
+    # The queue's track after ``ended`` (which goes to the history), if it has a queue.
+    queue = queue_of(player)
+    if queue is None:
+        return None
+    queue.current = ended
+    return queue.next(failed=failed)
 
 
 class Music:
@@ -210,10 +225,10 @@ class Music:
         """Take a track event of a current player (called once per event, in order)."""
         kind = message.__class__
         if kind is messages.TrackStartMessage:
-            music = player.music_state
-            if music is not None and music.queue is not None:
+            queue = queue_of(player)
+            if queue is not None:
                 start = typing.cast("messages.TrackStartMessage", message)
-                music.queue.started(start.track)  # the bot's own play(): current moves on
+                queue.started(start.track)  # the bot's own play(): current moves on
             self._playing(player)
         elif kind is messages.TrackEndMessage and player.track is None:
             end = typing.cast("messages.TrackEndMessage", message)
@@ -232,19 +247,20 @@ class Music:
         # settled here, without a task.
         if player.guild_id in self._locks or player.autoplay:
             return True
-        music = player.music_state
-        queue = music.queue if music is not None else None
+        queue = queue_of(player)
         return queue is not None and (bool(queue) or queue.loop is not queue_.LoopMode.OFF)
 
     def _dry(self, player: Player, ended: models.Track, *, failed: bool) -> None:
         if not self._is_current(player):
             return
-        if player.auto_advance:
-            music = player.music_state
-            if music is not None and music.queue is not None:
-                music.queue.current = ended
-                music.queue.next(failed=failed)  # into the history; nothing comes next
-            self._queue_end(player, ended)
+        if not player.auto_advance:
+            self._idle(player)
+            return
+        _next_after(player, ended, failed=failed)  # into the history; nothing comes next
+        self._ran_dry(player, ended)
+
+    def _ran_dry(self, player: Player, last: models.Track) -> None:
+        self._queue_end(player, last)
         self._idle(player)
 
     def setting_changed(self, player: Player) -> None:
@@ -262,12 +278,7 @@ class Music:
             if not player.auto_advance:
                 self._idle(player)
                 return
-            music = player.music_state
-            queue = music.queue if music is not None else None
-            following: models.Track | None = None
-            if queue is not None:
-                queue.current = ended
-                following = queue.next(failed=failed)
+            following = _next_after(player, ended, failed=failed)
             if following is None and not (failed and queue_.is_autoplayed(ended)):
                 following = await self._autoplay(player, ended)
             await self._play(player, following, last=ended)
@@ -328,8 +339,7 @@ class Music:
         self, player: Player, following: models.Track | None, *, last: models.Track
     ) -> None:
         if following is None:
-            self._queue_end(player, last)
-            self._idle(player)
+            self._ran_dry(player, last)
             return
         try:
             await player.play(following)
