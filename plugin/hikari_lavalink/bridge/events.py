@@ -231,8 +231,9 @@ class PlayerDestroyedEvent(PlayerEvent):
     member who is not a bot stayed in the channel for ``leave_when_alone`` seconds),
     ``"node_lost"`` (its node died and no other node could take it: op 4 leave was sent),
     ``"voice_lost"`` (its shard died and the policy is ``"leave"``, or the rejoin failed),
-    ``"voice_timeout"`` (``join`` got no voice credentials in time), ``"shutdown"`` (the
-    bot is stopping).
+    ``"voice_timeout"`` (``join`` got no voice credentials in time), ``"voice_failed"``
+    (Lavalink refused the voice of a ``join``: an error answer), ``"shutdown"`` (the bot
+    is stopping).
     """
 
     reason: str

@@ -22,6 +22,7 @@ from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge.guilds import GuildPlayers, GuildVoice
 from hikari_lavalink.errors import (
     LavalinkError,
+    NodeConnectionError,
     NoNodeAvailableError,
     ShardNotConnectedError,
     UsageError,
@@ -212,6 +213,11 @@ class VoiceCoordinator:
             elif voice.handshake.channel_id is not None and player.channel_id == channel:
                 player.channel_id = voice.handshake.channel_id  # it stayed where it was
             raise VoiceTimeoutError(self._timeout_message(guild, shard, limit)) from None
+        except LavalinkError:
+            if created and self.players.get(guild) is player:
+                # Lavalink refused the voice: out with no player, not in with a dead one.
+                await self.leave(guild, "voice_failed")
+            raise
         return player
 
     async def leave(self, guild: int, reason: str) -> None:
@@ -338,24 +344,31 @@ class VoiceCoordinator:
             restoring = voice.voice_lost
             if player.voice is None and player.track is None:
                 self._home_by_region(player, update.endpoint)
-            try:
-                if not player.node.is_ready:
-                    # Sent with the player on the node's next session (or by a failover): a
-                    # fresh voice, so the player is no longer one whose voice died.
+            while True:
+                node = player.node
+                try:
+                    await self._push_voice(player, update, restoring=restoring)
+                except NodeConnectionError as exc:
                     player.voice = update
                     player.detached = False
-                elif restoring:
-                    player.voice = update
-                    await player.update(player.restore_request())
-                else:
-                    await player.set_voice(update)
-            except LavalinkError as exc:
-                _LOGGER.warning(
-                    "guild %s: sending voice to Lavalink failed: %s", voice.guild_id, exc
-                )
-                voice.handshake.mark_unsent()
-                voice.fail(exc)
-                return
+                    if player.node is not node and player.node.is_ready:
+                        continue  # moved meanwhile (a failover, without this voice): to it
+                    # The node went away with the PATCH (its process killed, as a rule): the
+                    # voice stays on the player, and the node's recovery carries it (a new
+                    # session's restore, a resumed one's reconcile, or a failover's move).
+                    _LOGGER.warning(
+                        "guild %s: the node went away with the voice; kept for its recovery: %s",
+                        voice.guild_id,
+                        exc,
+                    )
+                except LavalinkError as exc:
+                    _LOGGER.warning(
+                        "guild %s: sending voice to Lavalink failed: %s", voice.guild_id, exc
+                    )
+                    voice.handshake.mark_unsent()
+                    voice.fail(exc)
+                    return
+                break
             if restoring:
                 voice.voice_lost = False
                 self._events.emit_player(
@@ -366,6 +379,19 @@ class VoiceCoordinator:
                     position=player.position,
                 )
             voice.resolve(update)
+
+    @staticmethod
+    async def _push_voice(player: Player, update: VoiceUpdate, *, restoring: bool) -> None:
+        if not player.node.is_ready:
+            # Sent with the player on the node's next session (or by a failover): a fresh
+            # voice, so the player is no longer one whose voice died.
+            player.voice = update
+            player.detached = False
+        elif restoring:
+            player.voice = update
+            await player.update(player.restore_request())
+        else:
+            await player.set_voice(update)
 
     def _home_by_region(self, player: Player, endpoint: str) -> None:
         # The region is only known from the voice endpoint; a player Lavalink has not seen

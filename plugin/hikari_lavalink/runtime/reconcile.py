@@ -20,12 +20,13 @@ import typing
 
 from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError
-from hikari_lavalink.protocol import routes
+from hikari_lavalink.protocol import requests, routes
 from hikari_lavalink.protocol.backoff import Backoff
 
 if typing.TYPE_CHECKING:
     import collections.abc
 
+    from hikari_lavalink.protocol import models
     from hikari_lavalink.runtime.node import Node
     from hikari_lavalink.runtime.player import Player
 
@@ -50,6 +51,8 @@ async def reconcile(
         return None
     on_server = {player.guild_id: player for player in server_players}
     adopted: list[Player] = []
+    restored: list[Player] = []
+    failed: list[Player] = []
     for guild_id, remote in on_server.items():
         local = node.get_player(guild_id)
         if local is None:
@@ -57,10 +60,18 @@ async def reconcile(
             adopted.append(local)
         if local.voice is None and remote.voice.token:
             local.adopt_voice(remote.voice)
+        elif (unsent := _unsent_voice(local, remote)) is not None:
+            # A voice PATCH lost on its way (the node went away meanwhile): sent now.
+            try:
+                await local.update(requests.UpdatePlayer(voice=unsent))
+            except LavalinkError as exc:
+                _LOGGER.warning(
+                    "node %s: could not send the voice of guild %s: %s", node.name, guild_id, exc
+                )
+                failed.append(local)
+            continue
         # After the voice: a player whose voice the server holds is voice-ready.
         local.apply_player(remote)
-    restored: list[Player] = []
-    failed: list[Player] = []
     for guild_id, player in list(node.players.items()):
         if guild_id in on_server:
             continue
@@ -88,6 +99,25 @@ async def reconcile(
             len(restored),
         )
     return adopted, restored, failed
+
+
+def _unsent_voice(local: Player, remote: models.Player) -> requests.VoiceUpdate | None:
+    """The local voice, when the server holds other credentials (or none)."""
+    voice = local.voice
+    if voice is None or local.detached:
+        return None  # a detached player's voice is rebuilt when its shard is back
+    held = remote.voice
+    if (voice.token, voice.endpoint, voice.session_id) != (
+        held.token,
+        held.endpoint,
+        held.session_id,
+    ):
+        return voice
+    # Servers before 4.2 hold no channel (null): the credentials alone tell then.
+    channel = voice.channel_id
+    if isinstance(channel, str) and held.channel_id is not None and int(channel) != held.channel_id:
+        return voice
+    return None
 
 
 class Reconciliation:

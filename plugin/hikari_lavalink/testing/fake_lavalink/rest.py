@@ -81,13 +81,15 @@ class RequestHold:
     """The next REST request that matches waits here, recorded but unanswered, until
     :meth:`release` (see :meth:`FakeLavalink.hold`): a request on its way, made to last."""
 
-    __slots__ = ("_arrived", "_released", "method", "path_prefix")
+    __slots__ = ("_arrived", "_released", "cut_off", "method", "path_prefix")
 
     def __init__(self, method: str, path_prefix: str) -> None:
         self.method = method
         self.path_prefix = path_prefix
         self._arrived: asyncio.Future[RecordedRequest] = asyncio.get_running_loop().create_future()
         self._released = asyncio.Event()
+        self.cut_off = False
+        """Whether :meth:`cut` ended it (its connection cut, the request never handled)."""
 
     @override
     def __repr__(self) -> str:
@@ -108,6 +110,12 @@ class RequestHold:
 
     def release(self) -> None:
         """Let the held request (or the next one, if none came yet) be answered."""
+        self._released.set()
+
+    def cut(self) -> None:
+        """Cut the held request's connection instead of answering it (a network failure on
+        its way): the server never handles it, and the client sees its connection drop."""
+        self.cut_off = True
         self._released.set()
 
     async def wait_released(self) -> None:
@@ -185,6 +193,10 @@ class Rest:
             self.holds.remove(hold)
             self._activity.touch()
             await hold.wait_released()
+            if hold.cut_off:
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)  # never sent: the connection is gone
         try:
             response = await self._answer(request, handler)
         except validation.HTTPError as exc:
