@@ -110,3 +110,30 @@ async def test_a_join_whose_voice_the_node_refuses_ends_out_with_no_player(
     player = await world.lava.join(g0, c0)
     await player.play(SONG)
     await world.wait_event(hl.TrackStartEvent, lambda e: e.player is player)
+
+
+@pytest.mark.asyncio
+async def test_a_joins_voice_patch_on_a_session_that_pauses_is_restored_when_it_resumes(
+    world: World,
+) -> None:
+    g0, c0, _ = guild_and_channels(world)
+    node = world.lava.nodes["main"]
+    session_id = node.session_id
+    hold = world.lavalink.hold("PATCH", f"/v4/sessions/{session_id}/players/{g0}")
+    joining = asyncio.ensure_future(world.lava.join(g0, c0))
+    held = await hold.reached()
+    world.lavalink.fail_handshake(502, count=100)  # no resume before the PATCH's answer
+    await world.lavalink.drop_connections()  # the session pauses: its REST answers 404
+    hold.release()
+    player = await joining
+    await world.lavalink.wait_for_request(lambda r: r is held)
+    assert held.status == 404
+    world.lavalink.clear_failures()
+    await world.wait_event(hl.NodeReadyEvent, lambda e: e.resumed, timeout=5)
+    assert node.session_id == session_id
+    await player.play(SONG)  # the resumed session got the player, with its voice
+    await world.wait_event(hl.TrackStartEvent, lambda e: e.player is player)
+    voice = voice_of(world.lavalink, node, g0)
+    assert voice is not None
+    assert voice.channel_id == str(c0)
+    assert not world.of(hl.PlayerDestroyedEvent)

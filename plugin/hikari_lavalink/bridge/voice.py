@@ -24,6 +24,7 @@ from hikari_lavalink.errors import (
     LavalinkError,
     NodeConnectionError,
     NoNodeAvailableError,
+    SessionNotFoundError,
     ShardNotConnectedError,
     UsageError,
     VoiceTimeoutError,
@@ -348,14 +349,14 @@ class VoiceCoordinator:
                 node = player.node
                 try:
                     await self._push_voice(player, update, restoring=restoring)
-                except NodeConnectionError as exc:
+                except (NodeConnectionError, SessionNotFoundError) as exc:
                     player.voice = update
                     player.detached = False
                     if player.node is not node and player.node.is_ready:
                         continue  # moved meanwhile (a failover, without this voice): to it
-                    # The node went away with the PATCH (its process killed, as a rule): the
-                    # voice stays on the player, and the node's recovery carries it (a new
-                    # session's restore, a resumed one's reconcile, or a failover's move).
+                    # The node went away with the PATCH (killed, or its session paused: 404
+                    # until resumed): the voice stays on the player, and the node's recovery
+                    # carries it (a restore, a resumed session's reconcile, a failover's move).
                     _LOGGER.warning(
                         "guild %s: the node went away with the voice; kept for its recovery: %s",
                         voice.guild_id,
