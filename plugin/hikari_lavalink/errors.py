@@ -39,6 +39,8 @@ __all__ = [
     "NoNodeAvailableError",
     "NodeReadyTimeoutError",
     "VoiceTimeoutError",
+    "StoreError",
+    "ShardsClaimedError",
 ]
 
 _MAX_RAW_IN_MESSAGE = 200
@@ -203,6 +205,30 @@ class VoiceTimeoutError(LavalinkError, TimeoutError):
 
     A :class:`TimeoutError` too, so that ``except TimeoutError`` catches it.
     """
+
+
+class StoreError(LavalinkError):
+    """The store refused this process (see :mod:`hikari_lavalink.store`)."""
+
+
+class ShardsClaimedError(StoreError):
+    """Another live process of the bot runs some of this process's shards.
+
+    Two processes must never drive one guild: start each with its own shards, or let the
+    other one stop (its claim ends with it, or after the store's lease time when it was
+    killed), or ask the store to wait (``RedisStore(wait_for_shards=...)``).
+
+    Attributes
+    ----------
+    owners
+        Shard id -> the instance that holds it.
+    """
+
+    __slots__ = ("owners",)
+
+    def __init__(self, message: str, owners: dict[int, str]) -> None:
+        self.owners = owners
+        super().__init__(message)
 
 
 def _status_hint(status: int) -> str:

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import typing
 
 import msgspec
 
 from hikari_lavalink._typing import override
 from hikari_lavalink.bridge.voice import shard_for
-from hikari_lavalink.errors import UsageError
+from hikari_lavalink.errors import ShardsClaimedError, UsageError
 from hikari_lavalink.runtime import music as music_
 from hikari_lavalink.runtime import queue as queue_
-from hikari_lavalink.store import StoredMusic, StoredPlayer, StoredState
+from hikari_lavalink.store import ShardedStore, StoredMusic, StoredPlayer, StoredState, StoreScope
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -35,9 +36,11 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.pool import NodePool
     from hikari_lavalink.store import SessionStore
 
-__all__ = ["Restore"]
+__all__ = ["MAX_SAVE_DELAY", "Restore"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.client")
+MAX_SAVE_DELAY: typing.Final = 60.0
+"""Seconds between tries at most, while the store fails."""
 
 
 class Restore:
@@ -59,6 +62,7 @@ class Restore:
 
     __slots__ = (
         "_bot",
+        "_failing",
         "_pending",
         "_pool",
         "_restore_guild",
@@ -90,6 +94,7 @@ class Restore:
         self._restore_guild = restore_guild
         self.interval = interval
         self._saved: StoredState | None = None
+        self._failing = False
         # Stored players not yet back, by the node they were on ("": a node not added).
         self._pending: dict[str, list[StoredPlayer]] = {}
 
@@ -106,6 +111,7 @@ class Restore:
         """What the store would save now."""
         nodes = self._pool.nodes.values()
         sessions = {n.name: n.session_id for n in nodes if n.session_id}
+        now = time.time()
         players = [
             StoredPlayer(
                 guild_id=p.guild_id,
@@ -118,35 +124,67 @@ class Restore:
                 filters=p.filters,
                 end_time=p.end_time,
                 music=stored_music(p),
+                saved_at=now if p.track is not None else None,
             )
             for p in self._voice.players.values()
         ]
+        # Stored players not back yet (their node not ready): kept as they were.
+        live = self._voice.players
+        players += [p for group in self._pending.values() for p in group if p.guild_id not in live]
         return StoredState(sessions=sessions, players=players)
 
-    async def save(self) -> None:
-        """Write the snapshot, if it changed since the last write."""
+    async def save(self) -> bool:
+        """Write the snapshot, if it changed since the last write; ``False`` if that failed
+        (logged: the first failure of a row as a warning, and the return when it works)."""
         if self._store is None:
-            return
+            return True
         state = self.snapshot()
         if state == self._saved:
-            return
+            return True
         try:
             await self._store.save(state)
         except Exception as exc:  # noqa: BLE001 - a store is anyone's code: never the bot's end
-            _LOGGER.warning("could not save the session store: %s: %s", type(exc).__name__, exc)
-            return
+            log = _LOGGER.debug if self._failing else _LOGGER.warning
+            log(
+                "could not save the session store (saves are retried): %s: %s",
+                type(exc).__name__,
+                exc,
+            )
+            self._failing = True
+            return False
+        if self._failing:
+            _LOGGER.info("the session store saves again")
+            self._failing = False
         self._saved = state
+        return True
 
     async def save_loop(self) -> None:
-        """:meth:`save` every :attr:`interval` seconds, until cancelled."""
+        """:meth:`save` every :attr:`interval` seconds, until cancelled; after a failure,
+        with back-off (up to :data:`MAX_SAVE_DELAY`), then the latest state at once."""
+        delay = self.interval
         while True:
-            await asyncio.sleep(self.interval)
-            await self.save()
+            await asyncio.sleep(delay)
+            delay = self.interval if await self.save() else min(delay * 2, MAX_SAVE_DELAY)
 
     async def load(self) -> None:
-        """Before the nodes start: offer the stored sessions, keep the stored players."""
+        """Before the nodes start: open the store for this process's shards, offer the
+        stored sessions, keep the stored players.
+
+        Raises
+        ------
+        ShardsClaimedError
+            The store says another live process runs some of this process's shards.
+        """
         if self._store is None:
             return
+        if isinstance(self._store, ShardedStore):
+            scope = self.scope()
+            try:
+                await self._store.open(scope)
+            except ShardsClaimedError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a store is anyone's code: start anyway
+                _LOGGER.warning("could not open the session store: %s: %s", type(exc).__name__, exc)
         try:
             state = await self._store.load()
         except Exception as exc:  # noqa: BLE001 - a store is anyone's code: start without it
@@ -167,6 +205,23 @@ class Restore:
         for stored in state.players:
             key = stored.node if stored.node in nodes else ""
             self._pending.setdefault(key, []).append(stored)
+
+    def scope(self) -> StoreScope:
+        """This process's shards, as the store sees them."""
+        shards = self._bot.shards
+        if not shards:
+            return StoreScope(1, (0,))
+        return StoreScope(next(iter(shards.values())).shard_count, shards)
+
+    async def close(self) -> None:
+        """Close the store (a :class:`ShardedStore` releases its claim)."""
+        if isinstance(self._store, ShardedStore):
+            try:
+                await self._store.close()
+            except Exception as exc:  # noqa: BLE001 - a store is anyone's code
+                _LOGGER.warning(
+                    "could not close the session store: %s: %s", type(exc).__name__, exc
+                )
 
     def reconciled(self, node: Node, adopted: list[Player]) -> None:
         """``node`` reconciled with the server: take what it adopted, recreate the rest."""

@@ -1,4 +1,4 @@
-"""Persisting sessions and players, so a restarted bot picks up where it stopped.
+"""What a store keeps, and the two shapes of store the client writes to.
 
 A store keeps each node's Lavalink session id and each player's guild, channel, node,
 track, position, volume, filters and paused state, and its music (:class:`StoredMusic`:
@@ -11,16 +11,14 @@ and reads it when it starts:
 - otherwise the stored players are recreated: the bot rejoins their channels (op 4) and
   the tracks restart from their stored positions.
 
-:class:`JsonFileStore` needs no server. Any object with the two methods of
-:class:`SessionStore` can replace it (a database, Redis...).
+Any object with the two methods of :class:`SessionStore` is a store. A store shared by the
+processes of one bot (each running some of its shards) is a :class:`ShardedStore` too: the
+client opens it with its :class:`StoreScope` first, and each process then loads and saves
+only the guilds of its own shards, and its own sessions.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import os
-import pathlib
 import typing
 
 import msgspec
@@ -29,9 +27,18 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.protocol.filters import Filters
 from hikari_lavalink.protocol.models import Track
 
-__all__ = ["JsonFileStore", "SessionStore", "StoredMusic", "StoredPlayer", "StoredState"]
+__all__ = [
+    "STORE_VERSION",
+    "SessionStore",
+    "ShardedStore",
+    "StoreScope",
+    "StoredMusic",
+    "StoredPlayer",
+    "StoredState",
+]
 
-_LOGGER = logging.getLogger("hikari_lavalink.store")
+STORE_VERSION: typing.Final = 2
+"""The version of what this release writes (1: before the music layer)."""
 
 
 class StoredMusic(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
@@ -61,12 +68,21 @@ class StoredPlayer(msgspec.Struct, kw_only=True, frozen=True):
     filters: Filters = msgspec.field(default_factory=Filters)
     end_time: int | None = None
     music: StoredMusic | None = None
+    saved_at: float | None = None
+    """When ``position`` was read (Unix time, seconds): a playing track has gone on since."""
+
+    def position_at(self, now: float) -> int:
+        """Where a playing track is at Unix time ``now``, had its player gone on playing."""
+        if self.track is None or self.paused or self.saved_at is None:
+            return self.position
+        position = self.position + int(max(now - self.saved_at, 0.0) * 1000)
+        return min(position, self.track.info.length) if not self.track.info.is_stream else position
 
 
 class StoredState(msgspec.Struct, kw_only=True, frozen=True):
     """Everything a store keeps: node name -> session id, and the players."""
 
-    version: int = 2
+    version: int = STORE_VERSION
     sessions: dict[str, str] = msgspec.field(default_factory=dict[str, str])
     players: list[StoredPlayer] = msgspec.field(default_factory=list[StoredPlayer])
 
@@ -83,45 +99,70 @@ class SessionStore(typing.Protocol):
         ...
 
 
-_encoder: typing.Final = msgspec.json.Encoder()
-_decoder: typing.Final = msgspec.json.Decoder(StoredState)
+class StoreScope:
+    """What one process of a bot owns: the bot's shard count, and the shards it runs here.
 
+    A guild belongs to shard ``(guild_id >> 22) % shard_count``.
+    """
 
-class JsonFileStore:
-    """A :class:`SessionStore` in one JSON file, replaced atomically on every save."""
+    __slots__ = ("_owned", "shard_count", "shard_ids")
 
-    __slots__ = ("path",)
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = pathlib.Path(path)
+    def __init__(self, shard_count: int, shard_ids: typing.Iterable[int]) -> None:
+        ids = tuple(sorted(set(shard_ids)))
+        if shard_count < 1 or not ids or ids[0] < 0 or ids[-1] >= shard_count:
+            msg = f"shard ids {list(ids)} do not fit a bot of {shard_count} shard(s)"
+            raise ValueError(msg)
+        self.shard_count = shard_count
+        self.shard_ids = ids
+        self._owned = frozenset(ids)
 
     @override
     def __repr__(self) -> str:
-        return f"JsonFileStore({str(self.path)!r})"
+        return f"StoreScope(shard_count={self.shard_count}, shard_ids={list(self.shard_ids)})"
 
-    async def load(self) -> StoredState | None:
-        """Read the file; a missing or corrupt file gives ``None`` (a corrupt one is logged)."""
-        try:
-            data = await asyncio.to_thread(self.path.read_bytes)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            _LOGGER.warning("cannot read the session store %s: %s", self.path, exc)
-            return None
-        try:
-            return _decoder.decode(data)
-        except (msgspec.DecodeError, UnicodeError) as exc:
-            _LOGGER.warning("ignoring a corrupt session store %s: %s", self.path, exc)
-        except RecursionError:  # JSON nested deeper than msgspec decodes
-            _LOGGER.warning("ignoring a corrupt session store %s: nested too deep", self.path)
-        return None
+    @override
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoreScope):
+            return NotImplemented
+        return (self.shard_count, self.shard_ids) == (other.shard_count, other.shard_ids)
 
-    async def save(self, state: StoredState) -> None:
-        """Write the file atomically (a temporary file, then a rename)."""
-        data = _encoder.encode(state)
-        await asyncio.to_thread(self._write, data)
+    @override
+    def __hash__(self) -> int:
+        return hash((self.shard_count, self.shard_ids))
 
-    def _write(self, data: bytes) -> None:
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, self.path)
+    @property
+    def key(self) -> str:
+        """A name for this shard set: ``"4:0,1"`` (shards 0 and 1 of 4)."""
+        return f"{self.shard_count}:{','.join(map(str, self.shard_ids))}"
+
+    def shard_of(self, guild_id: int) -> int:
+        """The shard of ``guild_id``."""
+        return (guild_id >> 22) % self.shard_count
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether ``guild_id`` is on one of this process's shards."""
+        return (guild_id >> 22) % self.shard_count in self._owned
+
+
+@typing.runtime_checkable
+class ShardedStore(SessionStore, typing.Protocol):
+    """A :class:`SessionStore` that several processes of one bot share.
+
+    The client calls :meth:`open` once, before :meth:`~SessionStore.load`; from then on
+    ``load`` returns only the scope's players and sessions, and ``save`` is given only
+    those (the other processes' records are left alone). :meth:`close` comes last.
+    """
+
+    async def open(self, scope: StoreScope) -> None:
+        """Take ``scope`` (claim its shards, where the store can).
+
+        Raises
+        ------
+        ShardsClaimedError
+            Another live process runs some of these shards.
+        """
+        ...
+
+    async def close(self) -> None:
+        """Release what :meth:`open` claimed; the last call."""
+        ...

@@ -1,0 +1,451 @@
+""":class:`RedisStore`: one store for every process of a bot, on Redis (or Valkey).
+
+Each process of the bot runs some of its shards; it stores and loads only the guilds of
+those shards, and its own Lavalink sessions. The keys, under ``{prefix}{cluster}:``:
+
+- ``players``: a hash, guild id -> the player's record (JSON: :class:`StoredPlayer` with
+  its position left out), written when the record changes;
+- ``positions``: a hash, guild id -> ``"{position} {unix_ms} {writer}"``, written when the
+  position is not where the last one said it would be (a seek, a pause, a new track), not
+  as a track plays; ``saved``, a hash, writer (a shard set, ``"4:0,1"``) -> when it last
+  saved (Unix ms): a playing track is taken to have played on until then;
+- ``sessions:{shard_count}:{shard_ids}``: a hash, node name -> the session id of the
+  process that runs those shards;
+- ``leases``: a hash, shard id -> ``"{shard_count}|{instance}|{token}|{expires_ms}"``: which
+  live process runs the shard. A process claims its shards when the client opens the store,
+  renews the claim every third of ``lease_ttl`` and releases it when it closes; one killed
+  loses it ``lease_ttl`` seconds later. A second process asking for a shard held by a live
+  one gets :class:`~hikari_lavalink.errors.ShardsClaimedError` (or waits, by option), unless
+  it names itself as the same ``instance`` (the restart of that process).
+
+Redis trouble is never the bot's: unreachable at start, the players start empty (one
+warning) and the claim is tried again until it works; unreachable later, the client keeps
+playing and retries its saves with back-off, writing the latest state once Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import time
+import typing
+
+import msgspec
+import redis.asyncio
+import redis.exceptions
+
+from hikari_lavalink._typing import override
+from hikari_lavalink.errors import ShardsClaimedError, UsageError
+from hikari_lavalink.store._redis_parts import (
+    CLAIM,
+    RELEASE,
+    as_of_last_save,
+    drifted,
+    parse_position,
+    without_credentials,
+)
+from hikari_lavalink.store.base import StoredPlayer, StoredState, StoreScope
+
+__all__ = ["RedisStore"]
+
+_LOGGER = logging.getLogger("hikari_lavalink.store")
+
+_record_encoder: typing.Final = msgspec.json.Encoder()
+_record_decoder: typing.Final = msgspec.json.Decoder(StoredPlayer)
+_CHUNK: typing.Final = 256
+"""Players encoded between two yields to the event loop, in a save or a load."""
+
+
+class RedisStore:
+    """A store shared by the processes of one bot, on Redis (needs the ``redis`` extra).
+
+    Parameters
+    ----------
+    url
+        The server, as redis-py reads it (``redis://user:password@host:6379/0``,
+        ``rediss://`` for TLS); or give ``client``.
+    client
+        A ``redis.asyncio.Redis`` of the bot's own (not closed by the store).
+    cluster
+        The bot's name: each bot sharing one Redis has its own.
+    prefix
+        Put before every key.
+    lease_ttl
+        Seconds a killed process keeps its shards' claim.
+    wait_for_shards
+        When another live process holds some of the shards: ``False`` raises
+        :class:`~hikari_lavalink.errors.ShardsClaimedError` at once, ``True`` waits until they
+        are free, a number waits that many seconds at most.
+    instance
+        This process's name in the claims (default ``"{hostname}/{pid}"``): a process of the
+        same name takes its shards over at once, as the restart of that process.
+    """
+
+    __slots__ = (
+        "_claimed",
+        "_client",
+        "_known",
+        "_owns_client",
+        "_positions",
+        "_records",
+        "_renewer",
+        "_reported",
+        "_scope",
+        "_sessions",
+        "_token",
+        "_where",
+        "_writer",
+        "_written",
+        "claimed",
+        "cluster",
+        "instance",
+        "lease_ttl",
+        "prefix",
+        "wait_for_shards",
+    )
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        client: redis.asyncio.Redis | None = None,
+        cluster: str = "bot",
+        prefix: str = "hikari-lavalink:",
+        lease_ttl: float = 15.0,
+        wait_for_shards: bool | float = False,
+        instance: str | None = None,
+    ) -> None:
+        if (url is None) == (client is None):
+            msg = "RedisStore needs a url or a client (one of them)"
+            raise UsageError(msg)
+        if lease_ttl <= 0:
+            msg = f"lease_ttl must be positive, not {lease_ttl}"
+            raise UsageError(msg)
+        instance = instance if instance is not None else f"{socket.gethostname()}/{os.getpid()}"
+        if "|" in instance or not instance:
+            msg = f"an instance name is not empty and has no '|': {instance!r}"
+            raise UsageError(msg)
+        if client is None:
+            assert url is not None
+            client = redis.asyncio.Redis.from_url(  # pyright: ignore[reportUnknownMemberType]
+                url, socket_timeout=5.0, socket_connect_timeout=5.0
+            )
+            self._where = without_credentials(url)
+            self._owns_client = True
+        else:
+            self._where = "a client of the bot's"
+            self._owns_client = False
+        self._client = client
+        self.cluster = cluster
+        self.prefix = prefix
+        self.lease_ttl = lease_ttl
+        self.wait_for_shards = wait_for_shards
+        self.instance = instance
+        self.claimed = False
+        """Whether this process holds its shards' claim."""
+        self._token = secrets.token_hex(8)
+        self._scope: StoreScope | None = None
+        self._writer = "-"
+        self._renewer: asyncio.Task[None] | None = None
+        self._claimed = asyncio.Event()
+        self._reported = False
+        # What Redis holds now for this process's guilds, as last written or read.
+        self._records: dict[int, bytes] = {}
+        self._positions: dict[int, tuple[int, int]] = {}
+        self._sessions: dict[str, str] = {}
+        self._written = False  # whether a save of this process has reached Redis
+        self._known: set[int] = set()  # the guilds whose records Redis may hold for us
+
+    @override
+    def __repr__(self) -> str:
+        return (
+            f"RedisStore({self._where}, cluster={self.cluster!r}, instance={self.instance!r}, "
+            f"claimed={self.claimed})"
+        )
+
+    def key(self, name: str) -> str:
+        """The full name of one of the cluster's keys (``players``, ``leases``...)."""
+        return f"{self.prefix}{self.cluster}:{name}"
+
+    # -- claims ----------------------------------------------------------------------------
+
+    async def open(self, scope: StoreScope) -> None:
+        """Claim ``scope``'s shards, then keep the claim alive.
+
+        Raises
+        ------
+        ShardsClaimedError
+            Another live process holds some of them (after ``wait_for_shards``).
+        """
+        self._scope = scope
+        self._writer = scope.key
+        wait = self.wait_for_shards
+        deadline = None if wait is True else time.monotonic() + (0.0 if wait is False else wait)
+        while True:
+            try:
+                owners = await self._claim()
+            except redis.exceptions.RedisError as exc:
+                _LOGGER.warning(
+                    "Redis store %s is unreachable (%s: %s): starting with no stored players; "
+                    "the shards are claimed when it is back",
+                    self._where,
+                    type(exc).__name__,
+                    exc,
+                )
+                self._reported = True
+                break
+            if not owners:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                held = ", ".join(f"shard {s} by {o!r}" for s, o in sorted(owners.items()))
+                msg = (
+                    f"cluster {self.cluster!r}: another live process runs these shards ({held});"
+                    f" start this one with other shards, stop that one, or wait for its claim"
+                    f" to end ({self.lease_ttl:g} s after it was killed)"
+                )
+                if self._owns_client:  # refused: no connection left open (it may try again)
+                    await self._client.connection_pool.disconnect()
+                raise ShardsClaimedError(msg, owners)
+            await asyncio.sleep(min(max(self.lease_ttl / 10, 0.05), 1.0))
+        self._renewer = asyncio.get_running_loop().create_task(self._renew())
+
+    async def _claim(self) -> dict[int, str]:
+        scope = self._scope
+        assert scope is not None
+        answer = await self._client.eval(  # pyright: ignore[reportUnknownMemberType]
+            CLAIM,
+            1,
+            self.key("leases"),
+            self._token,
+            self.instance,
+            str(scope.shard_count),
+            str(int(self.lease_ttl * 1000)),
+            *map(str, scope.shard_ids),
+        )
+        owners: dict[int, str] = {}
+        for item in typing.cast("list[bytes]", answer):
+            shard, _, owner = item.decode().partition("|")
+            owners[int(shard)] = owner
+        self.claimed = not owners
+        if self.claimed:
+            self._claimed.set()
+        else:
+            self._claimed.clear()
+        return owners
+
+    async def wait_claimed(self, timeout: float | None = None) -> None:
+        """Wait until this process holds its shards' claim (Redis may be down at start).
+
+        Raises
+        ------
+        TimeoutError
+            Not within ``timeout`` seconds.
+        """
+        async with asyncio.timeout(timeout):
+            await self._claimed.wait()
+
+    async def _renew(self) -> None:
+        lost = False
+        while True:
+            await asyncio.sleep(self.lease_ttl / 3)
+            try:
+                owners = await self._claim()
+            except redis.exceptions.RedisError as exc:
+                if not self._reported:
+                    self._reported = True
+                    _LOGGER.warning("Redis store %s: cannot renew the claim: %s", self._where, exc)
+                continue
+            if owners and not lost:
+                _LOGGER.error(
+                    "cluster %r: shards %s are now run by another process; this one no longer "
+                    "saves them",
+                    self.cluster,
+                    sorted(owners),
+                )
+            elif not owners and (lost or self._reported):
+                _LOGGER.info("Redis store %s: reachable, and the shards claimed", self._where)
+                self._reported = False
+            lost = bool(owners)
+
+    async def close(self) -> None:
+        """Stop renewing, release the claim, close the connection (if the store made it)."""
+        if self._renewer is not None:
+            self._renewer.cancel()
+            self._renewer = None
+        if self.claimed:
+            try:
+                await self._client.eval(  # pyright: ignore[reportUnknownMemberType]
+                    RELEASE, 1, self.key("leases"), self._token
+                )
+            except redis.exceptions.RedisError as exc:
+                _LOGGER.warning(
+                    "Redis store %s: the claim ends with its lease: %s", self._where, exc
+                )
+            self.claimed = False
+            self._claimed.clear()
+        if self._owns_client:
+            await self._client.aclose()
+
+    # -- the state ------------------------------------------------------------------------
+
+    async def load(self) -> StoredState | None:
+        """The players of this process's shards and its sessions (``None``: Redis was down
+        when the store opened, or it holds nothing for them)."""
+        scope = self._scope
+        if self._reported and not self.claimed:
+            return None  # said once already; the claim comes when Redis is back
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.hgetall(self.key("players"))
+            pipe.hgetall(self.key("positions"))
+            pipe.hgetall(self.key("saved"))
+            if scope is not None:
+                pipe.hgetall(self.key(f"sessions:{scope.key}"))
+            answers = typing.cast("list[dict[bytes, bytes]]", await pipe.execute())
+        records, positions, saved = answers[0], answers[1], answers[2]
+        sessions = {k.decode(): v.decode() for k, v in answers[3].items()} if scope else {}
+        players: list[StoredPlayer] = []
+        skipped = 0
+        for index, (raw_guild, record) in enumerate(records.items()):
+            if index % _CHUNK == _CHUNK - 1:
+                await asyncio.sleep(0)
+            try:
+                guild = int(raw_guild)
+                if scope is not None and not scope.owns(guild):
+                    continue
+                player = _record_decoder.decode(record)
+            except (ValueError, msgspec.DecodeError, RecursionError):
+                skipped += 1
+                continue
+            anchor = parse_position(positions.get(raw_guild))
+            self._records[guild] = record
+            self._known.add(guild)
+            self._positions[guild] = anchor[:2]
+            players.append(as_of_last_save(player, guild, anchor, saved))
+        if skipped:
+            _LOGGER.warning(
+                "Redis store %s: skipped %d player record(s) this version cannot read",
+                self._where,
+                skipped,
+            )
+        self._sessions = dict(sessions)
+        if not players and not sessions:
+            return None
+        return StoredState(sessions=sessions, players=players)
+
+    async def save(self, state: StoredState) -> None:
+        """Write what changed since the last write: records, positions, sessions."""
+        now_ms = int(time.time() * 1000)
+        records, positions, seen = await self._changes(state, now_ms)
+        removed = [g for g in self._known if g not in seen]
+        sessions = state.sessions
+        if not (records or positions or removed or sessions != self._sessions):
+            return
+        scope = self._scope
+        async with self._client.pipeline(transaction=False) as pipe:
+            if records:
+                pipe.hset(self.key("players"), mapping={str(g): r for g, r in records.items()})
+            if positions:
+                pipe.hset(
+                    self.key("positions"),
+                    mapping={str(g): f"{p} {a} {self._writer}" for g, (p, a) in positions.items()},
+                )
+            if removed:
+                pipe.hdel(self.key("players"), *map(str, removed))
+                pipe.hdel(self.key("positions"), *map(str, removed))
+            if scope is not None and sessions != self._sessions:
+                name = self.key(f"sessions:{scope.key}")
+                pipe.delete(name)
+                if sessions:
+                    pipe.hset(name, mapping=typing.cast("dict[typing.Any, typing.Any]", sessions))
+            pipe.hset(self.key("saved"), self._writer, str(now_ms))
+            try:
+                answers = await pipe.execute()
+            except redis.exceptions.RedisError:
+                self._forget()  # after an outage, everything is written again
+                raise
+        if answers[-1] and self._written:
+            # Our heartbeat was new to Redis: it lost its data (a restart without
+            # persistence). Everything is written again on the next save.
+            _LOGGER.warning("Redis store %s lost its data; writing it all again", self._where)
+            self._forget()
+            await self.save(state)
+            return
+        self._written = True
+        self._known = seen
+        self._records.update(records)
+        self._positions.update(positions)
+        for guild in removed:
+            self._records.pop(guild, None)
+            self._positions.pop(guild, None)
+        self._sessions = dict(sessions)
+
+    async def _changes(
+        self, state: StoredState, now_ms: int
+    ) -> tuple[dict[int, bytes], dict[int, tuple[int, int]], set[int]]:
+        # The records and positions that differ from what Redis holds, and every guild.
+        records: dict[int, bytes] = {}
+        positions: dict[int, tuple[int, int]] = {}
+        seen: set[int] = set()
+        for index, player in enumerate(state.players):
+            if index % _CHUNK == _CHUNK - 1:
+                await asyncio.sleep(0)
+            guild = player.guild_id
+            seen.add(guild)
+            record = _record_encoder.encode(
+                msgspec.structs.replace(player, position=0, saved_at=None)
+            )
+            changed = self._records.get(guild) != record
+            if changed:
+                records[guild] = record
+            at = int(player.saved_at * 1000) if player.saved_at is not None else now_ms
+            last = self._positions.get(guild)
+            if changed or last is None or drifted(player, last, at):
+                positions[guild] = (player.position, at)
+        return records, positions, seen
+
+    def _forget(self) -> None:
+        self._records.clear()
+        self._positions.clear()
+        self._sessions = {"": ""}  # never what the client has: the sessions are written too
+        self._written = False
+
+    # -- reading from anywhere (a dashboard) ----------------------------------------------
+
+    async def read_players(self) -> list[StoredPlayer]:
+        """Every guild's stored player, of every process of the cluster, from Redis alone.
+
+        ``position_at(time.time())`` tells where a playing track is now.
+        """
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.hgetall(self.key("players"))
+            pipe.hgetall(self.key("positions"))
+            pipe.hgetall(self.key("saved"))
+            answers = typing.cast("list[dict[bytes, bytes]]", await pipe.execute())
+        records, positions, saved = answers
+        players: list[StoredPlayer] = []
+        for raw_guild, record in records.items():
+            try:
+                player = _record_decoder.decode(record)
+                guild = int(raw_guild)
+            except (ValueError, msgspec.DecodeError, RecursionError):
+                continue
+            anchor = parse_position(positions.get(raw_guild))
+            players.append(as_of_last_save(player, guild, anchor, saved))
+        return sorted(players, key=lambda p: p.guild_id)
+
+    async def read_owners(self) -> dict[int, str]:
+        """Shard id -> the instance that runs it now (live claims only)."""
+        held = typing.cast(
+            "dict[bytes, bytes]",
+            await self._client.hgetall(self.key("leases")),  # pyright: ignore[reportUnknownMemberType]
+        )
+        now_ms = int(time.time() * 1000)
+        owners: dict[int, str] = {}
+        for shard, value in held.items():
+            parts = value.decode().split("|")
+            if len(parts) == 4 and parts[3].isdigit() and int(parts[3]) > now_ms:
+                owners[int(shard)] = parts[1]
+        return owners
