@@ -41,6 +41,8 @@ __all__ = ["MAX_SAVE_DELAY", "Restore"]
 _LOGGER = logging.getLogger("hikari_lavalink.client")
 MAX_SAVE_DELAY: typing.Final = 60.0
 """Seconds between tries at most, while the store fails."""
+SLICE: typing.Final = 256
+"""Players snapshotted between two yields to the event loop, in a save."""
 
 
 class Restore:
@@ -109,25 +111,41 @@ class Restore:
 
     def snapshot(self) -> StoredState:
         """What the store would save now."""
+        now = time.time()
+        players = [self._stored(p, now) for p in self._voice.players.values()]
+        return self._state(players)
+
+    async def _snapshot_in_slices(self) -> StoredState:
+        # The snapshot, yielding to the event loop every SLICE players: with thousands of
+        # players, a save never holds the loop for long.
+        now = time.time()
+        players: list[StoredPlayer] = []
+        for index, player in enumerate(list(self._voice.players.values())):
+            if index % SLICE == SLICE - 1:
+                await asyncio.sleep(0)
+            if not player.destroyed:
+                players.append(self._stored(player, now))
+        return self._state(players)
+
+    @staticmethod
+    def _stored(p: Player, now: float) -> StoredPlayer:
+        return StoredPlayer(
+            guild_id=p.guild_id,
+            channel_id=p.channel_id,
+            node=p.node.name,
+            track=p.track,
+            position=p.position,
+            volume=p.volume,
+            paused=p.paused,
+            filters=p.filters,
+            end_time=p.end_time,
+            music=stored_music(p),
+            saved_at=now if p.track is not None else None,
+        )
+
+    def _state(self, players: list[StoredPlayer]) -> StoredState:
         nodes = self._pool.nodes.values()
         sessions = {n.name: n.session_id for n in nodes if n.session_id}
-        now = time.time()
-        players = [
-            StoredPlayer(
-                guild_id=p.guild_id,
-                channel_id=p.channel_id,
-                node=p.node.name,
-                track=p.track,
-                position=p.position,
-                volume=p.volume,
-                paused=p.paused,
-                filters=p.filters,
-                end_time=p.end_time,
-                music=stored_music(p),
-                saved_at=now if p.track is not None else None,
-            )
-            for p in self._voice.players.values()
-        ]
         # Stored players not back yet (their node not ready): kept as they were.
         live = self._voice.players
         players += [p for group in self._pending.values() for p in group if p.guild_id not in live]
@@ -138,7 +156,7 @@ class Restore:
         (logged: the first failure of a row as a warning, and the return when it works)."""
         if self._store is None:
             return True
-        state = self.snapshot()
+        state = await self._snapshot_in_slices()
         if state == self._saved:
             return True
         try:
