@@ -28,6 +28,7 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge.auto_leave import AutoLeave
 from hikari_lavalink.bridge.dispatch import NodeEvents
+from hikari_lavalink.bridge.remote import RemoteControl
 from hikari_lavalink.bridge.restore import Restore
 from hikari_lavalink.bridge.shards import ShardDeathPolicy, ShardRecovery
 from hikari_lavalink.bridge.voice import LEAVE_ECHO_WINDOW, VoiceCoordinator
@@ -121,6 +122,7 @@ class LavalinkClient(NodeAdministration):
         "_failover",
         "_music",
         "_pool",
+        "_remote",
         "_restore",
         "_session",
         "_shards",
@@ -206,6 +208,7 @@ class LavalinkClient(NodeAdministration):
             moved=self._events.player_moved,
             grace=node_loss_grace,
         )
+        self._remote = RemoteControl(self._voice.players, self.search, self.leave)
         self._restore = Restore(
             bot,
             store,
@@ -343,6 +346,7 @@ class LavalinkClient(NodeAdministration):
         except ShardsClaimedError:
             self._started = False  # the store refused this process its shards: not started
             raise
+        self._restore.serve_commands(self._remote.handle)
         for node in self._pool.nodes.values():
             node.user_id = user_id
             await node.start()

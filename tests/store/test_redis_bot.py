@@ -73,9 +73,11 @@ class Process:
         await self.lava.wait_ready(timeout=5)
 
     async def close(self) -> None:
-        """Stop it as a bot stops (auto_start=False: the client is closed by hand)."""
-        await self.lava.close()
-        await self.bot.close()
+        """Stop it as a bot stops (auto_start=False: the client is closed by hand); again:
+        nothing."""
+        if self.bot.is_alive:
+            await self.lava.close()
+            await self.bot.close()
 
 
 def guild_of(discord: FakeDiscord, shard: int) -> tuple[int, int]:

@@ -35,6 +35,7 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.player import Player
     from hikari_lavalink.runtime.pool import NodePool
     from hikari_lavalink.store import SessionStore
+    from hikari_lavalink.store.base import RemoteCommand, RemoteReply
 
 __all__ = ["MAX_SAVE_DELAY", "Restore"]
 
@@ -230,6 +231,15 @@ class Restore:
         if not shards:
             return StoreScope(1, (0,))
         return StoreScope(next(iter(shards.values())).shard_count, shards)
+
+    def serve_commands(
+        self,
+        handler: collections.abc.Callable[[RemoteCommand], collections.abc.Awaitable[RemoteReply]],
+    ) -> None:
+        """Let a store that carries commands from other processes hand them to ``handler``."""
+        serve = getattr(self._store, "serve_commands", None)
+        if callable(serve):
+            serve(handler)
 
     async def close(self) -> None:
         """Close the store (a :class:`ShardedStore` releases its claim)."""

@@ -17,6 +17,7 @@ __all__ = [
     "RELEASE",
     "as_of_last_save",
     "drifted",
+    "live_owners",
     "parse_position",
     "without_credentials",
 ]
@@ -105,3 +106,13 @@ def without_credentials(url: str) -> str:
     if parts.port is not None:
         netloc += f":{parts.port}"
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def live_owners(held: dict[bytes, bytes], now_ms: int) -> dict[int, str]:
+    """Shard id -> instance, of the claims in ``held`` (the leases hash) still live."""
+    owners: dict[int, str] = {}
+    for shard, value in held.items():
+        parts = value.decode(errors="replace").split("|")
+        if len(parts) == 4 and parts[3].isdigit() and int(parts[3]) > now_ms:
+            owners[int(shard)] = parts[1]
+    return owners

@@ -28,7 +28,10 @@ from hikari_lavalink.protocol.filters import Filters
 from hikari_lavalink.protocol.models import Track
 
 __all__ = [
+    "REMOTE_ACTIONS",
     "STORE_VERSION",
+    "RemoteCommand",
+    "RemoteReply",
     "SessionStore",
     "ShardedStore",
     "StoreScope",
@@ -166,3 +169,32 @@ class ShardedStore(SessionStore, typing.Protocol):
     async def close(self) -> None:
         """Release what :meth:`open` claimed; the last call."""
         ...
+
+
+REMOTE_ACTIONS: typing.Final = frozenset(
+    ("skip", "pause", "resume", "stop", "volume", "seek", "enqueue", "leave")
+)
+"""What another process may ask of a guild's player (``value``: the volume, the position in
+ms, or the query or URL to enqueue)."""
+
+
+class RemoteCommand(msgspec.Struct, kw_only=True, frozen=True):
+    """A command for a guild's player, sent from any process (a dashboard, another shard's
+    process) to the process that runs the guild's shard."""
+
+    guild_id: int
+    action: str
+    value: int | str | None = None
+    requester: int | None = None
+    id: str = ""
+    reply_to: str = ""
+
+
+class RemoteReply(msgspec.Struct, kw_only=True, frozen=True):
+    """The owner's answer to a :class:`RemoteCommand` (``track``: the title now playing or
+    enqueued, when there is one)."""
+
+    id: str
+    ok: bool
+    error: str | None = None
+    track: str | None = None

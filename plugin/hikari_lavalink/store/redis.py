@@ -18,9 +18,9 @@ those shards, and its own Lavalink sessions. The keys, under ``{prefix}{cluster}
   one gets :class:`~hikari_lavalink.errors.ShardsClaimedError` (or waits, by option), unless
   it names itself as the same ``instance`` (the restart of that process).
 
-Redis trouble is never the bot's: unreachable at start, the players start empty (one
-warning) and the claim is tried again until it works; unreachable later, the client keeps
-playing and retries its saves with back-off, writing the latest state once Redis is back.
+Redis down is not the bot's trouble: at start, no stored players (one warning), the claim
+made when it is back; later, playback goes on and saves are retried until it is back.
+Other processes command a guild's player over pub/sub (:meth:`RedisStore.send_command`).
 """
 
 from __future__ import annotations
@@ -44,10 +44,12 @@ from hikari_lavalink.store._redis_parts import (
     RELEASE,
     as_of_last_save,
     drifted,
+    live_owners,
     parse_position,
     without_credentials,
 )
-from hikari_lavalink.store.base import StoredPlayer, StoredState, StoreScope
+from hikari_lavalink.store.base import RemoteReply, StoredPlayer, StoredState, StoreScope
+from hikari_lavalink.store.redis_commands import CommandHandler, RedisCommands
 
 __all__ = ["RedisStore"]
 
@@ -87,6 +89,7 @@ class RedisStore:
     __slots__ = (
         "_claimed",
         "_client",
+        "_commands",
         "_known",
         "_owns_client",
         "_positions",
@@ -139,6 +142,7 @@ class RedisStore:
             self._where = "a client of the bot's"
             self._owns_client = False
         self._client = client
+        self._commands = RedisCommands(client, f"{prefix}{cluster}:commands")
         self.cluster = cluster
         self.prefix = prefix
         self.lease_ttl = lease_ttl
@@ -237,13 +241,8 @@ class RedisStore:
         return owners
 
     async def wait_claimed(self, timeout: float | None = None) -> None:
-        """Wait until this process holds its shards' claim (Redis may be down at start).
-
-        Raises
-        ------
-        TimeoutError
-            Not within ``timeout`` seconds.
-        """
+        """Wait until this process holds its shards' claim (Redis may be down at start); a
+        ``TimeoutError`` after ``timeout`` seconds."""
         async with asyncio.timeout(timeout):
             await self._claimed.wait()
 
@@ -272,6 +271,7 @@ class RedisStore:
 
     async def close(self) -> None:
         """Stop renewing, release the claim, close the connection (if the store made it)."""
+        await self._commands.close()
         if self._renewer is not None:
             self._renewer.cancel()
             self._renewer = None
@@ -438,14 +438,30 @@ class RedisStore:
 
     async def read_owners(self) -> dict[int, str]:
         """Shard id -> the instance that runs it now (live claims only)."""
-        held = typing.cast(
-            "dict[bytes, bytes]",
-            await self._client.hgetall(self.key("leases")),  # pyright: ignore[reportUnknownMemberType]
+        held = await self._client.hgetall(self.key("leases"))  # pyright: ignore[reportUnknownMemberType]
+        return live_owners(typing.cast("dict[bytes, bytes]", held), int(time.time() * 1000))
+
+    # -- commands from other processes ----------------------------------------------------
+
+    def serve_commands(self, handler: CommandHandler) -> None:
+        """Carry out the commands other processes send for this process's guilds (the
+        client does it once the store is open; see :meth:`send_command`)."""
+        if self._scope is not None:
+            self._commands.serve(self._scope, handler)
+
+    async def send_command(
+        self,
+        guild_id: int,
+        action: str,
+        value: int | str | None = None,
+        *,
+        requester: int | None = None,
+        timeout: float = 5.0,
+    ) -> RemoteReply:
+        """Ask the process that runs ``guild_id``'s shard to act on its player, from any
+        process (no bot needed): ``skip``, ``pause``, ``resume``, ``stop``, ``volume``
+        (``value``: 0-1000), ``seek`` (ms), ``enqueue`` (a query or URL), ``leave``.
+        A :class:`~hikari_lavalink.errors.StoreError` when no process answers in time."""
+        return await self._commands.send(
+            guild_id, action, value, requester=requester, timeout=timeout
         )
-        now_ms = int(time.time() * 1000)
-        owners: dict[int, str] = {}
-        for shard, value in held.items():
-            parts = value.decode().split("|")
-            if len(parts) == 4 and parts[3].isdigit() and int(parts[3]) > now_ms:
-                owners[int(shard)] = parts[1]
-        return owners
