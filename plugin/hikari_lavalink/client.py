@@ -392,6 +392,11 @@ class LavalinkClient(NodeAdministration):
         # disconnects that follow from looking like shard deaths.
         await self.close()
 
+    async def save(self) -> bool:
+        """Write the store now (what changed since its last write; it is written every
+        ``store_interval`` seconds anyway): ``False`` if the store failed (logged)."""
+        return await self._restore.save()
+
     def snapshot(self) -> StoredState:
         """What the store would save now."""
         return self._restore.snapshot()
