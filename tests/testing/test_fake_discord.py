@@ -792,7 +792,7 @@ async def test_gateway_protocol_with_a_raw_client() -> None:
         resumed = await opened()
         session_id = ready["d"]["session_id"]
         await resumed.send_json(
-            {"op": 6, "d": {"token": discord.token, "session_id": session_id, "seq": 2}}
+            {"op": 6, "d": {"token": discord.token, "session_id": session_id, "seq": 3}}
         )
         assert (await resumed.receive_json())["t"] == "RESUMED"
         unknown = await opened()

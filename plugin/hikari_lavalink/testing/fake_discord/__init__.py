@@ -4,8 +4,9 @@ It speaks the gateway as hikari 2.6/2.7 expects it: HELLO, IDENTIFY -> READY + o
 ``GUILD_CREATE`` per guild of the shard, RESUME -> RESUMED (or op 9 for an unknown session),
 heartbeats and their ACKs, sequence numbers, and the ``zlib-stream``, ``zstd-stream`` (when a
 zstd module is importable) and uncompressed transports. It answers op 4 with the bot's own
-``VOICE_STATE_UPDATE`` and a ``VOICE_SERVER_UPDATE`` *on the shard the op 4 came from*, and
-records every frame and every REST request.
+``VOICE_STATE_UPDATE`` and a ``VOICE_SERVER_UPDATE`` *on the shard the op 4 came from* (in
+the order a :class:`VoiceBehaviour` sets, naming the guild's own endpoint), and records every
+frame and every REST request.
 
 Controls kill a shard in every way hikari tells apart (close codes, TCP abort, op 7, op 9,
 unanswered heartbeats, a forgotten session), move or kick the bot, change the voice server,
@@ -32,8 +33,11 @@ Example
 
 Notes
 -----
-* Dispatches meant for a shard that is not connected are dropped, and RESUME replays
-  nothing: the fake keeps no backlog.
+* As Discord, each gateway session keeps its last dispatches (``backlog_size``), those made
+  while its shard is down too, numbered in order: a RESUME replays every one after the
+  ``seq`` it names, then RESUMED. A RESUME the backlog cannot serve (``kill_shard(shard,
+  "lose_backlog")``, or too many missed) gets op 9 ``false``, one with a ``seq`` ahead of the
+  session's 4007. ``replay_on_resume=False`` drops what a down shard misses instead.
 * An op 4 that arrives on a shard the guild does not belong to is recorded in
   :attr:`FakeDiscord.wrong_shard_ops` and **not answered**, so a misrouted op 4 shows up as a
   voice join that never completes rather than as a success.

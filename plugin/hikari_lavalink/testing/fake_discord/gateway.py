@@ -2,21 +2,26 @@
 
 It speaks the gateway as hikari 2.6/2.7 expects it. A connection gets HELLO with the
 heartbeat interval; IDENTIFY (right token, a shard inside the count, once) starts a new
-session: READY, then one ``GUILD_CREATE`` per guild of the shard; RESUME of a known session
-gets RESUMED (the fake keeps no backlog, so nothing is replayed), of an unknown or forgotten
-one op 9 ``false``. Heartbeats are ACKed, dispatches numbered per session. The
+session: READY, then one ``GUILD_CREATE`` per guild of the shard. Dispatches are numbered per
+session, and the session keeps the last ``backlog_size`` of them, those made while its shard
+is down too. RESUME of a known session replays every kept dispatch after the ``seq`` it names,
+then sends RESUMED; a ``seq`` ahead of the session's gets 4007 (the session ends), one from
+before the oldest kept dispatch (or of an unknown or forgotten session) op 9 ``false``. While
+a session replays, its new dispatches wait their turn. Heartbeats are ACKed. The
 ``zlib-stream``, ``zstd-stream`` (when a zstd module is importable) and uncompressed
 transports are served, ``encoding=json`` only. Faults close as Discord closes: 4002 for a
 payload that does not decode, 4003 for anything but a heartbeat before the handshake, 4004
 for a wrong token, 4005 for a second IDENTIFY, 4010 for a shard outside the count. A new
 connection for a shard takes over from (and aborts) the old one. Dispatches meant for a shard
-that is not connected are dropped, and ``VOICE_STATE_UPDATE`` goes only to a shard that
-identified with the ``GUILD_VOICE_STATES`` intent. An op 4 is handed to :mod:`.voice`.
+with no session are dropped, and ``VOICE_STATE_UPDATE`` goes only to a shard that identified
+with the ``GUILD_VOICE_STATES`` intent. An op 4 is handed to :mod:`.voice`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import collections.abc
 import contextlib
 import functools
 import importlib
@@ -34,8 +39,6 @@ from hikari_lavalink.testing.fake_discord import payloads
 from hikari_lavalink.testing.fake_discord.records import RecordedClose, RecordedFrame
 
 if typing.TYPE_CHECKING:
-    import collections.abc
-
     from hikari_lavalink.testing.fake_discord.server import FakeDiscord
 
     OnVoiceState: typing.TypeAlias = collections.abc.Callable[
@@ -57,7 +60,9 @@ KILL_MODES: typing.Final = (
     "invalid_session:false",
     "stop_acks",
     "forget_session",
+    "lose_backlog",
 )
+_SESSION_MODES: typing.Final = frozenset(("forget_session", "lose_backlog"))
 
 
 class Connection:
@@ -95,9 +100,9 @@ class Connection:
 
 
 class Shard:
-    """One shard's session and its current connection."""
+    """One shard's session, its backlog of dispatches, and its current connection."""
 
-    __slots__ = ("conn", "forget", "intents", "seq", "session_id")
+    __slots__ = ("backlog", "conn", "floor", "forget", "intents", "lock", "seq", "session_id")
 
     def __init__(self) -> None:
         self.conn: Connection | None = None
@@ -105,6 +110,19 @@ class Shard:
         self.seq = 0
         self.forget = False
         self.intents = 0
+        self.backlog: collections.deque[JSON] = collections.deque()
+        """The session's last dispatches, oldest first (RESUMED is never kept)."""
+        self.floor = 0
+        """The last seq no longer kept: a RESUME from before it cannot be replayed."""
+        self.lock = asyncio.Lock()
+        """Held to number and send a dispatch, and for a RESUME's whole replay."""
+
+    def end_session(self) -> None:
+        """The session is gone, and with it its backlog."""
+        self.session_id = None
+        self.forget = False
+        self.backlog.clear()
+        self.floor = 0
 
 
 def _zstd_module() -> typing.Any:
@@ -178,7 +196,7 @@ class Gateway:
 
     # -- sending -------------------------------------------------------------------------
 
-    async def send(self, conn: Connection, payload: JSON) -> None:
+    async def send(self, conn: Connection, payload: JSON, *, replayed: bool = False) -> None:
         """Record and send one payload on a connection (compressed as it asked)."""
         self._app.frames.append(
             RecordedFrame(
@@ -189,6 +207,7 @@ class Gateway:
                 payload.get("d"),
                 time.monotonic(),
                 payload.get("s"),
+                replayed,
             )
         )
         raw = json.dumps(payload).encode()
@@ -207,15 +226,32 @@ class Gateway:
         self._activity.touch()
 
     async def dispatch(self, shard_id: int, event: str, data: typing.Any) -> None:
-        """Send a numbered dispatch on the shard (dropped if it is down)."""
+        """Number a dispatch of the shard's session, keep it, and send it if the shard is up.
+
+        Dropped if the shard has no session, or if it is down and the fake does not replay.
+        """
         shard = self.shards.get(shard_id)
-        if shard is None or shard.conn is None:
-            _LOGGER.debug("fake discord: shard %s is down; %s dropped", shard_id, event)
+        if shard is None or shard.session_id is None:
+            _LOGGER.debug("fake discord: shard %s has no session; %s dropped", shard_id, event)
             return
         if event == "VOICE_STATE_UPDATE" and not shard.intents & _GUILD_VOICE_STATES:
             return  # as Discord: no voice states without the GUILD_VOICE_STATES intent
+        async with shard.lock:
+            await self._emit(shard, event, data)
+
+    async def _emit(self, shard: Shard, event: str, data: typing.Any, *, keep: bool = True) -> None:
+        replay = self._app.replay_on_resume
+        if shard.conn is None and not replay:
+            _LOGGER.debug("fake discord: shard is down and nothing is replayed; %s dropped", event)
+            return
         shard.seq += 1
-        await self.send(shard.conn, {"op": 0, "t": event, "s": shard.seq, "d": data})
+        payload = {"op": 0, "t": event, "s": shard.seq, "d": data}
+        if keep and replay:
+            shard.backlog.append(payload)
+            while len(shard.backlog) > max(self._app.backlog_size, 0):
+                shard.floor = shard.backlog.popleft()["s"]
+        if shard.conn is not None:
+            await self.send(shard.conn, payload)
 
     def close(self, conn: Connection, code: int, reason: str) -> None:
         """Close the connection with ``code`` (soon, from a task of its own)."""
@@ -318,13 +354,11 @@ class Gateway:
             return
         shard = self.shards.setdefault(shard_id, Shard())
         conn.shard_id = shard_id
-        if shard.session_id is not None:
-            self._sessions.pop(shard.session_id, None)
+        self._end_session(shard)
         shard.session_id = session_id = secrets.token_hex(16)
         self._sessions[session_id] = shard_id
         self._session_shards[session_id] = shard_id
         shard.seq = 0
-        shard.forget = False
         shard.intents = int(data.get("intents", 0))
         self._take_over(shard, conn)
         app.identifies[shard_id] += 1
@@ -342,17 +376,32 @@ class Gateway:
         shard_id = self._sessions.get(str(data.get("session_id")))
         shard = self.shards.get(shard_id) if shard_id is not None else None
         if shard_id is None or shard is None or shard.forget:
-            if shard is not None and shard.session_id is not None:
-                self._sessions.pop(shard.session_id, None)
-                shard.session_id = None
-                shard.forget = False
+            if shard is not None:
+                self._end_session(shard)
             await self.send(conn, {"op": 9, "d": False})
             return
-        conn.shard_id = shard_id
-        self._take_over(shard, conn)
-        self._app.resumes[shard_id] += 1
-        self._app.connections[shard_id] += 1
-        await self.dispatch(shard_id, "RESUMED", {})
+        async with shard.lock:  # the replay goes out whole, before what is dispatched meanwhile
+            seq = data.get("seq")
+            if type(seq) is not int or not 0 <= seq <= shard.seq:
+                self._end_session(shard)  # Discord: "reconnect and start a new session"
+                self.close(conn, 4007, "Invalid seq.")
+                return
+            if seq < shard.floor:  # the dispatches it missed are no longer kept
+                self._end_session(shard)
+                await self.send(conn, {"op": 9, "d": False})
+                return
+            conn.shard_id = shard_id
+            self._take_over(shard, conn)
+            self._app.resumes[shard_id] += 1
+            self._app.connections[shard_id] += 1
+            for payload in [p for p in shard.backlog if p["s"] > seq]:
+                await self.send(conn, payload, replayed=True)
+            await self._emit(shard, "RESUMED", {}, keep=False)
+
+    def _end_session(self, shard: Shard) -> None:
+        if shard.session_id is not None:
+            self._sessions.pop(shard.session_id, None)
+        shard.end_session()
 
     def _take_over(self, shard: Shard, conn: Connection) -> None:
         old, shard.conn = shard.conn, conn
@@ -373,10 +422,13 @@ class Gateway:
                 msg = f"unknown kill mode {part!r}; expected one of {', '.join(KILL_MODES)}"
                 raise ValueError(msg)
         shard = self.shards.get(shard_id)
-        if "forget_session" in parts and shard is not None:
+        if shard is not None and "forget_session" in parts:
             shard.forget = True
+        if shard is not None and "lose_backlog" in parts:
+            shard.backlog.clear()
+            shard.floor = shard.seq
         for part in parts:
-            if part == "forget_session":
+            if part in _SESSION_MODES:
                 continue
             conn = shard.conn if shard is not None else None
             if conn is None:
@@ -391,9 +443,8 @@ class Gateway:
                 await self.send(conn, {"op": 7, "d": None})
             elif part.startswith("invalid_session:"):
                 resumable = part == "invalid_session:true"
-                if not resumable and shard is not None and shard.session_id is not None:
-                    self._sessions.pop(shard.session_id, None)
-                    shard.session_id = None
+                if not resumable and shard is not None:
+                    self._end_session(shard)
                 await self.send(conn, {"op": 9, "d": resumable})
             else:  # stop_acks
                 conn.acks = False

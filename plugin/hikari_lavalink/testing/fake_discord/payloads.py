@@ -22,6 +22,7 @@ __all__ = [
     "member",
     "ready",
     "user",
+    "voice_endpoint",
     "voice_state",
 ]
 
@@ -31,6 +32,7 @@ EPOCH_MS: typing.Final = 1420070400000
 TIMESTAMP: typing.Final = "2024-01-01T00:00:00+00:00"
 """Every ``joined_at`` and message timestamp."""
 ALL_PERMISSIONS: typing.Final = "2251799813685247"
+_VOICE_REGIONS: typing.Final = ("fra07", "iad03", "sin02", "ams09", "gru01", "syd04", "lhr12")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,6 +101,17 @@ def ready(
         "guild_join_requests": [],
         "geo_ordered_rtc_regions": ["fake"],
     }
+
+
+def voice_endpoint(guild_id: int) -> str:
+    """A guild's own voice endpoint, named as Discord's: ``c-<region><nn>-<id>.discord.media:443``.
+
+    The region cycles with the guild id's timestamp (``id >> 22``), so guilds on consecutive
+    shards get different regions, and the ``<id>`` part differs from guild to guild.
+    """
+    stamp = guild_id >> 22
+    region = _VOICE_REGIONS[stamp % len(_VOICE_REGIONS)]
+    return f"c-{region}-{stamp & 0xFFFF:04x}.discord.media:443"
 
 
 def voice_state(

@@ -35,6 +35,8 @@ class RecordedFrame:
         ``time.monotonic()`` when it was recorded.
     seq
         The sequence number ``s`` of a dispatch the fake sent, else ``None``.
+    replayed
+        Whether the fake sent it again, replaying its session's backlog after a RESUME.
     """
 
     shard_id: int
@@ -44,6 +46,7 @@ class RecordedFrame:
     data: typing.Any
     at: float
     seq: int | None = None
+    replayed: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

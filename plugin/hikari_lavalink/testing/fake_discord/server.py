@@ -5,7 +5,8 @@ messages, commands, counters) and builds the parts that write them: :mod:`.gatew
 sessions, heartbeats, dispatch, deaths), :mod:`.voice` (how op 4 is answered) and
 :mod:`.rest` (the REST routes and interactions), with :mod:`.payloads` for the JSON. The parts
 read the fake's public settings when they need them: a new ``discord.voice_endpoint`` counts
-from the next ``VOICE_SERVER_UPDATE``, a new ``heartbeat_interval`` from the next HELLO.
+from the next ``VOICE_SERVER_UPDATE``, a new ``heartbeat_interval`` from the next HELLO, a
+new ``replay_on_resume`` or ``backlog_size`` from the next dispatch.
 """
 
 from __future__ import annotations
@@ -61,7 +62,16 @@ class FakeDiscord:
     heartbeat_interval
         Seconds, sent in HELLO (tests lower it to detect unanswered heartbeats sooner).
     voice_endpoint
-        The ``endpoint`` of every ``VOICE_SERVER_UPDATE`` (``host:port``, no scheme).
+        The ``endpoint`` (``host:port``, no scheme) of every guild's ``VOICE_SERVER_UPDATE``
+        but those whose :class:`VoiceBehaviour` names one. ``None``: each guild its own,
+        region-style, derived from its id (:meth:`voice_endpoint_of`).
+    backlog_size
+        How many of its last dispatches a gateway session keeps for a RESUME to replay
+        (those made while its shard is down included). A RESUME from before the oldest kept
+        gets op 9 ``false``, as one of a session Discord can no longer resume.
+    replay_on_resume
+        ``False``: the old, lenient fake: dispatches for a shard that is down are dropped
+        (and not numbered), and a RESUME gets RESUMED with nothing replayed.
 
     Attributes
     ----------
@@ -98,6 +108,7 @@ class FakeDiscord:
         "_listener",
         "_rest",
         "_voice",
+        "backlog_size",
         "bot_id",
         "closes",
         "commands",
@@ -110,6 +121,7 @@ class FakeDiscord:
         "identifies",
         "interaction_responses",
         "messages",
+        "replay_on_resume",
         "rest_requests",
         "resumes",
         "shard_count",
@@ -129,7 +141,9 @@ class FakeDiscord:
         shard_count: int = 2,
         guilds: collections.abc.Sequence[FakeGuild] | None = None,
         heartbeat_interval: float = 41.25,
-        voice_endpoint: str = "fake-voice.local:443",
+        voice_endpoint: str | None = "fake-voice.local:443",
+        backlog_size: int = 1000,
+        replay_on_resume: bool = True,
     ) -> None:
         if shard_count < 1:
             msg = "shard_count must be at least 1"
@@ -139,6 +153,8 @@ class FakeDiscord:
         self.shard_count = shard_count
         self.heartbeat_interval = heartbeat_interval
         self.voice_endpoint = voice_endpoint
+        self.backlog_size = backlog_size
+        self.replay_on_resume = replay_on_resume
         self.guilds: list[FakeGuild] = (
             list(guilds) if guilds is not None else payloads.default_guilds(shard_count)
         )
@@ -225,6 +241,17 @@ class FakeDiscord:
         """The shard's current gateway session id (``None`` before its first IDENTIFY)."""
         shard = self._gateway.shards.get(shard_id)
         return shard.session_id if shard is not None else None
+
+    def backlog(self, shard_id: int) -> list[tuple[int, str]]:
+        """``(seq, name)`` of each dispatch the shard's session keeps for a RESUME, oldest first."""
+        shard = self._gateway.shards.get(shard_id)
+        return [(p["s"], p["t"]) for p in shard.backlog] if shard is not None else []
+
+    def voice_endpoint_of(self, guild_id: int) -> str:
+        """The endpoint of the guild's next ``VOICE_SERVER_UPDATE``: its behaviour's, else
+        :attr:`voice_endpoint`, else derived from its id (``"c-fra07-0a1b.discord.media:443"``).
+        """
+        return self._voice.endpoint_of(guild_id)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -367,6 +394,8 @@ class FakeDiscord:
         null_endpoint_first: bool = False,
         delay: float = 0.0,
         ignore_joins: int = 0,
+        server_first: bool = False,
+        endpoint: str | None = None,
     ) -> None:
         """Choose how op 4 is answered in ``guild_id`` from now on.
 
@@ -376,15 +405,11 @@ class FakeDiscord:
             The guild.
         behaviour
             A whole :class:`VoiceBehaviour`; when given, the keyword arguments are ignored.
-        answer, null_endpoint_first, delay, ignore_joins
+        answer, null_endpoint_first, delay, ignore_joins, server_first, endpoint
             The fields of :class:`VoiceBehaviour`.
         """
-        self._voice.behaviours[guild_id] = behaviour or VoiceBehaviour(
-            answer=answer,
-            null_endpoint_first=null_endpoint_first,
-            delay=delay,
-            ignore_joins=ignore_joins,
-        )
+        fields = (answer, null_endpoint_first, delay, ignore_joins, server_first, endpoint)
+        self._voice.behaviours[guild_id] = behaviour or VoiceBehaviour(*fields)
 
     async def kill_shard(self, shard_id: int, mode: str) -> None:
         """Kill (or doom) a shard's gateway connection.
@@ -404,7 +429,11 @@ class FakeDiscord:
             * ``"invalid_session:true"`` / ``"invalid_session:false"``: op 9 (``false`` also
               drops the session);
             * ``"stop_acks"``: heartbeats go unanswered until the next connection;
-            * ``"forget_session"``: drop the session so the next RESUME gets op 9 ``false``.
+            * ``"forget_session"``: drop the session so the next RESUME gets op 9 ``false``;
+            * ``"lose_backlog"``: the session's backlog is lost, so a RESUME that would need
+              a dispatch made before now gets op 9 ``false``.
+
+            ``forget_session`` and ``lose_backlog`` alone need no connection.
 
         Raises
         ------
@@ -437,7 +466,7 @@ class FakeDiscord:
         guild_id
             The guild (the event goes to its shard).
         endpoint
-            ``host:port``; by default :attr:`voice_endpoint`.
+            ``host:port``; by default the guild's (:meth:`voice_endpoint_of`).
         """
         await self._voice.change_server(guild_id, endpoint)
 
@@ -460,7 +489,10 @@ class FakeDiscord:
         )
 
     async def dispatch(self, shard_id: int, event_name: str, data: typing.Any) -> None:
-        """Send any dispatch (op 0) with this name and ``d`` on a shard (dropped if it is down)."""
+        """Send any dispatch (op 0) with this name and ``d`` on a shard.
+
+        If the shard is down, its session keeps it for a RESUME (see ``replay_on_resume``).
+        """
         await self._gateway.dispatch(shard_id, event_name, data)
 
     async def dispatch_interaction(

@@ -2,13 +2,15 @@
 
 Discord answers an op 4 (voice state update) with the bot's own ``VOICE_STATE_UPDATE`` and,
 for a join, a ``VOICE_SERVER_UPDATE`` (token, endpoint), both *on the shard the op 4 came
-from*. The fake does the same, but an op 4 that arrives on a shard its guild is not on is
-recorded in :attr:`FakeDiscord.wrong_shard_ops` and **not answered**, so that a misrouted op 4
-shows up as a voice join that never completes rather than as a success. Nor, as Discord,
-does it answer an op 4 for a guild it does not serve, or to a channel that is not one of the
-guild's voice channels (a text channel, say). A :class:`VoiceBehaviour` per guild makes the
-answer late, partial or absent. The controls move or kick the bot, change the voice server,
-deallocate it (``endpoint: null``) and put other members in voice.
+from*, in either order, with an endpoint of the guild's own voice server. The fake does the
+same (the state first unless told otherwise), but an op 4 that arrives on a shard its guild
+is not on is recorded in :attr:`FakeDiscord.wrong_shard_ops` and **not answered**, so that a
+misrouted op 4 shows up as a voice join that never completes rather than as a success. Nor,
+as Discord, does it answer an op 4 for a guild it does not serve, or to a channel that is not
+one of the guild's voice channels (a text channel, say). A :class:`VoiceBehaviour` per guild
+sets the order and the endpoint, and makes the answer late, partial or absent. The controls
+move or kick the bot, change the voice server, deallocate it (``endpoint: null``) and put
+other members in voice.
 """
 
 from __future__ import annotations
@@ -40,18 +42,28 @@ class VoiceBehaviour:
     answer
         ``False``: never answer op 4 (a voice join that times out).
     null_endpoint_first
-        Send ``VOICE_SERVER_UPDATE`` with ``endpoint: null`` first and the real one ``delay``
-        seconds later.
+        Send a ``VOICE_SERVER_UPDATE`` with ``endpoint: null`` before the real one, right
+        away (after the ``VOICE_STATE_UPDATE`` unless ``server_first``).
     delay
-        Seconds between the ``VOICE_STATE_UPDATE`` and the (real) ``VOICE_SERVER_UPDATE``.
+        Seconds between the first and the second of the two answers (the
+        ``VOICE_STATE_UPDATE`` and the real ``VOICE_SERVER_UPDATE``, in the order set).
     ignore_joins
         Ignore this many op 4 joins (``channel_id`` set) before answering again.
+    server_first
+        Answer a join with the ``VOICE_SERVER_UPDATE`` first and the ``VOICE_STATE_UPDATE``
+        second, as Discord sometimes does (a leave gets its state alone either way).
+    endpoint
+        This guild's voice endpoint (``host:port``); ``None``:
+        :attr:`FakeDiscord.voice_endpoint`, or when that is ``None`` one derived from the
+        guild id (see :meth:`FakeDiscord.voice_endpoint_of`).
     """
 
     answer: bool = True
     null_endpoint_first: bool = False
     delay: float = 0.0
     ignore_joins: int = 0
+    server_first: bool = False
+    endpoint: str | None = None
 
 
 class Voice:
@@ -110,6 +122,9 @@ class Voice:
             bool(data.get("self_deaf", False)),
         )
         app.voice_channels[guild_id] = channel
+        if channel is not None and behaviour.server_first:
+            await self._server_first(shard_id, guild_id, channel, behaviour)
+            return True
         await self._gateway.dispatch(shard_id, "VOICE_STATE_UPDATE", self.state(guild_id, channel))
         if channel is None:
             return True
@@ -122,6 +137,32 @@ class Voice:
             await self.change_server(guild_id)
         return True
 
+    async def _server_first(
+        self, shard_id: int, guild_id: int, channel: int, behaviour: VoiceBehaviour
+    ) -> None:
+        if behaviour.null_endpoint_first:
+            await self.null_endpoint(guild_id)
+        await self.change_server(guild_id)
+
+        async def state() -> None:
+            await self._gateway.dispatch(
+                shard_id, "VOICE_STATE_UPDATE", self.state(guild_id, channel)
+            )
+
+        if behaviour.delay:
+            self._gateway.later(behaviour.delay, state)
+        else:
+            await state()
+
+    def endpoint_of(self, guild_id: int) -> str:
+        """The endpoint of the guild's voice server: its behaviour's, the fake's, or derived."""
+        behaviour = self.behaviours.get(guild_id)
+        if behaviour is not None and behaviour.endpoint is not None:
+            return behaviour.endpoint
+        if self._app.voice_endpoint is not None:
+            return self._app.voice_endpoint
+        return payloads.voice_endpoint(guild_id)
+
     async def move(self, guild_id: int, channel_id: int | None) -> None:
         """The bot is in ``channel_id`` now (``None``: out of voice), as a moderator sees to."""
         self._app.voice_channels[guild_id] = channel_id
@@ -130,8 +171,8 @@ class Voice:
         )
 
     async def change_server(self, guild_id: int, endpoint: str | None = None) -> None:
-        """``VOICE_SERVER_UPDATE`` with a fresh token and ``endpoint`` (default: the fake's)."""
-        await self._server_update(guild_id, endpoint or self._app.voice_endpoint)
+        """``VOICE_SERVER_UPDATE`` with a fresh token and ``endpoint`` (default: the guild's)."""
+        await self._server_update(guild_id, endpoint or self.endpoint_of(guild_id))
 
     async def null_endpoint(self, guild_id: int) -> None:
         """``VOICE_SERVER_UPDATE`` with ``endpoint: null`` (the voice server deallocated)."""
