@@ -235,11 +235,14 @@ class ShardRecovery:
                 if attempt:
                     # No voice server came back: leave, then join again.
                     voice.leaving = True
+                    voice.left_at = time.monotonic()  # its answer is no kick
                     try:
                         await self._voice.op4(guild, None)
                     finally:
                         voice.leaving = False
                     voice.handshake.reset()
+                # The channel it is in now (moved while the shard was down: that one).
+                channel = voice.lost_channel_id or channel
                 await self._voice.op4(guild, channel)
                 async with asyncio.timeout(self.rejoin_timeout):
                     await asyncio.shield(waiter)

@@ -292,6 +292,10 @@ class VoiceCoordinator:
         if voice is None:
             return
         channel = int(state.channel_id) if state.channel_id is not None else None
+        if voice.voice_lost and channel is not None:
+            # Moved while its shard was down (the resume replays it): the restore rejoins
+            # where the bot is now, not where it was.
+            voice.lost_channel_id = channel
         old_channel = voice.handshake.channel_id
         outcome = voice.handshake.on_state(session_id=state.session_id, channel_id=channel)
         if isinstance(outcome, VoiceDisconnected):
@@ -301,7 +305,8 @@ class VoiceCoordinator:
                 # players, not as the guilds it ever played in.
                 del self._guilds[guild]
                 return
-            if voice.leaving or voice.voice_lost or voice.player is None:
+            # (A kick while the shard was down, replayed by the resume, is a kick too.)
+            if voice.leaving or voice.player is None:
                 return
             if voice.left_at is not None and time.monotonic() - voice.left_at < LEAVE_ECHO_WINDOW:
                 voice.left_at = None
