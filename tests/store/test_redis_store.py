@@ -252,3 +252,20 @@ async def test_a_redis_that_lost_its_data_is_written_again(
     assert [p.guild_id for p in await reader.read_players()] == [1 << 22]
     await reader.close()
     await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_store_opened_before_the_bot_starts_is_not_claimed_twice(
+    redis_server: RedisServer, cluster: str
+) -> None:
+    store = RedisStore(redis_server.url, cluster=cluster, instance="early")
+    scope = StoreScope(2, (0, 1))
+    await store.open(scope)  # before bot.start: a refusal comes before any shard connects
+    renewer = store._renewer  # pyright: ignore[reportPrivateUsage]
+    await store.open(scope)  # the client's own open: nothing more
+    assert store._renewer is renewer  # pyright: ignore[reportPrivateUsage]
+    assert await store.read_owners() == {0: "early", 1: "early"}
+    await store.close()
+    reader = RedisStore(redis_server.url, cluster=cluster)
+    assert await reader.read_owners() == {}  # released on close
+    await reader.close()

@@ -184,6 +184,8 @@ class RedisStore:
         ShardsClaimedError
             Another live process holds some of them (after ``wait_for_shards``).
         """
+        if self._renewer is not None and scope == self._scope:
+            return  # opened already (before bot.start: refused before any shard connects)
         self._scope = scope
         self._writer = scope.key
         wait = self.wait_for_shards
