@@ -1,7 +1,9 @@
 """The public test kit: fakes of Lavalink (and Discord) on 127.0.0.1, an in-memory node
 transport, and model factories.
 
-Never imported by the library itself.
+Never imported by the library itself. It does not import pytest: its pytest fixtures are in
+:mod:`hikari_lavalink.testing.fixtures` (``pytest_plugins = ["hikari_lavalink.testing.fixtures"]``
+in a root ``conftest.py``; they need pytest-asyncio).
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from hikari_lavalink.testing.fake_lavalink import (
     FakeLavalink,
     FakePlayer,
     FakeSession,
+    HandshakeHold,
     RecordedRequest,
+    RequestHold,
 )
 from hikari_lavalink.testing.memory import MemoryConnection, MemoryServer, MemoryTransport
 
@@ -39,6 +43,7 @@ __all__ = [
     "FakeLavalink",
     "FakePlayer",
     "FakeSession",
+    "HandshakeHold",
     "MemoryConnection",
     "MemoryServer",
     "MemoryTransport",
@@ -46,6 +51,7 @@ __all__ = [
     "RecordedFrame",
     "RecordedRequest",
     "RecordedRestRequest",
+    "RequestHold",
     "VoiceBehaviour",
     "factories",
     "memory",

@@ -7,7 +7,8 @@ header, 403 for a wrong password over REST), sessions and resuming (a paused ses
 destroyed with its players when its timeout passes), the player PATCH rules (validation
 order and messages, ``noReplace``, ``paused`` reset by a new track, ``channelId`` required
 in ``voice``), events in the server's order (``TrackEnd(replaced)`` before the new
-``TrackStart``), ``playerUpdate`` timing and stats.
+``TrackStart``), ``playerUpdate`` timing and stats, and the filters a player keeps (a
+``null`` filter dropped, a band's missing ``gain`` 1.0).
 
 Tracks are real Lavaplayer blobs (see :mod:`hikari_lavalink.testing.factories`); a
 *catalogue* maps identifiers to load results. Tracks play on the node's clock and finish at
@@ -16,12 +17,15 @@ their length (or ``endTime``): in real time by default, or ``time_scale`` times 
 
 Example
 -------
+An async fixture, so it needs pytest-asyncio (:mod:`hikari_lavalink.testing.fixtures` has a
+ready-made ``fake_lavalink`` one):
+
 .. code-block:: python
 
-    @pytest.fixture
-    async def lavalink():
+    @pytest_asyncio.fixture
+    async def lavalink() -> collections.abc.AsyncIterator[FakeLavalink]:
         track = factories.make_track(title="Song", length=5_000)
-        catalogue = {"ytsearch:song": factories.make_search([track])}
+        catalogue: dict[str, hl.LoadResult] = {"ytsearch:song": factories.make_search([track])}
         async with FakeLavalink(password="pw", catalogue=catalogue) as fake:
             yield fake
 
@@ -29,14 +33,17 @@ Controls make it misbehave on purpose: :meth:`finish_track`, :meth:`fail_track`,
 :meth:`stick_track`, :meth:`close_voice`, :meth:`close_session`, :meth:`drop_connections`
 (network cut, no close frame), :meth:`kill` (SIGKILL) and :meth:`restart`,
 :meth:`shutdown` (SIGTERM), :meth:`set_latency`, :meth:`fail_rest`, :meth:`fail_handshake`,
-:meth:`send_raw`. Every request and frame is recorded for assertions, and
+:meth:`send_raw`; :meth:`hold` and :meth:`hold_handshake` keep a request or a WebSocket
+handshake unanswered until the test releases it, and :meth:`set_stats` sets the figures the
+node reports. Every request and frame is recorded for assertions, and
 :meth:`wait_for_request`, :meth:`wait_for_frame`, :meth:`wait_for_connections` and
 :meth:`wait_until` wait on those records without polling.
 
 The package is cut by concern: :mod:`.node` (the :class:`FakeLavalink` face),
 :mod:`.sessions` (the WebSocket, resuming, expiry), :mod:`.wire` (frames out, in order),
-:mod:`.playback` (the clock and the timers that move players along), :mod:`.players` (the
-player routes), :mod:`.validation` (what the REST API refuses) and :mod:`.rest` (recording,
+:mod:`.playback` (the clock and the timers that move players along), :mod:`.stats` (the
+figures reported), :mod:`.players` (the player routes), :mod:`.validation` (what the REST API
+refuses), :mod:`.filter_chain` (the filters a player keeps) and :mod:`.rest` (recording,
 authentication, failures, error bodies and the other routes).
 """
 
@@ -45,6 +52,13 @@ from __future__ import annotations
 from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
 from hikari_lavalink.testing.fake_lavalink.playback import FakePlayer
 from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, RequestHold
-from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession
+from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession, HandshakeHold
 
-__all__ = ["FakeLavalink", "FakePlayer", "FakeSession", "RecordedRequest", "RequestHold"]
+__all__ = [
+    "FakeLavalink",
+    "FakePlayer",
+    "FakeSession",
+    "HandshakeHold",
+    "RecordedRequest",
+    "RequestHold",
+]

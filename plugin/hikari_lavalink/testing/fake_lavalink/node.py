@@ -3,8 +3,9 @@
 It builds the parts that do the work and owns what they share (the session table, the
 catalogue's tracks by blob, the :class:`~hikari_lavalink.testing._server.Activity` flag):
 :mod:`.sessions` (the WebSocket), :mod:`.wire` (the frames out), :mod:`.playback` (the clock
-and its timers), :mod:`.players` and :mod:`.rest` (the routes) with :mod:`.validation` (the
-refusals). The parts read the node's public settings when they need them: a new
+and its timers) with :mod:`.stats` (the figures reported), :mod:`.players` and :mod:`.rest`
+(the routes) with :mod:`.validation` (the refusals) and :mod:`.filter_chain` (the filters a
+player keeps). The parts read the node's public settings when they need them: a new
 ``fake.password`` or ``fake.catalogue`` counts from the next request, a new ``stats_interval``
 or ``player_update_interval`` from the next tick.
 """
@@ -17,6 +18,7 @@ import json
 import types
 import typing
 
+import msgspec
 from aiohttp import web
 
 from hikari_lavalink._typing import override
@@ -25,7 +27,7 @@ from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_lavalink.playback import Clock, Playback
 from hikari_lavalink.testing.fake_lavalink.players import Players
 from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, RequestHold, Rest
-from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession, Sessions
+from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession, HandshakeHold, Sessions
 from hikari_lavalink.testing.fake_lavalink.wire import Wire
 
 if typing.TYPE_CHECKING:
@@ -62,6 +64,9 @@ class FakeLavalink:
     source_managers, plugins
         What ``/v4/info`` lists (``plugins``: name to version): a bot that checks for a
         source or a plugin (LavaSrc's ``spotify``...) before using it can be tested.
+    plugin_filters
+        The plugins' filter names: listed in ``/v4/info``, and the only ``pluginFilters`` a
+        player keeps (Lavalink drops the others silently).
     time_scale
         How fast the node's clock runs: seconds of playback per second of wall time (see
         :attr:`time_scale`). 1 plays in real time.
@@ -81,6 +86,7 @@ class FakeLavalink:
         time_scale: float = 1.0,
         source_managers: collections.abc.Sequence[str] = ("youtube", "soundcloud", "http"),
         plugins: collections.abc.Mapping[str, str] | None = None,
+        plugin_filters: collections.abc.Iterable[str] = (),
     ) -> None:
         self.password = password
         self.host = host
@@ -91,6 +97,7 @@ class FakeLavalink:
         self.version = version
         self.source_managers = list(source_managers)
         self.plugins = dict(plugins or {})
+        self.plugin_filters = list(plugin_filters)
         self.requests: list[RecordedRequest] = []
         self.handshakes: list[dict[str, str]] = []
         self.sent: list[tuple[str, bytes]] = []
@@ -228,6 +235,15 @@ class FakeLavalink:
         self._rest.holds.append(hold)
         return hold
 
+    def hold_handshake(self) -> HandshakeHold:
+        """Hold the next WebSocket handshake: recorded, then unanswered (nothing checked yet)
+        until ``hold.release()`` or ``hold.cut()``; ``await hold.reached()`` returns its
+        headers once it is held. For races: a node connecting while something else happens.
+        """
+        hold = HandshakeHold()
+        self._hub.holds.append(hold)
+        return hold
+
     def fail_rest(self, status: int = 500, count: int = 1, path_prefix: str | None = None) -> None:
         """Answer the next ``count`` REST calls (under ``path_prefix``) with ``status``."""
         self._rest.failures.extend([(status, path_prefix)] * count)
@@ -284,8 +300,43 @@ class FakeLavalink:
             self._wire.push(session, texts, burst=burst)
         return len(texts)
 
+    def set_stats(
+        self,
+        *,
+        players: int | msgspec.UnsetType = msgspec.UNSET,
+        playing_players: int | msgspec.UnsetType = msgspec.UNSET,
+        uptime: int | msgspec.UnsetType = msgspec.UNSET,
+        cores: int | msgspec.UnsetType = msgspec.UNSET,
+        system_load: float | msgspec.UnsetType = msgspec.UNSET,
+        lavalink_load: float | msgspec.UnsetType = msgspec.UNSET,
+        memory: models.Memory | msgspec.UnsetType = msgspec.UNSET,
+        frame_stats: models.FrameStats | msgspec.UnsetType | None = msgspec.UNSET,
+    ) -> None:
+        """Report these figures (the ones given) in ``stats`` messages and ``GET /v4/stats``
+        instead of the node's own, until :meth:`reset_stats`; :meth:`send_stats` sends them.
+
+        ``frame_stats`` goes only to a session with a playing player (``null`` to the others,
+        absent over REST, as on Lavalink). A figure Lavalink cannot report (a load outside
+        0-1, a negative count, ``playing_players`` above ``players``, ``memory.used`` not
+        ``allocated - free``) is a ``ValueError``.
+        """
+        self._playback.figures.set(
+            players=players,
+            playing_players=playing_players,
+            uptime=uptime,
+            cores=cores,
+            system_load=system_load,
+            lavalink_load=lavalink_load,
+            memory=memory,
+            frame_stats=frame_stats,
+        )
+
+    def reset_stats(self) -> None:
+        """Report the node's own stats again (undo :meth:`set_stats`)."""
+        self._playback.figures.reset()
+
     async def send_stats(self, session_id: str | None = None) -> None:
-        """Send a ``stats`` message now."""
+        """Send a ``stats`` message now (to every session, or to ``session_id``)."""
         for session in self._hub.targets(session_id):
             self._playback.send_stats(session)
         await self._settle()

@@ -21,6 +21,7 @@ import msgspec
 
 from hikari_lavalink._typing import override
 from hikari_lavalink.protocol import filters, models, requests
+from hikari_lavalink.testing.fake_lavalink.stats import DEFAULT_CPU, DEFAULT_MEMORY, StatsFigures
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -152,7 +153,7 @@ class FakePlayer:
 class Playback:
     """The timers: each playing player's track end and ``playerUpdate``, each session's stats."""
 
-    __slots__ = ("_node", "_sessions", "_started_at", "_wire", "clock")
+    __slots__ = ("_node", "_sessions", "_started_at", "_wire", "clock", "figures")
 
     def __init__(
         self,
@@ -165,6 +166,8 @@ class Playback:
         self._sessions = sessions
         self._wire = wire
         self.clock = clock
+        self.figures = StatsFigures()
+        """The stats figures a test set (``set_stats``)."""
         self._started_at = clock.now()
 
     def player(self, guild_id: int) -> FakePlayer:
@@ -236,25 +239,29 @@ class Playback:
         session.stats_handle = loop.call_later(interval(), tick)
 
     def send_stats(self, session: FakeSession) -> None:
-        """Send a ``stats`` message (``frameStats: null``, as Lavalink without audio sends it)."""
+        """Send a ``stats`` message: ``frameStats`` is ``null`` unless the session has a
+        playing player and the test set frame figures (the fake sends no audio)."""
         payload = msgspec.to_builtins(self.stats())
         payload["op"] = "stats"
-        payload["frameStats"] = None
+        frames = self.figures.frame_stats
+        playing = any(p.track is not None and not p.paused for p in session.players.values())
+        shown = frames is not None and playing
+        payload["frameStats"] = msgspec.to_builtins(frames) if shown else None
         self._wire.send(session, json.dumps(payload))
 
     def stats(self) -> models.Stats:
-        """The node's stats now: the players of live sessions, uptime on the node's clock."""
+        """The node's stats now (no frame stats): the players of live sessions, uptime on the
+        node's clock, and whatever figures the test set instead."""
         live = [s for s in self._sessions.values() if not s.paused]
         players = [p for s in live for p in s.players.values()]
-        return models.Stats(
+        own = models.Stats(
             players=len(players),
             playing_players=sum(1 for p in players if p.track is not None and not p.paused),
             uptime=int((self.clock.now() - self._started_at) * 1000),
-            memory=models.Memory(
-                free=100_000_000, used=50_000_000, allocated=150_000_000, reservable=1_000_000_000
-            ),
-            cpu=models.Cpu(cores=2, system_load=0.1, lavalink_load=0.05),
+            memory=DEFAULT_MEMORY,
+            cpu=DEFAULT_CPU,
         )
+        return self.figures.apply(own)
 
     def started(self) -> None:
         """The node (re)started listening: its uptime counts from now."""

@@ -3,12 +3,13 @@
 ``PATCH /v4/sessions/{session}/players/{guild}`` makes the player if it is new and then, in one
 pass as ``PlayerRestHandler`` does: ``voice`` (a new one connects and sends a
 ``playerUpdate``), ``paused`` (unless a track is given), ``userData``, ``volume`` (clamped to
-0-1000), ``position`` (a seek, with a ``playerUpdate``), ``endTime``, ``filters`` (with a
-``playerUpdate``) and last the track: ``noReplace`` keeps a playing one, ``encoded: null``
-stops it, and a new one ends the old with ``TrackEndEvent(replaced)`` before its own
-``TrackStartEvent`` and ``playerUpdate``. A new track unpauses unless ``paused`` says
-otherwise. ``GET`` reads a player (404 if none), ``DELETE`` stops and forgets it (204, found
-or not). What is refused, and with which message, is :mod:`.validation`'s.
+0-1000), ``position`` (a seek, with a ``playerUpdate``), ``endTime``, ``filters`` (kept as
+:mod:`.filter_chain` says, with a ``playerUpdate``) and last the track: ``noReplace`` keeps a
+playing one, ``encoded: null`` stops it, and a new one ends the old with
+``TrackEndEvent(replaced)`` before its own ``TrackStartEvent`` and ``playerUpdate``. A new
+track unpauses unless ``paused`` says otherwise. ``GET`` reads a player (404 if none),
+``DELETE`` stops and forgets it (204, found or not). What is refused, and with which message,
+is :mod:`.validation`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import typing
 import msgspec
 from aiohttp import web
 
-from hikari_lavalink.testing.fake_lavalink import validation
+from hikari_lavalink.testing.fake_lavalink import filter_chain, validation
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -165,8 +166,11 @@ class Players:
         if not new_track and isinstance(end_time, int) and player.track is not None:
             player.end_time = end_time
             playback.schedule(session, player)
-        if not isinstance(update.filters, msgspec.UnsetType):
-            player.filters = update.filters
+        if not isinstance(change.filters, msgspec.UnsetType):
+            try:
+                player.filters = filter_chain.build(change.filters, self._node.plugin_filters)
+            except IndexError as exc:  # a band outside 0-14, once the fields above are applied
+                raise validation.HTTPError(500, str(exc)) from None
             self._wire.player_update(session, player)
 
     def _play(

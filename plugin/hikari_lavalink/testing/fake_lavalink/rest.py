@@ -254,7 +254,7 @@ class Rest:
             jvm="17.0.15",
             lavaplayer="2.2.6",
             source_managers=list(self._node.source_managers),
-            filters=list(_FILTERS),
+            filters=[*_FILTERS, *self._node.plugin_filters],
             plugins=[models.Plugin(name=n, version=v) for n, v in self._node.plugins.items()],
         )
         return _json(info)

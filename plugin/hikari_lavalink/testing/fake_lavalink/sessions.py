@@ -7,7 +7,8 @@ it with 404, events and stats queue up, ``playerUpdate`` messages are dropped) f
 ``timeout`` in seconds of wall time, then destroyed with its players; any other session is
 destroyed at once. A handshake naming a paused session resumes it: ``ready`` with
 ``resumed: true``, the queue in order, then one ``playerUpdate`` per player. Lavalink v4
-ignores what clients send.
+ignores what clients send. A :class:`HandshakeHold` keeps a handshake unanswered (recorded,
+nothing checked yet) until the test releases it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.testing.fake_lavalink.playback import FakePlayer, Playback
     from hikari_lavalink.testing.fake_lavalink.wire import Burst, Wire
 
-__all__ = ["FakeSession", "Sessions"]
+__all__ = ["FakeSession", "HandshakeHold", "Sessions"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.testing.fake_lavalink")
 
@@ -79,6 +80,54 @@ class FakeSession:
         )
 
 
+class HandshakeHold:
+    """The next WebSocket handshake waits here, recorded but unanswered, until :meth:`release`
+    (see :meth:`FakeLavalink.hold_handshake`): a node connecting, made to last."""
+
+    __slots__ = ("_arrived", "_released", "cut_off")
+
+    def __init__(self) -> None:
+        self._arrived: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
+        self._released = asyncio.Event()
+        self.cut_off = False
+        """Whether :meth:`cut` ended it (its connection cut, the handshake never answered)."""
+
+    @override
+    def __repr__(self) -> str:
+        return f"HandshakeHold(held={self.held}, released={self._released.is_set()})"
+
+    @property
+    def held(self) -> bool:
+        """Whether a handshake has reached it (and waits, if not released yet)."""
+        return self._arrived.done()
+
+    def takes(self, headers: dict[str, str]) -> bool:
+        """Whether this hold is still free (then it holds the handshake with ``headers``)."""
+        if self._arrived.done():
+            return False
+        self._arrived.set_result(headers)
+        return True
+
+    async def reached(self, timeout: float = 5.0) -> dict[str, str]:
+        """Wait until a handshake is held here; its request headers (as in ``handshakes``)."""
+        async with asyncio.timeout(timeout):
+            return await asyncio.shield(self._arrived)
+
+    def release(self) -> None:
+        """Let the held handshake (or the next one, if none came yet) be answered."""
+        self._released.set()
+
+    def cut(self) -> None:
+        """Cut the held handshake's connection instead of answering it (a network failure
+        during the upgrade): no session is made, and the client sees its connection drop."""
+        self.cut_off = True
+        self._released.set()
+
+    async def wait_released(self) -> None:
+        """Wait for :meth:`release` (or :meth:`cut`)."""
+        await self._released.wait()
+
+
 class Sessions:
     """The WebSocket endpoint, the open sockets, and what happens to a session when one goes."""
 
@@ -90,6 +139,7 @@ class Sessions:
         "_sessions",
         "_wire",
         "handshake_failures",
+        "holds",
         "sockets",
     )
 
@@ -111,6 +161,9 @@ class Sessions:
         """The open WebSockets."""
         self.handshake_failures: list[int] = []
         """Statuses for the next handshakes to be refused with (``fail_handshake``)."""
+        self.holds: list[HandshakeHold] = []
+        """Holds for the next handshakes, free ones first in the order asked for
+        (``hold_handshake``), then the ones holding a handshake."""
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -142,7 +195,12 @@ class Sessions:
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         """``GET /v4/websocket``: refuse the handshake, or run the session until it closes."""
-        self._node.handshakes.append(dict(request.headers))
+        headers = dict(request.headers)
+        self._node.handshakes.append(headers)
+        if await self._held(headers):
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response(status=500)  # never sent: the connection is gone
         if self.handshake_failures:
             status = self.handshake_failures.pop(0)
             return web.Response(status=status, text=validation.reason(status))
@@ -192,6 +250,18 @@ class Sessions:
             self._activity.touch()
         return ws
 
+    async def _held(self, headers: dict[str, str]) -> bool:
+        """Wait while a free hold holds this handshake; whether the hold cut it."""
+        hold = next((h for h in self.holds if h.takes(headers)), None)
+        if hold is None:
+            return False
+        self._activity.touch()
+        try:
+            await hold.wait_released()
+        finally:
+            self.holds.remove(hold)
+        return hold.cut_off
+
     def _disconnected(self, session: FakeSession, ws: web.WebSocketResponse) -> None:
         if session.ws is not ws:
             return
@@ -223,7 +293,11 @@ class Sessions:
         return self.sockets.isdisjoint(sockets)
 
     def kill(self) -> None:
-        """Cut every socket and forget every session, sending nothing (a SIGKILL)."""
+        """Cut every socket (a held handshake's too) and forget every session, sending
+        nothing (a SIGKILL)."""
+        for hold in self.holds:
+            if hold.held:
+                hold.cut()
         self.cut()
         self.sockets.clear()
         for session in list(self._sessions.values()):

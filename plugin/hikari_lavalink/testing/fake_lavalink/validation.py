@@ -7,8 +7,10 @@ and ``encodedTrack``/``identifier`` exclude each other, so do ``encoded`` and ``
 ``voice`` needs ``channelId`` and every field filled in, and ``endTime`` must be positive.
 Loading a track to play comes last (after the other fields have been applied, as on the real
 server): no match, a load error, or a playlist or search result are 400s, and a blob that does
-not decode is a 500. Path ids must parse as Java longs (400), and sessions must exist and not
-be paused (404).
+not decode is a 500. ``filters`` are read into the server's model as the body is parsed
+(:mod:`.filter_chain`: a null filter dropped, a band's missing ``gain`` 1.0, ``Float`` fields
+32-bit). Path ids must parse as Java longs (400), and sessions must exist and not be paused
+(404).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ import typing
 import msgspec
 
 from hikari_lavalink.errors import RemoteProtocolError
-from hikari_lavalink.protocol import load_result, models, requests
+from hikari_lavalink.protocol import filters, load_result, models, requests
 from hikari_lavalink.protocol.trackblob import decode_track_blob
+from hikari_lavalink.testing.fake_lavalink import filter_chain
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -94,7 +97,7 @@ def session_of(
 class PlayerChange:
     """A player PATCH that passed validation, with its track fields brought together."""
 
-    __slots__ = ("encoded", "identifier", "update", "user_data")
+    __slots__ = ("encoded", "filters", "identifier", "update", "user_data")
 
     def __init__(
         self,
@@ -102,11 +105,14 @@ class PlayerChange:
         encoded: str | msgspec.UnsetType | None,
         identifier: str | msgspec.UnsetType,
         user_data: dict[str, typing.Any] | msgspec.UnsetType,
+        parsed: filters.Filters | msgspec.UnsetType = msgspec.UNSET,
     ) -> None:
         self.update = update
         self.encoded = encoded
         self.identifier = identifier
         self.user_data = user_data
+        self.filters = parsed
+        """``update.filters`` as the server's model holds them (see :mod:`.filter_chain`)."""
 
     @property
     def new_track(self) -> bool:
@@ -122,8 +128,10 @@ def player_change(body: bytes) -> PlayerChange:
         # Strictly, as kotlinx.serialization parses it: `paused: 1` or `"volume": "50"` is a
         # 400, not a value the server would take.
         update = _strict_update.decode(body)
-    except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
-        raise HTTPError(400, f"{MAY_NOT_PARSE}: {exc}") from None
+        sent = update.filters
+        parsed = sent if isinstance(sent, msgspec.UnsetType) else filter_chain.parse(body, sent)
+    except (msgspec.DecodeError, UnicodeError, RecursionError, ValueError) as exc:
+        raise HTTPError(400, f"{MAY_NOT_PARSE}: {_kotlinx(exc)}") from None
     track_update = update.track
     deprecated = not isinstance(update.encoded_track, msgspec.UnsetType) or not isinstance(
         update.identifier, msgspec.UnsetType
@@ -157,7 +165,17 @@ def player_change(body: bytes) -> PlayerChange:
     end_time = update.end_time
     if isinstance(end_time, int) and end_time <= 0:
         raise HTTPError(400, "End time must be greater than 0")
-    return PlayerChange(update, encoded, identifier, user_data)
+    return PlayerChange(update, encoded, identifier, user_data, parsed)
+
+
+def _kotlinx(exc: Exception) -> str:
+    # kotlinx.serialization's words for a missing required field (a band with no `band`).
+    if str(exc).startswith("Object missing required field `band` - at `$.filters.equalizer"):
+        return (
+            "Field 'band' is required for type with serial name "
+            "'dev.arbjerg.lavalink.protocol.v4.Band', but it was missing"
+        )
+    return str(exc)
 
 
 def resolve(encoded: str, known: collections.abc.Mapping[str, models.Track]) -> models.Track:
