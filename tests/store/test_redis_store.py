@@ -269,3 +269,23 @@ async def test_a_store_opened_before_the_bot_starts_is_not_claimed_twice(
     reader = RedisStore(redis_server.url, cluster=cluster)
     assert await reader.read_owners() == {}  # released on close
     await reader.close()
+
+
+@pytest.mark.asyncio
+async def test_a_new_split_drops_the_sessions_of_the_shard_sets_it_replaces(
+    redis_server: RedisServer, cluster: str
+) -> None:
+    for ids, session in (((0, 1), "old-a"), ((3,), "keep")):
+        store = RedisStore(redis_server.url, cluster=cluster)
+        await store.open(StoreScope(4, ids))
+        await store.save(StoredState(sessions={"main": session}))
+        await store.close()
+    merged = RedisStore(redis_server.url, cluster=cluster)
+    await merged.open(StoreScope(4, (0, 1, 2)))
+    loaded = await merged.load()
+    assert loaded is None or not loaded.sessions  # not its own: never resumed by it
+    client = redis.asyncio.Redis.from_url(redis_server.url)  # pyright: ignore[reportUnknownMemberType]
+    fields = await client.hkeys(merged.key("sessions"))  # pyright: ignore[reportUnknownMemberType, reportGeneralTypeIssues, reportUnknownVariableType]
+    assert sorted(fields) == [b"4:3"]  # pyright: ignore[reportUnknownArgumentType]
+    await client.aclose()
+    await merged.close()

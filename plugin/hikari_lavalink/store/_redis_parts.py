@@ -9,14 +9,16 @@ import urllib.parse
 import msgspec
 
 if typing.TYPE_CHECKING:
-    from hikari_lavalink.store.base import StoredPlayer
+    from hikari_lavalink.store.base import StoredPlayer, StoreScope
 
 __all__ = [
     "CLAIM",
     "DRIFT_MS",
     "RELEASE",
     "as_of_last_save",
+    "decode_sessions",
     "drifted",
+    "overlaps",
     "live_owners",
     "parse_position",
     "without_credentials",
@@ -116,3 +118,27 @@ def live_owners(held: dict[bytes, bytes], now_ms: int) -> dict[int, str]:
         if len(parts) == 4 and parts[3].isdigit() and int(parts[3]) > now_ms:
             owners[int(shard)] = parts[1]
     return owners
+
+
+_sessions_decoder: typing.Final = msgspec.json.Decoder(dict[str, str])
+
+
+def decode_sessions(raw: bytes | None) -> dict[str, str]:
+    """A shard set's sessions (node name -> session id); none when unreadable."""
+    if raw is None:
+        return {}
+    try:
+        return _sessions_decoder.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        return {}
+
+
+def overlaps(shard_set: str, scope: StoreScope) -> bool:
+    """Whether another shard set (``"4:0,1"``) shares a guild with ``scope``'s (a set of
+    another shard count always may)."""
+    if shard_set == scope.key:
+        return False
+    count, _, ids = shard_set.partition(":")
+    if count != str(scope.shard_count):
+        return True
+    return any(i.isdigit() and int(i) in scope.shard_ids for i in ids.split(","))

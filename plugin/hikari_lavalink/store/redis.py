@@ -9,8 +9,8 @@ those shards, and its own Lavalink sessions. The keys, under ``{prefix}{cluster}
   position is not where the last one said it would be (a seek, a pause, a new track), not
   as a track plays; ``saved``, a hash, writer (a shard set, ``"4:0,1"``) -> when it last
   saved (Unix ms): a playing track is taken to have played on until then;
-- ``sessions:{shard_count}:{shard_ids}``: a hash, node name -> the session id of the
-  process that runs those shards;
+- ``sessions``: a hash, shard set (``"4:0,1"``) -> its process's sessions (JSON, node
+  name -> session id); a process drops the sets that overlap its own (after a re-split);
 - ``leases``: a hash, shard id -> ``"{shard_count}|{instance}|{token}|{expires_ms}"``: which
   live process runs the shard. A process claims its shards when the client opens the store,
   renews the claim every third of ``lease_ttl`` and releases it when it closes; one killed
@@ -43,8 +43,10 @@ from hikari_lavalink.store._redis_parts import (
     CLAIM,
     RELEASE,
     as_of_last_save,
+    decode_sessions,
     drifted,
     live_owners,
+    overlaps,
     parse_position,
     without_credentials,
 )
@@ -303,11 +305,13 @@ class RedisStore:
             pipe.hgetall(self.key("players"))
             pipe.hgetall(self.key("positions"))
             pipe.hgetall(self.key("saved"))
-            if scope is not None:
-                pipe.hgetall(self.key(f"sessions:{scope.key}"))
+            pipe.hgetall(self.key("sessions"))
             answers = typing.cast("list[dict[bytes, bytes]]", await pipe.execute())
         records, positions, saved = answers[0], answers[1], answers[2]
-        sessions = {k.decode(): v.decode() for k, v in answers[3].items()} if scope else {}
+        sessions = decode_sessions(answers[3].get(scope.key.encode())) if scope else {}
+        stale = [f for f in answers[3] if scope and overlaps(f.decode(), scope)]
+        if stale and self.claimed:  # older splits' sessions: their processes are gone
+            await self._client.hdel(self.key("sessions"), *stale)  # pyright: ignore[reportUnknownMemberType, reportGeneralTypeIssues]
         players: list[StoredPlayer] = []
         skipped = 0
         for index, (raw_guild, record) in enumerate(records.items()):
@@ -358,10 +362,7 @@ class RedisStore:
                 pipe.hdel(self.key("players"), *map(str, removed))
                 pipe.hdel(self.key("positions"), *map(str, removed))
             if scope is not None and sessions != self._sessions:
-                name = self.key(f"sessions:{scope.key}")
-                pipe.delete(name)
-                if sessions:
-                    pipe.hset(name, mapping=typing.cast("dict[typing.Any, typing.Any]", sessions))
+                pipe.hset(self.key("sessions"), scope.key, _record_encoder.encode(sessions))
             pipe.hset(self.key("saved"), self._writer, str(now_ms))
             try:
                 answers = await pipe.execute()
