@@ -10,7 +10,7 @@ WORKERS ?= 4
 unexport PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
 
-.PHONY: demo test checks lint types imports unit docs bench clean
+.PHONY: demo test checks lint types imports unit docs bench clean dist compat
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,29 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m bench --json=$(VENV)/bench.json
 	$(BIN)/python -m bench.plot $(VENV)/bench.json docs/img/perf-stream.png
+
+# The sdist and the wheel in dist/ (python -m build: the wheel is built from the sdist),
+# checked (twine check --strict; .ci/check_dist.py: what each holds), then the wheel installed
+# with its dependencies from the index in a fresh venv outside the checkout, and smoke-tested
+# there (.ci/install-smoke: the declared dependencies against the imports, every module
+# imported, a bot on the test kit's fakes joins and plays).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/python .ci/check_dist.py dist
+	.ci/install-smoke $(PYTHON)
+
+# The wheel on each Python and hikari line the docs name, each in a fresh venv. hikari-lightbulb
+# 3.2 requires hikari ~=2.6.0, so the [lightbulb] extra installs only with hikari 2.6.
+COMPAT_PYTHONS ?= 3.11 3.12 3.13
+COMPAT_HIKARI ?= 2.6 2.7
+compat: dist
+	@set -e; for py in $(COMPAT_PYTHONS); do for hk in $(COMPAT_HIKARI); do \
+		if [ $$hk = 2.6 ]; then extras=lightbulb,redis,testing; else extras=redis,testing; fi; \
+		.ci/install-smoke $$py $$extras "hikari==$$hk.*"; \
+		echo "compat: Python $$py, hikari $$hk.*, [$$extras]: OK"; \
+	done; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .coverage site
