@@ -289,3 +289,27 @@ async def test_a_new_split_drops_the_sessions_of_the_shard_sets_it_replaces(
     assert sorted(fields) == [b"4:3"]  # pyright: ignore[reportUnknownArgumentType]
     await client.aclose()
     await merged.close()
+
+
+@pytest.mark.asyncio
+async def test_a_process_whose_shards_were_taken_over_stops_writing(
+    redis_server: RedisServer, cluster: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A process cut off from Redis longer than its lease: another took its shards over.
+    stale = RedisStore(redis_server.url, cluster=cluster, instance="old", lease_ttl=0.3)
+    await stale.open(StoreScope(1, (0,)))
+    renewer = stale._renewer  # pyright: ignore[reportPrivateUsage]
+    assert renewer is not None
+    renewer.cancel()  # its renewals do not get through
+    successor = RedisStore(
+        redis_server.url, cluster=cluster, instance="new", lease_ttl=0.3, wait_for_shards=10
+    )
+    await successor.open(StoreScope(1, (0,)))
+    await successor.save(StoredState(players=[player(1 << 22, volume=42)]))
+    # The old one's next renewal finds the shards taken: it says so and writes no more.
+    await stale._renew_once()  # pyright: ignore[reportPrivateUsage]
+    assert "now run by another process; no more saves" in caplog.text
+    await stale.save(StoredState(players=[player(1 << 22, volume=99)]))
+    assert [p.volume for p in await successor.read_players()] == [42]
+    await stale.close()
+    await successor.close()

@@ -11,12 +11,11 @@ those shards, and its own Lavalink sessions. The keys, under ``{prefix}{cluster}
   saved (Unix ms): a playing track is taken to have played on until then;
 - ``sessions``: a hash, shard set (``"4:0,1"``) -> its process's sessions (JSON, node
   name -> session id); a process drops the sets that overlap its own (after a re-split);
-- ``leases``: a hash, shard id -> ``"{shard_count}|{instance}|{token}|{expires_ms}"``: which
-  live process runs the shard. A process claims its shards when the client opens the store,
-  renews the claim every third of ``lease_ttl`` and releases it when it closes; one killed
-  loses it ``lease_ttl`` seconds later. A second process asking for a shard held by a live
-  one gets :class:`~hikari_lavalink.errors.ShardsClaimedError` (or waits, by option), unless
-  it names itself as the same ``instance`` (the restart of that process).
+- ``leases``: a hash, shard id -> ``"{shard_count}|{instance}|{token}|{expires_ms}"``. A
+  process claims its shards when the client opens the store, renews the claim every third
+  of ``lease_ttl``, releases it when it closes (killed: ``lease_ttl`` seconds later). Another
+  process asking for a live one's shard gets :class:`~hikari_lavalink.errors.ShardsClaimedError`
+  (or waits), unless it has the same ``instance`` name (the restart of that process).
 
 Redis down is not the bot's trouble: at start, no stored players (one warning), the claim
 made when it is back; later, playback goes on and saves are retried until it is back.
@@ -93,6 +92,7 @@ class RedisStore:
         "_client",
         "_commands",
         "_known",
+        "_lost",
         "_owns_client",
         "_positions",
         "_records",
@@ -157,7 +157,7 @@ class RedisStore:
         self._writer = "-"
         self._renewer: asyncio.Task[None] | None = None
         self._claimed = asyncio.Event()
-        self._reported = False
+        self._reported = self._lost = False  # _lost: another process holds our shards now
         # What Redis holds now for this process's guilds, as last written or read.
         self._records: dict[int, bytes] = {}
         self._positions: dict[int, tuple[int, int]] = {}
@@ -238,10 +238,7 @@ class RedisStore:
             shard, _, owner = item.decode().partition("|")
             owners[int(shard)] = owner
         self.claimed = not owners
-        if self.claimed:
-            self._claimed.set()
-        else:
-            self._claimed.clear()
+        (self._claimed.set if self.claimed else self._claimed.clear)()
         return owners
 
     async def wait_claimed(self, timeout: float | None = None) -> None:
@@ -251,27 +248,25 @@ class RedisStore:
             await self._claimed.wait()
 
     async def _renew(self) -> None:
-        lost = False
         while True:
             await asyncio.sleep(self.lease_ttl / 3)
-            try:
-                owners = await self._claim()
-            except redis.exceptions.RedisError as exc:
-                if not self._reported:
-                    self._reported = True
-                    _LOGGER.warning("Redis store %s: cannot renew the claim: %s", self._where, exc)
-                continue
-            if owners and not lost:
-                _LOGGER.error(
-                    "cluster %r: shards %s are now run by another process; this one no longer "
-                    "saves them",
-                    self.cluster,
-                    sorted(owners),
-                )
-            elif not owners and (lost or self._reported):
-                _LOGGER.info("Redis store %s: reachable, and the shards claimed", self._where)
-                self._reported = False
-            lost = bool(owners)
+            await self._renew_once()
+
+    async def _renew_once(self) -> None:
+        try:
+            owners = await self._claim()
+        except redis.exceptions.RedisError as exc:
+            if not self._reported:
+                self._reported = True
+                _LOGGER.warning("Redis store %s: cannot renew the claim: %s", self._where, exc)
+            return
+        if owners and not self._lost:
+            lost = "cluster %r: shards %s are now run by another process; no more saves here"
+            _LOGGER.error(lost, self.cluster, sorted(owners))
+        elif not owners and (self._lost or self._reported):
+            _LOGGER.info("Redis store %s: reachable, and the shards claimed", self._where)
+            self._reported = False
+        self._lost = bool(owners)
 
     async def close(self) -> None:
         """Stop renewing, release the claim, close the connection (if the store made it)."""
@@ -342,7 +337,10 @@ class RedisStore:
         return StoredState(sessions=sessions, players=players)
 
     async def save(self, state: StoredState) -> None:
-        """Write what changed since the last write: records, positions, sessions."""
+        """Write what changed since the last write: records, positions, sessions (nothing
+        once another process has taken this one's shards: it would write over that one's)."""
+        if self._lost:
+            return
         now_ms = int(time.time() * 1000)
         records, positions, seen = await self._changes(state, now_ms)
         removed = [g for g in self._known if g not in seen]
