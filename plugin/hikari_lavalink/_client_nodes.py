@@ -1,9 +1,9 @@
-"""The node administration of :class:`~hikari_lavalink.LavalinkClient` (a base of it).
+"""The node administration of [`LavalinkClient`][hikari_lavalink.LavalinkClient] (a base of it).
 
 Adding, draining and removing nodes, and choosing one: the client's public node API, kept
 apart from the composition root. Each method delegates to the components the client
-built (:class:`~hikari_lavalink.runtime.pool.NodePool`,
-:class:`~hikari_lavalink.runtime.failover.Failover`...).
+built (`NodePool`,
+`Failover`...).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class NodeAdministration:
     async def remove_node(self, name: str) -> None:
         """Drain a node (its players move to other nodes, or leave), close it and forget it.
 
-        An unknown ``name`` raises :class:`UsageError`.
+        An unknown `name` raises [`UsageError`][hikari_lavalink.UsageError].
         """
         node = self._pool.named(name)
         await self.drain_node(name)
@@ -115,9 +115,10 @@ class NodeAdministration:
 
         Each player is created on the best other node with its voice, track, position,
         volume, filters and paused state, then destroyed on the drained node. Players no
-        other node can take stay where they are. Use :meth:`undrain_node` to take new
-        players on it again (for example after an upgrade). An unknown ``name`` raises
-        :class:`UsageError`.
+        other node can take stay where they are. Use
+        [`undrain_node`][hikari_lavalink.client.LavalinkClient.undrain_node] to take new players on
+        it again (for example after an upgrade). An unknown `name` raises
+        [`UsageError`][hikari_lavalink.UsageError].
         """
         node = self._pool.named(name)
         self._pool.drain(name)
@@ -126,7 +127,7 @@ class NodeAdministration:
             await self._failover.move(node, players, graceful=True)
 
     def undrain_node(self, name: str) -> None:
-        """Let a drained node take new players again (``UsageError`` for an unknown name)."""
+        """Let a drained node take new players again (`UsageError` for an unknown name)."""
         self._pool.undrain(self._pool.named(name).name)
 
     def best_node(

@@ -10,7 +10,7 @@ T = typing.TypeVar("T")
 
 
 class Setting(typing.Generic[T]):
-    """A descriptor for the attribute ``name`` of the component in the owner's slot ``slot``.
+    """A descriptor for the attribute `name` of the component in the owner's slot `slot`.
 
     The façade keeps no copy: a component reads its own attribute, and a write through the
     façade reaches it (a property of the component, if it is one, runs).

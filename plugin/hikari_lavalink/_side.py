@@ -25,14 +25,14 @@ S = typing.TypeVar("S", bound=Side)
 
 
 class SideField(typing.Generic[T]):
-    """A descriptor for one field of the side object held in the owner's slot ``slot``.
+    """A descriptor for one field of the side object held in the owner's slot `slot`.
 
-    Reading gives the field, or its default while there is no side object (``idle``, a
+    Reading gives the field, or its default while there is no side object (`idle`, a
     side object never written, gives it). Writing the default with no side object
-    allocates nothing; writing anything else creates the side object (with ``make``); a
+    allocates nothing; writing anything else creates the side object (with `make`); a
     write that leaves every field at its default drops it.
 
-    The field has the descriptor's name, or ``field`` when given.
+    The field has the descriptor's name, or `field` when given.
     """
 
     __slots__ = ("_field", "_idle", "_make", "_slot")

@@ -23,7 +23,7 @@ else:
 
 
 class Sentinel:
-    """A marker value (one instance per subclass) that prints as its subclass's ``name``."""
+    """A marker value (one instance per subclass) that prints as its subclass's `name`."""
 
     __slots__ = ()
     name: typing.ClassVar[str]

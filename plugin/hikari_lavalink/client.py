@@ -1,18 +1,19 @@
-"""The :class:`LavalinkClient`: binds Lavalink nodes to a hikari ``GatewayBot``.
+"""The [`LavalinkClient`][hikari_lavalink.LavalinkClient]: binds Lavalink nodes to a hikari
+`GatewayBot`.
 
 It is a composition root: it builds the components below, wires them to each other and
 to the bot (a handful of listeners, never one per player), and delegates to them. Each
-owns its state; nothing else writes it (``docs/concepts/architecture.md`` maps them).
+owns its state; nothing else writes it (`docs/concepts/architecture.md` maps them).
 
-- ``runtime.pool.NodePool``: the nodes, draining, the one node selection;
-- ``bridge.dispatch.NodeEvents``: every node's listener, Lavalink messages as hikari events;
-- ``bridge.voice.VoiceCoordinator``: the guild table, join and leave (op 4), voice events;
-- ``bridge.shards.ShardRecovery``: a shard's death drops voice, its return rejoins or leaves;
-- ``runtime.failover.Failover``: a lost node's players moved to another node, or left;
-- ``bridge.restore.Restore``: the store, for a restarted bot;
-- ``runtime.music.Music``: the queue engine (what plays next) and the music settings;
-- ``bridge.auto_leave.AutoLeave``: leaving a channel that idles or has only bots left;
-- ``runtime.background.BackgroundTasks``: what runs beside them.
+- `runtime.pool.NodePool`: the nodes, draining, the one node selection;
+- `bridge.dispatch.NodeEvents`: every node's listener, Lavalink messages as hikari events;
+- `bridge.voice.VoiceCoordinator`: the guild table, join and leave (op 4), voice events;
+- `bridge.shards.ShardRecovery`: a shard's death drops voice, its return rejoins or leaves;
+- `runtime.failover.Failover`: a lost node's players moved to another node, or left;
+- `bridge.restore.Restore`: the store, for a restarted bot;
+- `runtime.music.Music`: the queue engine (what plays next) and the music settings;
+- `bridge.auto_leave.AutoLeave`: leaving a channel that idles or has only bots left;
+- `runtime.background.BackgroundTasks`: what runs beside them.
 """
 
 from __future__ import annotations
@@ -61,21 +62,26 @@ __all__ = [
 
 
 class LavalinkClient(NodeAdministration):
-    """A Lavalink client for a hikari ``GatewayBot``.
+    """A Lavalink client for a hikari `GatewayBot`.
+
+    Each player may set its own `autoplay`, `auto_advance`, `leave_when_idle` and
+    `leave_when_alone`; until it does, it follows the client's.
 
     Parameters
     ----------
     bot
         The bot. The client subscribes its listeners at once and starts with the bot
-        (``StartedEvent``), unless ``auto_start`` is ``False`` (then call :meth:`start`).
+        (`StartedEvent`), unless `auto_start` is `False` (then call
+        [`start`][hikari_lavalink.client.LavalinkClient.start]).
     session
         An aiohttp session for every node; by default the client creates one, shared by
-        all its nodes, and closes it in :meth:`close`.
+        all its nodes, and closes it in [`close`][hikari_lavalink.client.LavalinkClient.close].
     voice_timeout
-        Seconds :meth:`join` waits for Discord's voice credentials.
+        Seconds [`join`][hikari_lavalink.client.LavalinkClient.join] waits for Discord's voice
+        credentials.
     shard_death_policy
-        After a shard's gateway connection died: ``"rejoin"`` the channel and resume the
-        track where it was (default), or ``"leave"``.
+        After a shard's gateway connection died: `"rejoin"` the channel and resume the
+        track where it was (default), or `"leave"`.
     rejoin_timeout
         Seconds to wait for the voice credentials when rejoining; on expiry the client
         leaves and joins again once, then gives up and leaves.
@@ -85,32 +91,29 @@ class LavalinkClient(NodeAdministration):
         Start and stop with the bot's lifecycle events.
     node_strategy
         Your own node selection (default: lowest penalty, region first, with hysteresis;
-        see :mod:`hikari_lavalink.protocol.balancing`).
+        see [`hikari_lavalink.protocol.balancing`][hikari_lavalink.protocol.balancing]).
     store
-        Persist sessions and players (see :mod:`hikari_lavalink.store`) so that a restarted
-        bot resumes them. With a store, shutting down keeps the Lavalink sessions alive
-        (for their ``resume_timeout``) instead of destroying the players: the music goes on
-        while the bot restarts. Off by default: without a store, shutdown leaves voice.
+        Persist sessions and players (see [`hikari_lavalink.store`][hikari_lavalink.store]) so that
+        a restarted bot resumes them. With a store, shutting down keeps the Lavalink sessions alive
+        (for their `resume_timeout`) instead of destroying the players: the music goes on while the
+        bot restarts. Off by default: without a store, shutdown leaves voice.
     store_interval
         Seconds between store writes (only when something changed).
     node_loss_grace
         When a node is lost and no other node is ready, hold its players this many seconds
         for any node to come (back) before leaving their channels with op 4.
     auto_advance
-        Play the queue's next track when a track ends ``finished`` or ``loadFailed``.
+        Play the queue's next track when a track ends `finished` or `loadFailed`.
     autoplay
-        When the queue runs dry, fill it from ``recommender`` instead of going idle.
+        When the queue runs dry, fill it from `recommender` instead of going idle.
     recommender
-        ``await recommender(player, seed) -> tracks``; by default a YouTube mix for YouTube
+        `await recommender(player, seed) -> tracks`; by default a YouTube mix for YouTube
         tracks and LavaSrc's recommendations for Spotify and Deezer ones
-        (:func:`~hikari_lavalink.runtime.music.recommend`).
+        ([`recommend`][hikari_lavalink.recommend]).
     leave_when_idle
         Leave (op 4) after this many seconds with nothing playing and an empty queue.
     leave_when_alone
         Leave this many seconds after the last member who is not a bot left the channel.
-
-    Each player may set its own ``autoplay``, ``auto_advance``, ``leave_when_idle`` and
-    ``leave_when_alone``; until it does, it follows the client's.
     """
 
     __slots__ = (
@@ -268,35 +271,37 @@ class LavalinkClient(NodeAdministration):
         return self._bot
 
     voice_timeout = Setting[float]("_voice", "voice_timeout")
-    """Seconds :meth:`join` waits for Discord's voice credentials.
+    """Seconds [`join`][hikari_lavalink.client.LavalinkClient.join] waits for Discord's voice
+    credentials.
 
-    Also the :attr:`Node.voice_timeout` of every node of this client: how long
-    ``player.play()`` waits for a voice connection being (re)built.
+    Also the [`Node.voice_timeout`][hikari_lavalink.runtime.node.Node.voice_timeout] of every node
+    of this client: how long `player.play()` waits for a voice connection being (re)built.
     """
     self_deaf = Setting[bool]("_voice", "self_deaf")
     """Sent with every op 4."""
     self_mute = Setting[bool]("_voice", "self_mute")
     """Sent with every op 4."""
     shard_death_policy = Setting[ShardDeathPolicy]("_shards", "policy")
-    """After a shard's gateway connection died: ``"rejoin"`` or ``"leave"``."""
+    """After a shard's gateway connection died: `"rejoin"` or `"leave"`."""
     rejoin_timeout = Setting[float]("_shards", "rejoin_timeout")
     """Seconds to wait for the voice credentials when rejoining after a shard death."""
     node_loss_grace = Setting[float]("_failover", "grace")
     """Seconds a lost node's players wait for any node before leaving their channels."""
     node_strategy = Setting["NodeStrategy | None"]("_pool", "strategy")
-    """Your own node selection, or ``None`` for the default."""
+    """Your own node selection, or `None` for the default."""
     store_interval = Setting[float]("_restore", "interval")
     """Seconds between store writes (only when something changed)."""
     auto_advance = Setting[bool]("_music", "auto_advance")
     """Whether a player's queue plays its next track when a track ends (by default)."""
     autoplay = Setting[bool]("_music", "autoplay")
-    """Whether an empty queue is filled from :attr:`recommender` (by default)."""
+    """Whether an empty queue is filled from
+    [`recommender`][hikari_lavalink.client.LavalinkClient.recommender] (by default)."""
     recommender = Setting[Recommender]("_music", "recommender")
-    """``await recommender(player, seed) -> tracks``: what autoplay plays."""
+    """`await recommender(player, seed) -> tracks`: what autoplay plays."""
     leave_when_idle = Setting["float | None"]("_music", "leave_when_idle")
-    """Seconds with nothing playing and an empty queue before leaving (``None``: never)."""
+    """Seconds with nothing playing and an empty queue before leaving (`None`: never)."""
     leave_when_alone = Setting["float | None"]("_music", "leave_when_alone")
-    """Seconds alone with bots in the channel before leaving (``None``: never)."""
+    """Seconds alone with bots in the channel before leaving (`None`: never)."""
 
     # -- nodes ---------------------------------------------------------------------------
 
@@ -324,12 +329,12 @@ class LavalinkClient(NodeAdministration):
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self, user_id: int | None = None) -> None:
-        """Connect every node (called for you on ``StartedEvent`` unless ``auto_start=False``).
+        """Connect every node (called for you on `StartedEvent` unless `auto_start=False`).
 
         Raises
         ------
         ShardsClaimedError
-            The store (a :class:`~hikari_lavalink.store.ShardedStore`) says another live
+            The store (a [`ShardedStore`][hikari_lavalink.store.ShardedStore]) says another live
             process runs some of this process's shards: nothing was started.
         """
         if self._started:
@@ -354,8 +359,8 @@ class LavalinkClient(NodeAdministration):
             self._tasks.spawn(self._restore.save_loop())
 
     async def wait_ready(self, timeout: float | None = None) -> None:
-        """Wait until at least one node is ready: a ``NodeReadyTimeoutError`` (a
-        ``TimeoutError`` too) when ``timeout`` passes first."""
+        """Wait until at least one node is ready: a `NodeReadyTimeoutError` (a
+        `TimeoutError` too) when `timeout` passes first."""
         await self._pool.wait_ready(timeout)
 
     async def close(self) -> None:
@@ -394,7 +399,7 @@ class LavalinkClient(NodeAdministration):
 
     async def save(self) -> bool:
         """Write the store now (what changed since its last write; it is written every
-        ``store_interval`` seconds anyway): ``False`` if the store failed (logged)."""
+        `store_interval` seconds anyway): `False` if the store failed (logged)."""
         return await self._restore.save()
 
     def snapshot(self) -> StoredState:
@@ -408,13 +413,13 @@ class LavalinkClient(NodeAdministration):
         return self._voice.players.get(int(guild_id))
 
     async def load_tracks(self, identifier: str) -> LoadResult:
-        """Resolve a URL, identifier or search (``ytsearch:...``) on the best node."""
+        """Resolve a URL, identifier or search (`ytsearch:...`) on the best node."""
         return await self._pool.best().load_tracks(identifier)
 
     async def search(self, query: str, *, source: search_.SearchSource = "youtube") -> LoadResult:
-        """Search ``source`` for ``query`` (its search prefix added; a URL or an already
-        prefixed query passes unchanged) on the best node. LavaSrc's sources (``spotify``,
-        ``deezer``...) need the plugin on the node."""
+        """Search `source` for `query` (its search prefix added; a URL or an already
+        prefixed query passes unchanged) on the best node. LavaSrc's sources (`spotify`,
+        `deezer`...) need the plugin on the node."""
         return await self.load_tracks(search_.identifier(query, source))
 
     async def join(
@@ -434,7 +439,7 @@ class LavalinkClient(NodeAdministration):
         ------
         UsageError
             The guild's shard is not run by this process or is not connected, or the bot
-            lacks the ``GUILD_VOICE_STATES`` intent.
+            lacks the `GUILD_VOICE_STATES` intent.
         NoNodeAvailableError
             No node is connected.
         VoiceTimeoutError
@@ -445,10 +450,10 @@ class LavalinkClient(NodeAdministration):
         return player
 
     def auto_leave_pending(self, guild_id: hikari.Snowflakeish) -> frozenset[str]:
-        """The auto-leave timers running for the guild (``"idle"``, ``"alone"``): when one
-        runs out, the bot leaves (see ``leave_when_idle`` and ``leave_when_alone``)."""
+        """The auto-leave timers running for the guild (`"idle"`, `"alone"`): when one
+        runs out, the bot leaves (see `leave_when_idle` and `leave_when_alone`)."""
         return self._auto_leave.armed(int(guild_id))
 
     async def leave(self, guild_id: hikari.Snowflakeish) -> None:
-        """Destroy the guild's player and leave its voice channel (op 4, channel ``None``)."""
+        """Destroy the guild's player and leave its voice channel (op 4, channel `None`)."""
         await self._voice.leave(int(guild_id), "left")

@@ -17,7 +17,7 @@ LavalinkError
                                   (also a TimeoutError)
 ```
 
-No message, ``repr`` or attribute of these errors contains the Lavalink password.
+No message, `repr` or attribute of these errors contains the Lavalink password.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ class RestError(LavalinkError):
     status
         The HTTP status code.
     body
-        The parsed Lavalink error body, or ``None`` when there is none (401 and 403 have
+        The parsed Lavalink error body, or `None` when there is none (401 and 403 have
         no body; a proxy may answer with HTML).
     path
         The request path, without the query string.
@@ -115,7 +115,7 @@ class RestError(LavalinkError):
 
 
 class SessionNotFoundError(RestError):
-    """404 ``Session not found``: the session is paused awaiting resume, or it is gone."""
+    """404 `Session not found`: the session is paused awaiting resume, or it is gone."""
 
 
 class NodeError(LavalinkError):
@@ -140,11 +140,11 @@ class NodeConnectionError(NodeError):
     Attributes
     ----------
     status
-        The HTTP status of the refused handshake, or ``None`` for a network failure.
+        The HTTP status of the refused handshake, or `None` for a network failure.
     fatal
-        ``True`` when retrying cannot help (401/403: the password was rejected).
+        `True` when retrying cannot help (401/403: the password was rejected).
     refused
-        ``True`` when the server's port refused the connection: nothing listens there, so
+        `True` when the server's port refused the connection: nothing listens there, so
         the Lavalink process is gone (and its sessions with it), not merely unreachable.
     """
 
@@ -193,9 +193,9 @@ class NoNodeAvailableError(LavalinkError):
 
 
 class NodeReadyTimeoutError(NoNodeAvailableError, TimeoutError):
-    """No node became ready within the time given (``wait_ready(timeout=...)``).
+    """No node became ready within the time given (`wait_ready(timeout=...)`).
 
-    A :class:`TimeoutError` too, so that ``except TimeoutError`` catches it; its message
+    A `TimeoutError` too, so that `except TimeoutError` catches it; its message
     names each node and where it is.
     """
 
@@ -203,12 +203,12 @@ class NodeReadyTimeoutError(NoNodeAvailableError, TimeoutError):
 class VoiceTimeoutError(LavalinkError, TimeoutError):
     """Discord did not send the voice state and voice server updates in time.
 
-    A :class:`TimeoutError` too, so that ``except TimeoutError`` catches it.
+    A `TimeoutError` too, so that `except TimeoutError` catches it.
     """
 
 
 class StoreError(LavalinkError):
-    """The store refused this process (see :mod:`hikari_lavalink.store`)."""
+    """The store refused this process (see [`hikari_lavalink.store`][hikari_lavalink.store])."""
 
 
 class ShardsClaimedError(StoreError):
@@ -216,7 +216,7 @@ class ShardsClaimedError(StoreError):
 
     Two processes must never drive one guild: start each with its own shards, or let the
     other one stop (its claim ends with it, or after the store's lease time when it was
-    killed), or ask the store to wait (``RedisStore(wait_for_shards=...)``).
+    killed), or ask the store to wait (`RedisStore(wait_for_shards=...)`).
 
     Attributes
     ----------

@@ -1,4 +1,4 @@
-"""Build a :class:`~hikari_lavalink.runtime.node.Node` wired to the aiohttp transport."""
+"""Build a [`Node`][hikari_lavalink.Node] wired to the aiohttp transport."""
 
 from __future__ import annotations
 
@@ -39,25 +39,26 @@ def create_node(
 ) -> Node:
     """Create a node that talks to a Lavalink v4 server over aiohttp.
 
-    Call ``await node.start()`` to connect; the node reconnects and resumes by itself.
+    Call `await node.start()` to connect; the node reconnects and resumes by itself.
 
     Parameters
     ----------
     name
         A name for logs and lookups.
     host, port, secure
-        Where the server listens (``secure`` uses ``https``/``wss``).
+        Where the server listens (`secure` uses `https`/`wss`).
     password
         The server's password; it is never logged or shown in a repr.
     user_id
         The bot's user id.
     session
-        An aiohttp session (or a :class:`SharedSession`) to share; otherwise the node
-        creates its own and closes it with itself.
+        An aiohttp session (or a [`SharedSession`][hikari_lavalink.nodes.SharedSession]) to share;
+        otherwise the node creates its own and closes it with itself.
     listener
-        Receives messages and lifecycle changes (see :class:`NodeListener`).
+        Receives messages and lifecycle changes (see
+        [`NodeListener`][hikari_lavalink.NodeListener]).
     resuming, resume_timeout
-        Session resuming, on by default, kept ``resume_timeout`` seconds by the server.
+        Session resuming, on by default, kept `resume_timeout` seconds by the server.
     reconnect_base, reconnect_cap
         The first and the longest wait between reconnect attempts, in seconds.
     session_id
@@ -65,11 +66,11 @@ def create_node(
     restore_players
         Recreate local players on a new session when the old one was lost.
     regions
-        Regions this node serves (``"europe"``, ``"us-east"``...), for node selection.
+        Regions this node serves (`"europe"`, `"us-east"`...), for node selection.
     rest_timeout
         Seconds before a REST call or the WebSocket handshake gives up.
     client_name
-        Sent as ``Client-Name``.
+        Sent as `Client-Name`.
 
     Examples
     --------

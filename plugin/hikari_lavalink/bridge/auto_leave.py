@@ -1,20 +1,21 @@
 """Auto-leave: a player leaves its channel when it idles, or when only bots are left with it.
 
-Two timers per guild at most, and only while armed (a ``loop.call_later`` handle in one
+Two timers per guild at most, and only while armed (a `loop.call_later` handle in one
 table, never a task or a listener per player):
 
-- ``idle``: armed when nothing plays and the queue is empty (the player joined, a track
+- `idle`: armed when nothing plays and the queue is empty (the player joined, a track
   stopped, the queue ran dry); disarmed when a track starts. After
-  :attr:`Player.leave_when_idle` seconds the bot leaves (``PlayerDestroyedEvent.reason``
-  ``"idle"``).
-- ``alone``: armed when the last member who is not a bot leaves the bot's channel (read
-  from hikari's voice-state cache at each ``VoiceStateUpdateEvent`` of the guild);
-  disarmed when one comes back. After :attr:`Player.leave_when_alone` seconds the bot
-  leaves (``"alone"``).
+  [`Player.leave_when_idle`][hikari_lavalink.runtime.player.Player.leave_when_idle] seconds the bot
+  leaves (`PlayerDestroyedEvent.reason` `"idle"`).
+- `alone`: armed when the last member who is not a bot leaves the bot's channel (read
+  from hikari's voice-state cache at each `VoiceStateUpdateEvent` of the guild);
+  disarmed when one comes back. After
+  [`Player.leave_when_alone`][hikari_lavalink.runtime.player.Player.leave_when_alone] seconds the
+  bot leaves (`"alone"`).
 
 A timer that fires checks its condition again and that its player still is the guild's
 (left, moved to another channel or replaced meanwhile: nothing happens), then leaves with
-op 4 through :class:`~hikari_lavalink.bridge.voice.VoiceCoordinator`, which owns leave.
+op 4 through [`VoiceCoordinator`][hikari_lavalink.bridge.voice.VoiceCoordinator], which owns leave.
 """
 
 from __future__ import annotations
@@ -58,11 +59,11 @@ class AutoLeave:
         return f"AutoLeave(armed={len(self._timers)})"
 
     def listeners(self) -> list[tuple[type[hikari.Event], typing.Any]]:
-        """The one bot listener: every guild's voice states (for ``alone``)."""
+        """The one bot listener: every guild's voice states (for `alone`)."""
         return [(hikari.VoiceStateUpdateEvent, self.on_voice_state)]
 
     def armed(self, guild: int) -> frozenset[str]:
-        """The timers armed for ``guild`` (``"idle"``, ``"alone"``) whose setting is on."""
+        """The timers armed for `guild` (`"idle"`, `"alone"`) whose setting is on."""
         timers = self._timers
         return frozenset(
             kind
@@ -71,7 +72,7 @@ class AutoLeave:
         )
 
     def reconsider(self, player: Player) -> None:
-        """``player``'s settings changed: its timers start again (from now), or stop."""
+        """`player`'s settings changed: its timers start again (from now), or stop."""
         self._disarm(player.guild_id, "idle")
         self.idle(player)
         self.check_alone(player, again=True)
@@ -79,17 +80,17 @@ class AutoLeave:
     # -- what arms and disarms them --------------------------------------------------------
 
     def idle(self, player: Player) -> None:
-        """Nothing plays on ``player`` now."""
+        """Nothing plays on `player` now."""
         timeout = player.leave_when_idle
         if timeout is not None and player.track is None and not _queued(player):
             self._arm(player, "idle", timeout)
 
     def playing(self, player: Player) -> None:
-        """A track started on ``player``."""
+        """A track started on `player`."""
         self._disarm(player.guild_id, "idle")
 
     def joined(self, player: Player) -> None:
-        """``player`` joined (or rejoined) its channel."""
+        """`player` joined (or rejoined) its channel."""
         self.idle(player)
         self.check_alone(player)
 
@@ -100,7 +101,7 @@ class AutoLeave:
             self.check_alone(player)
 
     def check_alone(self, player: Player, *, again: bool = False) -> None:
-        """Arm or disarm ``player``'s ``alone`` timer from the voice-state cache."""
+        """Arm or disarm `player`'s `alone` timer from the voice-state cache."""
         timeout = player.leave_when_alone
         if timeout is None or not self._alone(player.guild_id):
             self._disarm(player.guild_id, "alone")

@@ -1,6 +1,6 @@
 """The nodes' listener: every Lavalink message and node change becomes a hikari event here.
 
-:class:`NodeEvents` is what each node's reader task calls, in message order. It holds the
+`NodeEvents` is what each node's reader task calls, in message order. It holds the
 one table from Lavalink message types to hikari events, the listener gate (an event is only
 built when someone listens) and the one way the client's components emit an event.
 
@@ -51,19 +51,19 @@ class NodeEvents(NodeListener):
     bot
         Where events are dispatched.
     player_of
-        The guild's player, if any (``players.get``).
+        The guild's player, if any (`players.get`).
     closing
         Whether the client is shutting down (lost players are then not moved).
     ready
         Called when a node becomes ready.
     relocate
-        ``relocate(node, players)``: these players lost their node for good; they are no
+        `relocate(node, players)`: these players lost their node for good; they are no
         longer on it. Move them, or leave.
     reconciled
-        ``reconciled(node, adopted)``: after a node's ready, the players it adopted from
+        `reconciled(node, adopted)`: after a node's ready, the players it adopted from
         the server.
     track_event
-        ``track_event(player, message)``: the queue engine's hook, called for each event
+        `track_event(player, message)`: the queue engine's hook, called for each event
         of a player before its hikari event is built.
     """
 
@@ -112,7 +112,7 @@ class NodeEvents(NodeListener):
     def emit_player(
         self, event_type: type[ev.PlayerEvent], player: Player, **fields: typing.Any
     ) -> None:
-        """Emit a player's event (its guild, the player and its node, and ``fields``)."""
+        """Emit a player's event (its guild, the player and its node, and `fields`)."""
         if self._gate.wants(event_type):
             self._dispatch(
                 event_type(
@@ -125,19 +125,19 @@ class NodeEvents(NodeListener):
             )
 
     def emit_node(self, event_type: type[ev.NodeEvent], node: Node, **fields: typing.Any) -> None:
-        """Emit a node's event (the node and ``fields``)."""
+        """Emit a node's event (the node and `fields`)."""
         if self._gate.wants(event_type):
             self._dispatch(event_type(app=self._bot, node=node, **fields))
 
     def player_destroyed(self, player: Player, reason: str) -> None:
-        """Emit that ``player`` is destroyed, before its DELETE goes out: the
-        ``TrackEndEvent(stopped)`` that DELETE causes comes after, with this player."""
+        """Emit that `player` is destroyed, before its DELETE goes out: the
+        `TrackEndEvent(stopped)` that DELETE causes comes after, with this player."""
         if player.track is not None and player.node.is_ready:
             self._departed[player.guild_id] = player
         self.emit_player(ev.PlayerDestroyedEvent, player, reason=reason)
 
     def player_moved(self, player: Player, source: Node) -> None:
-        """Emit that ``player`` moved from ``source`` to the node it is on now."""
+        """Emit that `player` moved from `source` to the node it is on now."""
         self.emit_player(ev.PlayerMovedEvent, player, from_node=source)
 
     # -- the node listener (called from each node's reader task) ---------------------------

@@ -1,15 +1,18 @@
 """hikari events for everything Lavalink tells the bot, and for voice lifecycle changes.
 
-Listen to them like any hikari event::
+Listen to them like any hikari event:
 
-    @bot.listen(hikari_lavalink.TrackEndEvent)
-    async def on_end(event: hikari_lavalink.TrackEndEvent) -> None:
-        if event.may_start_next:
-            ...
+```python
+@bot.listen(hikari_lavalink.TrackEndEvent)
+async def on_end(event: hikari_lavalink.TrackEndEvent) -> None:
+    if event.may_start_next:
+        ...
+```
 
-Listening to a base class (:class:`LavalinkEvent`, :class:`PlayerEvent`,
-:class:`TrackEvent`, :class:`NodeEvent`) receives every subclass. An event object is only
-built when something listens to its type (or waits for it with ``bot.wait_for``).
+Listening to a base class ([`LavalinkEvent`][hikari_lavalink.LavalinkEvent],
+[`PlayerEvent`][hikari_lavalink.PlayerEvent], [`TrackEvent`][hikari_lavalink.TrackEvent],
+[`NodeEvent`][hikari_lavalink.NodeEvent]) receives every subclass. An event object is only built
+when something listens to its type (or waits for it with `bot.wait_for`).
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ class NodeEvent(LavalinkEvent):
 
 @attrs.define(kw_only=True, weakref_slot=False)
 class NodeReadyEvent(NodeEvent):
-    """The node has a session (``resumed`` when the previous one survived a disconnect)."""
+    """The node has a session (`resumed` when the previous one survived a disconnect)."""
 
     session_id: str
     resumed: bool
@@ -98,8 +101,9 @@ class NodeDisconnectedEvent(NodeEvent):
 class NodeUnavailableEvent(NodeEvent):
     """The node's session is lost with its players (not resumed within the timeout).
 
-    ``guild_ids`` lists the guilds whose players were on it; what happened to them is
-    told by :class:`PlayerMovedEvent` or :class:`PlayerDestroyedEvent`.
+    `guild_ids` lists the guilds whose players were on it; what happened to them is
+    told by [`PlayerMovedEvent`][hikari_lavalink.PlayerMovedEvent] or
+    [`PlayerDestroyedEvent`][hikari_lavalink.PlayerDestroyedEvent].
     """
 
     session_id: str
@@ -108,7 +112,7 @@ class NodeUnavailableEvent(NodeEvent):
 
 @attrs.define(kw_only=True, weakref_slot=False)
 class NodeStoppedEvent(NodeEvent):
-    """The node stopped for good (``error`` is ``None`` when it was closed on purpose)."""
+    """The node stopped for good (`error` is `None` when it was closed on purpose)."""
 
     error: LavalinkError | None
 
@@ -129,7 +133,7 @@ class PlayerEvent(LavalinkEvent):
 
     guild_id: hikari.Snowflake
     player: Player | None
-    """The player, ``None`` when this process has no player for the guild (a track event
+    """The player, `None` when this process has no player for the guild (a track event
     from a node after the bot left without this client, say)."""
     node: Node
 
@@ -148,14 +152,16 @@ class TrackStartEvent(TrackEvent):
 
 @attrs.define(kw_only=True, weakref_slot=False)
 class TrackEndEvent(TrackEvent):
-    """A track ended. Advance a queue only when :attr:`may_start_next` is true."""
+    """A track ended. Advance a queue only when
+    [`may_start_next`][hikari_lavalink.bridge.events.TrackEndEvent.may_start_next] is true."""
 
     reason: str
-    """One of :class:`~hikari_lavalink.TrackEndReason` (plain ``str``: servers may add more)."""
+    """One of [`TrackEndReason`][hikari_lavalink.TrackEndReason] (plain `str`: servers may add
+    more)."""
 
     @property
     def may_start_next(self) -> bool:
-        """``True`` after ``finished`` and ``loadFailed``; ``False`` otherwise."""
+        """`True` after `finished` and `loadFailed`; `False` otherwise."""
         return self.reason in models.MAY_START_NEXT
 
 
@@ -168,7 +174,7 @@ class TrackExceptionEvent(TrackEvent):
 
 @attrs.define(kw_only=True, weakref_slot=False)
 class TrackStuckEvent(TrackEvent):
-    """A track produced no audio for ``threshold_ms``; Lavalink does not skip it for you."""
+    """A track produced no audio for `threshold_ms`; Lavalink does not skip it for you."""
 
     threshold_ms: int
 
@@ -193,7 +199,7 @@ class PlayerUpdateEvent(PlayerEvent):
 class VoiceLostEvent(PlayerEvent):
     """The player's Discord voice connection died with its shard's gateway connection.
 
-    The client rejoins (policy ``"rejoin"``) or leaves (``"leave"``) when the shard is back.
+    The client rejoins (policy `"rejoin"`) or leaves (`"leave"`) when the shard is back.
     """
 
     shard_id: int
@@ -212,7 +218,7 @@ class VoiceRestoredEvent(PlayerEvent):
 
 @attrs.define(kw_only=True, weakref_slot=False)
 class VoiceChannelMovedEvent(PlayerEvent):
-    """The bot was moved to another voice channel (by a moderator, or by ``join``)."""
+    """The bot was moved to another voice channel (by a moderator, or by `join`)."""
 
     old_channel_id: hikari.Snowflake | None
     channel_id: hikari.Snowflake
@@ -220,19 +226,19 @@ class VoiceChannelMovedEvent(PlayerEvent):
 
 @attrs.define(kw_only=True, weakref_slot=False)
 class PlayerDestroyedEvent(PlayerEvent):
-    """The player is gone; ``reason`` says why.
+    """The player is gone; `reason` says why.
 
     It comes as the player is destroyed, before its DELETE and the op 4 leave go out: when
-    a track was playing, the ``TrackEndEvent`` (reason ``stopped``) that the DELETE causes
+    a track was playing, the `TrackEndEvent` (reason `stopped`) that the DELETE causes
     always comes after it, and carries the (destroyed) player.
 
-    Reasons: ``"left"`` (``leave`` was called), ``"kicked"`` (a moderator disconnected the
-    bot), ``"idle"`` (nothing played for ``leave_when_idle`` seconds), ``"alone"`` (no
-    member who is not a bot stayed in the channel for ``leave_when_alone`` seconds),
-    ``"node_lost"`` (its node died and no other node could take it: op 4 leave was sent),
-    ``"voice_lost"`` (its shard died and the policy is ``"leave"``, or the rejoin failed),
-    ``"voice_timeout"`` (``join`` got no voice credentials in time), ``"voice_failed"``
-    (Lavalink refused the voice of a ``join``: an error answer), ``"shutdown"`` (the bot
+    Reasons: `"left"` (`leave` was called), `"kicked"` (a moderator disconnected the
+    bot), `"idle"` (nothing played for `leave_when_idle` seconds), `"alone"` (no
+    member who is not a bot stayed in the channel for `leave_when_alone` seconds),
+    `"node_lost"` (its node died and no other node could take it: op 4 leave was sent),
+    `"voice_lost"` (its shard died and the policy is `"leave"`, or the rejoin failed),
+    `"voice_timeout"` (`join` got no voice credentials in time), `"voice_failed"`
+    (Lavalink refused the voice of a `join`: an error answer), `"shutdown"` (the bot
     is stopping).
     """
 
@@ -244,7 +250,7 @@ class QueueEndEvent(PlayerEvent):
     """The player's queue ran dry and nothing plays (autoplay, if on, found nothing)."""
 
     track: models.Track | None
-    """The track that played last (``None`` after a skip with nothing playing)."""
+    """The track that played last (`None` after a skip with nothing playing)."""
 
 
 @attrs.define(kw_only=True, weakref_slot=False)

@@ -1,15 +1,15 @@
 """Whether anyone listens to an event type: asked for every Lavalink message, answered in O(1).
 
-hikari's own answer (the event manager's ``_enabled_for_event``) walks the event's class
+hikari's own answer (the event manager's `_enabled_for_event`) walks the event's class
 hierarchy and probes two dicts: about 0.3 µs, as much as a third of what decoding a
-``playerUpdate`` costs. :meth:`ListenerGate.wants_in` remembers each answer for the rest
-of one *step* of one node's reader task, that is until the task next gives the event loop
-a turn.
+`playerUpdate` costs. [`ListenerGate.wants_in`][hikari_lavalink.bridge.gate.ListenerGate.wants_in]
+remembers each answer for the rest of one *step* of one node's reader task, that is until the task
+next gives the event loop a turn.
 
-Why that is exact: listeners and waiters are added by ``subscribe``, ``listen``,
-``wait_for`` and ``stream``, which only code running on the event loop can call. While a
+Why that is exact: listeners and waiters are added by `subscribe`, `listen`,
+`wait_for` and `stream`, which only code running on the event loop can call. While a
 reader task handles buffered frames back to back, no other code runs, so nothing can be
-added. The first answer remembered schedules a callback with ``call_soon`` that forgets
+added. The first answer remembered schedules a callback with `call_soon` that forgets
 them all; that callback is queued before anything that could resume the reader (the
 reader's wakeup is queued only after it yields), so the reader never sees an answer from
 an earlier step. Answers are remembered for one reader at a time: another node's reader,
@@ -62,9 +62,10 @@ class ListenerGate:
         return bool(self._probe(event_type))
 
     def wants_in(self, event_type: type[hikari.Event], reader: object) -> bool:
-        """:meth:`wants`, remembered for the rest of this step of ``reader``'s task.
+        """[`wants`][hikari_lavalink.bridge.gate.ListenerGate.wants], remembered for the rest of
+        this step of `reader`'s task.
 
-        Call it only from the one task that ``reader`` (a node) reads its messages in.
+        Call it only from the one task that `reader` (a node) reads its messages in.
         """
         known = self._known
         if known is None or self._owner is not reader:

@@ -1,8 +1,9 @@
 """Per-guild voice bookkeeping: what the bridge knows of each guild's voice, and its player.
 
-One :class:`GuildVoice` per guild with a player or with something under way; the guild's
-player hangs off it, so that :class:`GuildPlayers` (the client's ``players``) costs no
-second table.
+One [`GuildVoice`][hikari_lavalink.bridge.voice.GuildVoice] per guild with a player or with
+something under way; the guild's player hangs off it, so that
+[`GuildPlayers`][hikari_lavalink.bridge.voice.GuildPlayers] (the client's `players`) costs no second
+table.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ _IDLE: typing.Final = _Episode()
 class GuildVoice(VoiceHandshake):
     """What the bridge knows about one guild's voice connection.
 
-    It is the guild's :class:`~hikari_lavalink.protocol.voice.VoiceHandshake` (one object
+    It is the guild's [`VoiceHandshake`][hikari_lavalink.protocol.voice.VoiceHandshake] (one object
     per guild, not two), keeping one copy of the strings that guilds share. What matters
     only while something happens (a lock held, a join awaited, a shard death, a leave)
     lives in a second object that exists only then.
@@ -97,13 +98,14 @@ class GuildVoice(VoiceHandshake):
     Attributes
     ----------
     player
-        The guild's player, if it has one (see :class:`GuildPlayers`).
+        The guild's player, if it has one (see
+        [`GuildPlayers`][hikari_lavalink.bridge.voice.GuildPlayers]).
     handshake
         The two halves of the voice credentials as they arrive (this object).
     lock
-        ``async with voice.lock:`` serialises the Lavalink calls of this guild (voice
+        `async with voice.lock:` serialises the Lavalink calls of this guild (voice
         PATCH, drop, restore), so they reach the node in the order the gateway events
-        arrived. The underlying ``asyncio.Lock`` exists only while held or awaited.
+        arrived. The underlying `asyncio.Lock` exists only while held or awaited.
     voice_lost
         The guild's shard died: its Lavalink voice was dropped and must be rebuilt.
     lost_channel_id
@@ -112,7 +114,7 @@ class GuildVoice(VoiceHandshake):
         The token of the restore under way after a shard death: a restore started at a
         later connect of the shard replaces it, and the older one stops where it is.
     leaving
-        An op 4 leave of ours is under way: a ``channel_id: null`` state is expected.
+        An op 4 leave of ours is under way: a `channel_id: null` state is expected.
     left_at
         When our last op 4 leave went out (monotonic), to recognise Discord's answer.
     leave_owed
@@ -171,7 +173,7 @@ class GuildVoice(VoiceHandshake):
 
     @property
     def lock(self) -> GuildVoice:
-        """``async with voice.lock:`` holds this guild's lock (see the class docstring)."""
+        """`async with voice.lock:` holds this guild's lock (see the class docstring)."""
         return self
 
     async def __aenter__(self) -> None:
@@ -237,8 +239,8 @@ class GuildVoice(VoiceHandshake):
 class GuildPlayers(collections.abc.Mapping[int, "Player"]):
     """The players of a guild table, by guild id: a read-only view kept in step by its owner.
 
-    Each player is held by its guild's :class:`GuildVoice` (``voice.player``), so a guild
-    costs one dict entry, not two; the count is kept, so ``len`` is O(1).
+    Each player is held by its guild's [`GuildVoice`][hikari_lavalink.bridge.voice.GuildVoice]
+    (`voice.player`), so a guild costs one dict entry, not two; the count is kept, so `len` is O(1).
     """
 
     __slots__ = ("_count", "_guilds")
@@ -277,7 +279,7 @@ class GuildPlayers(collections.abc.Mapping[int, "Player"]):
         return (guild for guild, voice in self._guilds.items() if voice.player is not None)
 
     def put(self, voice: GuildVoice, player: Player) -> None:
-        """Make ``player`` the guild's player (owner only)."""
+        """Make `player` the guild's player (owner only)."""
         if voice.player is None:
             self._count += 1
         voice.player = player

@@ -1,10 +1,11 @@
 """Commands from other processes, carried out on this process's players.
 
-A store that carries commands (:meth:`hikari_lavalink.store.redis.RedisStore.send_command`)
-hands each one for a guild of this process to :meth:`RemoteControl.handle`, which acts as
-a bot's own command would: ``skip``, ``pause``, ``resume``, ``stop``, ``volume``, ``seek``,
-``enqueue`` (a search or URL: the first result, or a whole playlist, queued with the
-requester, and played when nothing plays) and ``leave``.
+A store that carries commands
+([`hikari_lavalink.store.redis.RedisStore.send_command`][hikari_lavalink.store.redis.RedisStore.send_command])
+hands each one for a guild of this process to `RemoteControl.handle`, which acts as a bot's own
+command would: `skip`, `pause`, `resume`, `stop`, `volume`, `seek`, `enqueue` (a search or URL: the
+first result, or a whole playlist, queued with the requester, and played when nothing plays) and
+`leave`.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ __all__ = ["RemoteControl"]
 
 
 class RemoteControl:
-    """Carries out :class:`RemoteCommand` s on the client's players.
+    """Carries out [`RemoteCommand`][hikari_lavalink.store.base.RemoteCommand] s on the client's
+    players.
 
     Parameters
     ----------
     players
         The client's players, by guild.
     search
-        ``await search(query)``: the client's search (URLs pass through).
+        `await search(query)`: the client's search (URLs pass through).
     leave
-        ``await leave(guild_id)``: the client's leave.
+        `await leave(guild_id)`: the client's leave.
     """
 
     __slots__ = ("_leave", "_players", "_search")
@@ -55,7 +57,7 @@ class RemoteControl:
         return f"RemoteControl(players={len(self._players)})"
 
     async def handle(self, command: RemoteCommand) -> RemoteReply:
-        """Carry ``command`` out; the reply says how it went (errors as text, never raised)."""
+        """Carry `command` out; the reply says how it went (errors as text, never raised)."""
         player = self._players.get(command.guild_id)
         if player is None:
             return self._fail(command, f"guild {command.guild_id} has no player")

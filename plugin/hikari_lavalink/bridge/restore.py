@@ -2,10 +2,10 @@
 when something changed, and after a restart resumes or recreates them.
 
 At start the stored session ids are offered to their nodes. When a node is ready and has
-reconciled its players with the server (see :mod:`hikari_lavalink.runtime.reconcile`), the
+reconciled its players with the server (see `hikari_lavalink.runtime.reconcile`), the
 players it adopted from a live session are taken as they are; the stored players no
 session kept are recreated at their stored position, and their guilds restored like a
-shard death's (op 4, then the player; see :mod:`hikari_lavalink.bridge.shards`).
+shard death's (op 4, then the player; see `hikari_lavalink.bridge.shards`).
 """
 
 from __future__ import annotations
@@ -54,11 +54,11 @@ class Restore:
     bot
         The bot (which guilds this process serves and still sees).
     store
-        Where the state goes, or ``None`` (nothing is kept).
+        Where the state goes, or `None` (nothing is kept).
     pool, voice, tasks
         The client's nodes, guild table and background tasks.
     restore_guild
-        ``await restore_guild(guild_id)``: rejoin a recreated player's channel.
+        `await restore_guild(guild_id)`: rejoin a recreated player's channel.
     interval
         Seconds between writes (only when something changed).
     """
@@ -153,7 +153,7 @@ class Restore:
         return StoredState(sessions=sessions, players=players)
 
     async def save(self) -> bool:
-        """Write the snapshot, if it changed since the last write; ``False`` if that failed
+        """Write the snapshot, if it changed since the last write; `False` if that failed
         (logged: the first failure of a row as a warning, and the return when it works)."""
         if self._store is None:
             return True
@@ -178,8 +178,8 @@ class Restore:
         return True
 
     async def save_loop(self) -> None:
-        """:meth:`save` every :attr:`interval` seconds, until cancelled; after a failure,
-        with back-off (up to :data:`MAX_SAVE_DELAY`), then the latest state at once."""
+        """`save` every `interval` seconds, until cancelled; after a failure,
+        with back-off (up to `MAX_SAVE_DELAY`), then the latest state at once."""
         delay = self.interval
         while True:
             await asyncio.sleep(delay)
@@ -236,13 +236,14 @@ class Restore:
         self,
         handler: collections.abc.Callable[[RemoteCommand], collections.abc.Awaitable[RemoteReply]],
     ) -> None:
-        """Let a store that carries commands from other processes hand them to ``handler``."""
+        """Let a store that carries commands from other processes hand them to `handler`."""
         serve = getattr(self._store, "serve_commands", None)
         if callable(serve):
             serve(handler)
 
     async def close(self) -> None:
-        """Close the store (a :class:`ShardedStore` releases its claim)."""
+        """Close the store (a [`ShardedStore`][hikari_lavalink.store.base.ShardedStore] releases its
+        claim)."""
         if isinstance(self._store, ShardedStore):
             try:
                 await self._store.close()
@@ -252,7 +253,7 @@ class Restore:
                 )
 
     def reconciled(self, node: Node, adopted: list[Player]) -> None:
-        """``node`` reconciled with the server: take what it adopted, recreate the rest."""
+        """`node` reconciled with the server: take what it adopted, recreate the rest."""
         if adopted:
             self._adopt(node, adopted)
         if self._pending.get(node.name) or self._pending.get(""):
@@ -338,7 +339,7 @@ _data_decoder: typing.Final = msgspec.json.Decoder(dict[str, typing.Any])
 
 
 def stored_music(player: Player) -> StoredMusic | None:
-    """The player's music as the store keeps it (``None``: it used none)."""
+    """The player's music as the store keeps it (`None`: it used none)."""
     music = player.music_state
     if music is None:
         return None
@@ -356,7 +357,7 @@ def stored_music(player: Player) -> StoredMusic | None:
 
 
 def restore_music(player: Player, stored: StoredMusic | None) -> None:
-    """Give ``player`` the stored music (nothing when there is none)."""
+    """Give `player` the stored music (nothing when there is none)."""
     if stored is None:
         return
     try:

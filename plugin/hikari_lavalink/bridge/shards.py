@@ -2,11 +2,11 @@
 rejoins them (op 4, then the player at its position) or leaves, by policy.
 
 Discord ends a voice connection when the gateway connection that made it dies, even when
-the gateway session is resumed. So at ``ShardDisconnectedEvent`` the players of that shard
+the gateway session is resumed. So at `ShardDisconnectedEvent` the players of that shard
 are frozen where they were and their server-side players dropped (their state kept), and at
-``ShardConnectedEvent`` (after READY or RESUMED) each guild is restored once: op 4 to its
-channel, and :class:`~hikari_lavalink.bridge.voice.VoiceCoordinator` sends the whole player
-when the new voice credentials come. No voice server within ``rejoin_timeout``: leave, join
+`ShardConnectedEvent` (after READY or RESUMED) each guild is restored once: op 4 to its
+channel, and [`VoiceCoordinator`][hikari_lavalink.bridge.voice.VoiceCoordinator] sends the whole
+player when the new voice credentials come. No voice server within `rejoin_timeout`: leave, join
 once more, then give up and leave. Leaves that could not go out are sent then too.
 """
 
@@ -54,8 +54,8 @@ class ShardRecovery:
     closing
         Whether the client is shutting down (its own shard disconnects are no deaths).
     policy, rejoin_timeout
-        As :class:`~hikari_lavalink.client.LavalinkClient`'s ``shard_death_policy`` and
-        ``rejoin_timeout``.
+        As [`LavalinkClient`][hikari_lavalink.LavalinkClient]'s `shard_death_policy` and
+        `rejoin_timeout`.
     """
 
     __slots__ = ("_closing", "_events", "_tasks", "_voice", "policy", "rejoin_timeout")

@@ -1,11 +1,10 @@
 """Voice through the guild's own shard: join, leave, op 4, and the bot's own voice events.
 
-:class:`VoiceCoordinator` owns the guild table (one :class:`GuildVoice` per guild with a
-player or something under way). A voice server update takes this path:
-
-``VoiceServerUpdateEvent`` -> :meth:`VoiceCoordinator.on_voice_server` -> the guild's
-handshake (:mod:`hikari_lavalink.protocol.voice`) -> once complete, under the guild's lock,
-the player's ``voice`` PATCH (or, after a shard death, the whole player at its position).
+`VoiceCoordinator` owns the guild table (one `GuildVoice` per guild with a player or
+something under way). A voice server update: `VoiceServerUpdateEvent` ->
+`VoiceCoordinator.on_voice_server` -> the guild's handshake (`protocol.voice`) -> once
+complete, under the guild's lock, the player's `voice` PATCH (or, after a shard death, the
+whole player at its position).
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ __all__ = [
 
 _LOGGER = logging.getLogger("hikari_lavalink.client")
 LEAVE_ECHO_WINDOW: typing.Final = 10.0
-"""Seconds within which a ``channel_id: null`` state is taken as the answer to our own leave."""
+"""Seconds within which a `channel_id: null` state is taken as the answer to our own leave."""
 
 
 class VoiceCoordinator:
@@ -67,7 +66,7 @@ class VoiceCoordinator:
     events
         How events are emitted.
     voice_timeout
-        Seconds :meth:`join` waits for Discord's voice credentials.
+        Seconds `join` waits for Discord's voice credentials.
     self_deaf, self_mute
         Sent with every op 4.
     """
@@ -116,7 +115,8 @@ class VoiceCoordinator:
 
     @property
     def voice_timeout(self) -> float:
-        """Seconds :meth:`join` waits; also every node's :attr:`Node.voice_timeout`."""
+        """Seconds [`join`][hikari_lavalink.bridge.voice.VoiceCoordinator.join] waits; also every
+        node's [`Node.voice_timeout`][hikari_lavalink.runtime.node.Node.voice_timeout]."""
         return self._voice_timeout
 
     @voice_timeout.setter
@@ -138,11 +138,11 @@ class VoiceCoordinator:
         return voice
 
     def is_player(self, guild: int, player: Player) -> bool:
-        """Whether ``player`` is the guild's player (not left, nor replaced)."""
+        """Whether `player` is the guild's player (not left, nor replaced)."""
         return self.players.get(guild) is player
 
     def add_player(self, player: Player) -> GuildVoice:
-        """Make ``player`` its guild's player."""
+        """Make `player` its guild's player."""
         voice = self.guild(player.guild_id)
         self.players.put(voice, player)
         return voice
@@ -171,7 +171,7 @@ class VoiceCoordinator:
     async def join(
         self, guild: int, channel: int, *, timeout: float | None, node: Node | None
     ) -> Player:
-        """:meth:`LavalinkClient.join`."""
+        """[`LavalinkClient.join`][hikari_lavalink.client.LavalinkClient.join]."""
         if not (self._bot.intents & hikari.Intents.GUILD_VOICE_STATES):
             msg = (
                 "the bot lacks the GUILD_VOICE_STATES intent, so Discord never sends it the "
@@ -320,7 +320,7 @@ class VoiceCoordinator:
             await self._send_voice(voice, outcome.voice, outcome.channel_id)
 
     async def on_voice_server(self, event: hikari.VoiceServerUpdateEvent) -> None:
-        """A voice server update (``raw_endpoint``: hikari's ``endpoint`` adds ``wss://``)."""
+        """A voice server update (`raw_endpoint`: hikari's `endpoint` adds `wss://`)."""
         guild = int(event.guild_id)
         voice = self._guilds.get(guild)
         if voice is None:
@@ -418,7 +418,7 @@ class VoiceCoordinator:
 
 
 def shard_for(bot: hikari.GatewayBotAware, guild_id: int) -> hikari.api.GatewayShard:
-    """The shard of this process that serves ``guild_id``.
+    """The shard of this process that serves `guild_id`.
 
     Raises
     ------
@@ -449,7 +449,7 @@ async def send_op4(
     self_mute: bool,
     self_deaf: bool,
 ) -> None:
-    """Send gateway op 4 for ``guild_id`` on its own shard, with both flags always set.
+    """Send gateway op 4 for `guild_id` on its own shard, with both flags always set.
 
     Raises
     ------

@@ -1,24 +1,31 @@
-"""hikari-lightbulb 3 extension: a :class:`~hikari_lavalink.LavalinkClient` in dependency injection.
+"""hikari-lightbulb 3 extension: a [`LavalinkClient`][hikari_lavalink.LavalinkClient] in dependency
+injection.
 
-Either load it as an extension, configured from the environment (``LAVALINK_HOST``,
-``LAVALINK_PORT``, ``LAVALINK_PASSWORD``, ``LAVALINK_SECURE``, ``LAVALINK_NAME``)::
+Either load it as an extension, configured from the environment (`LAVALINK_HOST`,
+`LAVALINK_PORT`, `LAVALINK_PASSWORD`, `LAVALINK_SECURE`, `LAVALINK_NAME`):
 
-    await client.load_extensions("hikari_lavalink.ext.lightbulb")
+```python
+await client.load_extensions("hikari_lavalink.ext.lightbulb")
+```
 
-or build the Lavalink client yourself and add its loader::
+or build the Lavalink client yourself and add its loader:
 
-    lava = hikari_lavalink.LavalinkClient(bot)
-    lava.add_node(name="main", host="127.0.0.1", port=2333, password="...")
-    await hikari_lavalink.ext.lightbulb.make_loader(lava).add_to_client(client)
+```python
+lava = hikari_lavalink.LavalinkClient(bot)
+lava.add_node(name="main", host="127.0.0.1", port=2333, password="...")
+await hikari_lavalink.ext.lightbulb.make_loader(lava).add_to_client(client)
+```
 
-Then inject it anywhere lightbulb injects::
+Then inject it anywhere lightbulb injects:
 
-    async def invoke(
-        self, ctx: lightbulb.Context, lava: LavalinkClient = lightbulb.di.INJECTED
-    ) -> None: ...
+```python
+async def invoke(
+    self, ctx: lightbulb.Context, lava: LavalinkClient = lightbulb.di.INJECTED
+) -> None: ...
+```
 
 Load the extension before the DI registry freezes (before the first command or listener
-runs, typically at ``StartingEvent``). Its teardown closes the Lavalink client.
+runs, typically at `StartingEvent`). Its teardown closes the Lavalink client.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ __all__ = ["loader", "make_loader", "nodes_from_env"]
 def nodes_from_env(
     lava: LavalinkClient, environ: collections.abc.Mapping[str, str] | None = None
 ) -> None:
-    """Add the node described by ``LAVALINK_*`` variables, if ``LAVALINK_HOST`` is set."""
+    """Add the node described by `LAVALINK_*` variables, if `LAVALINK_HOST` is set."""
     env = os.environ if environ is None else environ
     host = env.get("LAVALINK_HOST")
     if not host:
@@ -96,11 +103,11 @@ def make_loader(
     lava: LavalinkClient
     | collections.abc.Callable[[hikari.GatewayBotAware], LavalinkClient] = _from_env,
 ) -> lightbulb.Loader:
-    """A loader that registers ``lava`` (or the client ``lava(bot)`` builds) in DI."""
+    """A loader that registers `lava` (or the client `lava(bot)` builds) in DI."""
     new = lightbulb.Loader()
     new.add(_Register(lava))
     return new
 
 
 loader: typing.Final = make_loader()
-"""The loader found by ``client.load_extensions("hikari_lavalink.ext.lightbulb")``."""
+"""The loader found by `client.load_extensions("hikari_lavalink.ext.lightbulb")`."""

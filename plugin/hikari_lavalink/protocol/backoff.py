@@ -9,9 +9,9 @@ __all__ = ["Backoff"]
 
 
 class Backoff:
-    """Delays of ``base * 2**attempt`` capped at ``cap``, with "equal jitter".
+    """Delays of `base * 2**attempt` capped at `cap`, with "equal jitter".
 
-    Each delay is drawn uniformly from ``[d / 2, d]`` where ``d`` is the capped exponential
+    Each delay is drawn uniformly from `[d / 2, d]` where `d` is the capped exponential
     value, so reconnecting clients spread out while the delay never collapses to zero.
 
     Parameters
@@ -21,7 +21,7 @@ class Backoff:
     cap
         The largest delay, in seconds.
     rng
-        A ``random.Random`` (or anything with ``uniform``); a private one by default.
+        A `random.Random` (or anything with `uniform`); a private one by default.
     """
 
     __slots__ = ("_attempt", "_rng", "base", "cap")

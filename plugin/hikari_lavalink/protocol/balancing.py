@@ -2,8 +2,9 @@
 
 The penalty follows Lavalink's classic client formula (playing players, an exponential CPU
 term, frame deficit and nulled frames when frame stats exist) plus a memory-pressure term.
-Lower is better. :func:`choose` prefers connected nodes in the guild's region, then the best
-anywhere, and does not move a player off a healthy node just because penalties shifted.
+Lower is better. [`choose`][hikari_lavalink.protocol.balancing.choose] prefers connected nodes in
+the guild's region, then the best anywhere, and does not move a player off a healthy node just
+because penalties shifted.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ _PREFIX = re.compile(r"^(?:c-)?([a-z]+(?:-[a-z]+)*?)(?:-?\d|$|\.)")
 
 
 def region_of_endpoint(endpoint: str | None) -> str | None:
-    """The region of a Discord voice endpoint, or ``None`` when it is not recognised.
+    """The region of a Discord voice endpoint, or `None` when it is not recognised.
 
     Examples
     --------
@@ -107,13 +108,13 @@ _PENALTIES_MAX: typing.Final = 256
 
 
 def cached_penalty(stats: Stats | None) -> float:
-    """:func:`penalty`, computed once per stats message.
+    """[`penalty`][hikari_lavalink.protocol.balancing.penalty], computed once per stats message.
 
-    Stats are immutable and a node gets a new object with every ``stats`` message (once a
+    Stats are immutable and a node gets a new object with every `stats` message (once a
     minute), so the value is kept by the object's identity: the same float as
-    :func:`penalty`, without its arithmetic on every node choice. The memo keeps the stats
-    it has seen alive (at most a few hundred small objects, then it starts afresh), so an
-    identity is never reused while it is remembered.
+    [`penalty`][hikari_lavalink.protocol.balancing.penalty], without its arithmetic on every node
+    choice. The memo keeps the stats it has seen alive (at most a few hundred small objects, then it
+    starts afresh), so an identity is never reused while it is remembered.
     """
     if stats is None:
         return 0.0
@@ -158,19 +159,22 @@ def choose(
     hysteresis: float = 1.25,
     load: collections.abc.Callable[[CandidateT], float] | None = None,
 ) -> CandidateT | None:
-    """The node a player should use, or ``None`` when no node is ready.
+    """The node a player should use, or `None` when no node is ready.
 
     Parameters
     ----------
     nodes
         Every node; those not ready are never chosen.
     region
-        The guild's region (see :func:`region_of_endpoint`); nodes in it are preferred.
+        The guild's region (see
+        [`region_of_endpoint`][hikari_lavalink.protocol.balancing.region_of_endpoint]); nodes in it
+        are preferred.
     current
         The node the player is on: it is kept while it is ready, in the preferred set, and
-        not worse than ``hysteresis`` times the best penalty (plus a little slack).
+        not worse than `hysteresis` times the best penalty (plus a little slack).
     load
-        The penalty of a node (default: :func:`penalty` of its stats).
+        The penalty of a node (default: [`penalty`][hikari_lavalink.protocol.balancing.penalty] of
+        its stats).
     """
     cost: collections.abc.Callable[[CandidateT], float] = load or _stats_penalty
     pool = [node for node in nodes if node.is_ready]

@@ -1,9 +1,9 @@
 """Decoding and encoding, in one place, with prebuilt msgspec decoders.
 
-Every decode function takes ``bytes`` or ``str`` and returns a typed model, or raises
-:class:`~hikari_lavalink.RemoteProtocolError` when the data is not JSON or does not fit the
-schema; no msgspec or json error escapes. Snowflakes arrive as strings and are decoded to
-``int`` (``strict=False``).
+Every decode function takes `bytes` or `str` and returns a typed model, or raises
+[`RemoteProtocolError`][hikari_lavalink.RemoteProtocolError] when the data is not JSON or does not
+fit the schema; no msgspec or json error escapes. Snowflakes arrive as strings and are decoded to
+`int` (`strict=False`).
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ raises)."""
 def decode_message(data: bytes | str) -> messages.Message:
     """Decode one WebSocket text frame.
 
-    Returns a typed message; an unknown ``op`` or event ``type`` gives an
-    :class:`~hikari_lavalink.protocol.messages.UnknownMessage` with the decoded JSON.
+    Returns a typed message; an unknown `op` or event `type` gives an
+    [`UnknownMessage`][hikari_lavalink.UnknownMessage] with the decoded JSON.
 
     Raises
     ------
@@ -84,18 +84,20 @@ def decode_message(data: bytes | str) -> messages.Message:
 
 
 frame_decoder: typing.Final[typing.Callable[[bytes | str], typing.Any]] = _op_decode
-"""The hot path's first step: the prebuilt decoder :func:`decode_message` starts with.
+"""The hot path's first step: the prebuilt decoder
+[`decode_message`][hikari_lavalink.decode_message] starts with.
 
 It returns a ready, playerUpdate or stats message, or an
-:class:`~hikari_lavalink.protocol.messages.EventEnvelope` to pass to :func:`finish_event`;
-it raises msgspec's own errors. A caller that skips :func:`decode_message` this way must
-hand any frame it raises on to :func:`decode_message`, which says what is wrong with it.
+[`EventEnvelope`][hikari_lavalink.protocol.messages.EventEnvelope] to pass to
+[`finish_event`][hikari_lavalink.protocol.codec.finish_event]; it raises msgspec's own errors. A
+caller that skips [`decode_message`][hikari_lavalink.decode_message] this way must hand any frame it
+raises on to [`decode_message`][hikari_lavalink.decode_message], which says what is wrong with it.
 Used by the node's reader to save a call per message.
 """
 
 
 def finish_event(event: messages.EventEnvelope, data: bytes | str) -> messages.Message:
-    """The typed message of an event envelope (``data``: the frame, for errors).
+    """The typed message of an event envelope (`data`: the frame, for errors).
 
     Raises
     ------
@@ -203,7 +205,7 @@ _decode_error_body: typing.Final = _make(models.ErrorBody, "error body")
 
 
 def decode_error_body(data: bytes | str) -> models.ErrorBody | None:
-    """Decode a Lavalink error body leniently: ``None`` when there is none or it is not JSON."""
+    """Decode a Lavalink error body leniently: `None` when there is none or it is not JSON."""
     if not data:
         return None
     try:
@@ -213,5 +215,5 @@ def decode_error_body(data: bytes | str) -> models.ErrorBody | None:
 
 
 def encode(value: object) -> bytes:
-    """Encode a request body (``UNSET`` fields are omitted, ``None`` becomes ``null``)."""
+    """Encode a request body (`UNSET` fields are omitted, `None` becomes `null`)."""
     return _encoder.encode(value)

@@ -1,8 +1,8 @@
-"""Audio filters. ``UNSET`` means "absent from the JSON"; ``None`` means "turn it off".
+"""Audio filters. `UNSET` means "absent from the JSON"; `None` means "turn it off".
 
-Sending ``filters`` to Lavalink replaces the whole filter set: a filter left ``UNSET`` is
+Sending `filters` to Lavalink replaces the whole filter set: a filter left `UNSET` is
 turned off as well. Sub-objects use Lavalink's defaults for any field you do not give.
-``volume`` and ``equalizer`` can never be ``null`` on the wire, so they are not nullable here.
+`volume` and `equalizer` can never be `null` on the wire, so they are not nullable here.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class _Filter(msgspec.Struct, rename="camel", kw_only=True, frozen=True, gc=Fals
 
 
 class Band(_Filter, kw_only=True, frozen=True):
-    """One equalizer band: ``band`` 0-14 (25 Hz to 16 kHz), ``gain`` -0.25 to 1.0."""
+    """One equalizer band: `band` 0-14 (25 Hz to 16 kHz), `gain` -0.25 to 1.0."""
 
     band: int
     gain: float = 0.0
@@ -56,14 +56,14 @@ class Timescale(_Filter, kw_only=True, frozen=True):
 
 
 class Tremolo(_Filter, kw_only=True, frozen=True):
-    """Volume wobble: ``frequency`` > 0, ``depth`` in (0, 1]."""
+    """Volume wobble: `frequency` > 0, `depth` in (0, 1]."""
 
     frequency: float = 2.0
     depth: float = 0.5
 
 
 class Vibrato(_Filter, kw_only=True, frozen=True):
-    """Pitch wobble: ``frequency`` in (0, 14], ``depth`` in (0, 1]."""
+    """Pitch wobble: `frequency` in (0, 14], `depth` in (0, 1]."""
 
     frequency: float = 2.0
     depth: float = 0.5
@@ -98,7 +98,7 @@ class ChannelMix(_Filter, kw_only=True, frozen=True):
 
 
 class LowPass(_Filter, kw_only=True, frozen=True):
-    """Suppresses high frequencies; ``smoothing`` <= 1.0 disables it."""
+    """Suppresses high frequencies; `smoothing` <= 1.0 disables it."""
 
     smoothing: float = 20.0
 

@@ -1,6 +1,6 @@
-"""``GET /v4/loadtracks`` results, tagged on ``loadType``.
+"""`GET /v4/loadtracks` results, tagged on `loadType`.
 
-A failed load is a *successful* HTTP call with ``loadType: "error"``: check the type, not
+A failed load is a *successful* HTTP call with `loadType: "error"`: check the type, not
 only for exceptions.
 """
 
@@ -38,7 +38,7 @@ class TrackResult(_LoadResult, tag="track", kw_only=True, frozen=True):
 
 
 class PlaylistResult(_LoadResult, tag="playlist", kw_only=True, frozen=True):
-    """A playlist (``data.info.name``, ``data.tracks``)."""
+    """A playlist (`data.info.name`, `data.tracks`)."""
 
     data: Playlist
 
@@ -60,7 +60,7 @@ class SearchResult(_LoadResult, tag="search", kw_only=True, frozen=True):
 
 
 class EmptyResult(_LoadResult, tag="empty", kw_only=True, frozen=True):
-    """Nothing matched. ``data`` is ``null`` (servers and older docs also give ``{}``)."""
+    """Nothing matched. `data` is `null` (servers and older docs also give `{}`)."""
 
     data: JSONObject | None = None
 
@@ -71,7 +71,7 @@ class EmptyResult(_LoadResult, tag="empty", kw_only=True, frozen=True):
 
 
 class ErrorResult(_LoadResult, tag="error", kw_only=True, frozen=True):
-    """Loading failed; ``data`` says why (``severity`` ``common`` is nobody's bug)."""
+    """Loading failed; `data` says why (`severity` `common` is nobody's bug)."""
 
     data: ExceptionInfo
 
@@ -84,4 +84,4 @@ class ErrorResult(_LoadResult, tag="error", kw_only=True, frozen=True):
 LoadResult: typing.TypeAlias = (
     TrackResult | PlaylistResult | SearchResult | EmptyResult | ErrorResult
 )
-"""Every kind of load result; each has ``.tracks``."""
+"""Every kind of load result; each has `.tracks`."""

@@ -1,7 +1,7 @@
-"""Inbound WebSocket messages, tagged on ``op`` and, for events, on ``type``.
+"""Inbound WebSocket messages, tagged on `op` and, for events, on `type`.
 
 Lavalink plugins add event types (SponsorBlock, lyrics) and may add ops: those become
-:class:`UnknownMessage`, carrying the decoded JSON, and never an error.
+[`UnknownMessage`][hikari_lavalink.UnknownMessage], carrying the decoded JSON, and never an error.
 """
 
 from __future__ import annotations
@@ -36,28 +36,28 @@ __all__ = [
 
 
 class ReadyMessage(Inbound, tag_field="op", tag="ready", kw_only=True, frozen=True):
-    """``ready``: the session is open (``resumed`` when an earlier one was resumed)."""
+    """`ready`: the session is open (`resumed` when an earlier one was resumed)."""
 
     resumed: bool
     session_id: str
 
 
 class PlayerUpdateMessage(Inbound, tag_field="op", tag="playerUpdate", kw_only=True, frozen=True):
-    """``playerUpdate``: a player's position and voice connection state."""
+    """`playerUpdate`: a player's position and voice connection state."""
 
     guild_id: int
     state: PlayerState
 
 
 class StatsMessage(Stats, tag_field="op", tag="stats", kw_only=True, frozen=True):
-    """``stats``: node statistics, sent once on connect and then every minute."""
+    """`stats`: node statistics, sent once on connect and then every minute."""
 
 
 class EventEnvelope(Inbound, tag_field="op", tag="event", kw_only=True, frozen=True):
-    """Every field any known ``event`` type has, so one parse reads them all.
+    """Every field any known `event` type has, so one parse reads them all.
 
-    :func:`~hikari_lavalink.protocol.codec.decode_message` turns it into the typed message
-    of its ``type``; it never reaches users.
+    [`decode_message`][hikari_lavalink.decode_message] turns it into the typed message
+    of its `type`; it never reaches users.
     """
 
     type: str
@@ -81,14 +81,14 @@ class TrackStartMessage(_Event, tag="TrackStartEvent", kw_only=True, frozen=True
 
 
 class TrackEndMessage(_Event, tag="TrackEndEvent", kw_only=True, frozen=True):
-    """A track ended; ``reason`` is one of :class:`~hikari_lavalink.TrackEndReason`."""
+    """A track ended; `reason` is one of [`TrackEndReason`][hikari_lavalink.TrackEndReason]."""
 
     track: Track
     reason: str
 
     @property
     def may_start_next(self) -> bool:
-        """Whether a queue should advance (only after ``finished`` or ``loadFailed``)."""
+        """Whether a queue should advance (only after `finished` or `loadFailed`)."""
         return self.reason in MAY_START_NEXT
 
 
@@ -100,7 +100,7 @@ class TrackExceptionMessage(_Event, tag="TrackExceptionEvent", kw_only=True, fro
 
 
 class TrackStuckMessage(_Event, tag="TrackStuckEvent", kw_only=True, frozen=True):
-    """A track produced no audio for ``threshold_ms``; Lavalink does not skip it."""
+    """A track produced no audio for `threshold_ms`; Lavalink does not skip it."""
 
     track: Track
     threshold_ms: int
@@ -115,16 +115,16 @@ class WebSocketClosedMessage(_Event, tag="WebSocketClosedEvent", kw_only=True, f
 
 
 class UnknownMessage(msgspec.Struct, kw_only=True, frozen=True):
-    """A message with an ``op`` or event ``type`` this library does not know.
+    """A message with an `op` or event `type` this library does not know.
 
     Attributes
     ----------
     op
-        The ``op`` value.
+        The `op` value.
     type
-        The event ``type`` when ``op`` is ``"event"``, else ``None``.
+        The event `type` when `op` is `"event"`, else `None`.
     guild_id
-        The ``guildId`` when present and a valid snowflake, else ``None``.
+        The `guildId` when present and a valid snowflake, else `None`.
     payload
         The whole decoded JSON object.
     """
@@ -142,12 +142,12 @@ EventMessage: typing.TypeAlias = (
     | TrackStuckMessage
     | WebSocketClosedMessage
 )
-"""Every known ``event`` message."""
+"""Every known `event` message."""
 
 Message: typing.TypeAlias = (
     ReadyMessage | PlayerUpdateMessage | StatsMessage | EventMessage | UnknownMessage
 )
-"""Everything :func:`~hikari_lavalink.decode_message` can return."""
+"""Everything [`decode_message`][hikari_lavalink.decode_message] can return."""
 
 KNOWN_OPS: typing.Final = frozenset({"ready", "playerUpdate", "stats", "event"})
 KNOWN_EVENT_TYPES: typing.Final = frozenset(

@@ -1,11 +1,11 @@
 """Lavalink v4 wire models: Track, Player, Stats, Info and friends.
 
 Every payload is a msgspec Struct. Attribute names are the snake_case of the wire names
-(``sessionId`` -> ``session_id``), Discord snowflakes are ``int`` (strings on the wire),
-durations and positions are ``int`` milliseconds. Inbound models are frozen and ignore
+(`sessionId` -> `session_id`), Discord snowflakes are `int` (strings on the wire),
+durations and positions are `int` milliseconds. Inbound models are frozen and ignore
 unknown keys, so newer servers and plugins never break decoding. Values that Lavalink may
-extend (end reasons, severities) are plain ``str`` compared against the constants in
-:class:`TrackEndReason` and :class:`Severity`.
+extend (end reasons, severities) are plain `str` compared against the constants in
+[`TrackEndReason`][hikari_lavalink.TrackEndReason] and [`Severity`][hikari_lavalink.Severity].
 """
 
 from __future__ import annotations
@@ -47,12 +47,12 @@ JSONObject: typing.TypeAlias = dict[str, typing.Any]
 class Inbound(msgspec.Struct, rename="camel", kw_only=True, frozen=True, gc=False):
     """Base of every model Lavalink sends: camelCase on the wire, frozen, no GC tracking.
 
-    ``gc=False`` is safe because decoded JSON cannot form reference cycles.
+    `gc=False` is safe because decoded JSON cannot form reference cycles.
     """
 
 
 class TrackEndReason(enum.StrEnum):
-    """Why a track ended. ``TrackEndEvent.reason`` is a ``str`` equal to one of these."""
+    """Why a track ended. `TrackEndEvent.reason` is a `str` equal to one of these."""
 
     FINISHED = "finished"
     LOAD_FAILED = "loadFailed"
@@ -66,7 +66,7 @@ MAY_START_NEXT: typing.Final = frozenset({TrackEndReason.FINISHED, TrackEndReaso
 
 
 class Severity(enum.StrEnum):
-    """How bad a track exception is. ``ExceptionInfo.severity`` is a ``str``."""
+    """How bad a track exception is. `ExceptionInfo.severity` is a `str`."""
 
     COMMON = "common"
     SUSPICIOUS = "suspicious"
@@ -74,7 +74,7 @@ class Severity(enum.StrEnum):
 
 
 class TrackInfo(Inbound, kw_only=True, frozen=True):
-    """What a track is: title, author, length (ms; ``2**63 - 1`` for streams), source."""
+    """What a track is: title, author, length (ms; `2**63 - 1` for streams), source."""
 
     identifier: str
     is_seekable: bool
@@ -90,7 +90,7 @@ class TrackInfo(Inbound, kw_only=True, frozen=True):
 
 
 class Track(Inbound, kw_only=True, frozen=True):
-    """A playable track. ``encoded`` is opaque: pass it back to Lavalink unchanged."""
+    """A playable track. `encoded` is opaque: pass it back to Lavalink unchanged."""
 
     encoded: str
     info: TrackInfo
@@ -99,14 +99,14 @@ class Track(Inbound, kw_only=True, frozen=True):
 
 
 class PlaylistInfo(Inbound, kw_only=True, frozen=True):
-    """A playlist's name and selected track (``-1`` when none is selected)."""
+    """A playlist's name and selected track (`-1` when none is selected)."""
 
     name: str
     selected_track: int = -1
 
 
 class Playlist(Inbound, kw_only=True, frozen=True):
-    """The ``data`` of a ``playlist`` load result."""
+    """The `data` of a `playlist` load result."""
 
     info: PlaylistInfo
     plugin_info: JSONObject = msgspec.field(default_factory=dict[str, typing.Any])
@@ -123,10 +123,10 @@ class ExceptionInfo(Inbound, kw_only=True, frozen=True):
 
 
 class PlayerState(Inbound, kw_only=True, frozen=True):
-    """A player's state at server time ``time`` (epoch ms).
+    """A player's state at server time `time` (epoch ms).
 
-    ``position`` is the track position in ms, ``connected`` whether Lavalink's voice
-    connection to Discord is open, ``ping`` its latency in ms (``-1`` when not connected).
+    `position` is the track position in ms, `connected` whether Lavalink's voice
+    connection to Discord is open, `ping` its latency in ms (`-1` when not connected).
     """
 
     time: int
@@ -136,7 +136,7 @@ class PlayerState(Inbound, kw_only=True, frozen=True):
 
 
 class VoiceState(Inbound, kw_only=True, frozen=True):
-    """The voice credentials a player holds (``""`` and ``None`` when it has none)."""
+    """The voice credentials a player holds (`""` and `None` when it has none)."""
 
     token: str
     endpoint: str
@@ -182,7 +182,7 @@ class FrameStats(Inbound, kw_only=True, frozen=True):
 
 
 class Stats(Inbound, kw_only=True, frozen=True):
-    """Node statistics (``frame_stats`` is absent over REST and often ``None`` on the WS)."""
+    """Node statistics (`frame_stats` is absent over REST and often `None` on the WS)."""
 
     players: int
     playing_players: int
@@ -193,7 +193,7 @@ class Stats(Inbound, kw_only=True, frozen=True):
 
 
 class Version(Inbound, kw_only=True, frozen=True):
-    """The server version; ``pre_release`` may be ``""`` or ``None`` for a stable release."""
+    """The server version; `pre_release` may be `""` or `None` for a stable release."""
 
     semver: str
     major: int
@@ -219,7 +219,7 @@ class Plugin(Inbound, kw_only=True, frozen=True):
 
 
 class Info(Inbound, kw_only=True, frozen=True):
-    """``GET /v4/info``: what the server is and what it can do."""
+    """`GET /v4/info`: what the server is and what it can do."""
 
     version: Version
     build_time: int
@@ -232,14 +232,14 @@ class Info(Inbound, kw_only=True, frozen=True):
 
 
 class Session(Inbound, kw_only=True, frozen=True):
-    """A session's resuming setting; ``timeout`` in seconds."""
+    """A session's resuming setting; `timeout` in seconds."""
 
     resuming: bool
     timeout: int
 
 
 class SessionUpdate(msgspec.Struct, rename="camel", kw_only=True, omit_defaults=True):
-    """Body of ``PATCH /v4/sessions/{id}``; unset fields are left as they are."""
+    """Body of `PATCH /v4/sessions/{id}`; unset fields are left as they are."""
 
     resuming: bool | msgspec.UnsetType = msgspec.UNSET
     timeout: int | msgspec.UnsetType = msgspec.UNSET

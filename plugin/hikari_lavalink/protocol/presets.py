@@ -1,11 +1,11 @@
-"""Filter presets: a whole :class:`~hikari_lavalink.protocol.filters.Filters` set in one call.
+"""Filter presets: a whole [`Filters`][hikari_lavalink.Filters] set in one call.
 
 >>> await player.set_filters(presets.nightcore())
 
 Sending a filter set **replaces the whole set** on Lavalink: every filter the set leaves
-``UNSET`` is turned off. So ``set_filters(presets.nightcore())`` after ``bass_boost()``
-drops the boost; send ``presets.combine(presets.bass_boost(), presets.nightcore())`` to keep
-both, and ``presets.reset()`` to turn everything off. Arguments are checked here, since
+`UNSET` is turned off. So `set_filters(presets.nightcore())` after `bass_boost()`
+drops the boost; send `presets.combine(presets.bass_boost(), presets.nightcore())` to keep
+both, and `presets.reset()` to turn everything off. Arguments are checked here, since
 Lavalink checks almost none of its documented ranges.
 """
 
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 BassLevel = typing.Literal["low", "medium", "high", "extreme"]
-"""The named strengths of :func:`bass_boost`."""
+"""The named strengths of [`bass_boost`][hikari_lavalink.protocol.presets.bass_boost]."""
 
 _BASS_LEVELS: typing.Final = {"low": 0.1, "medium": 0.2, "high": 0.35, "extreme": 0.6}
 _BASS_SHAPE: typing.Final = (1.0, 0.8, 0.6, 0.4, 0.2)
@@ -45,7 +45,7 @@ _BASS_SHAPE: typing.Final = (1.0, 0.8, 0.6, 0.4, 0.2)
 
 
 def _check(name: str, value: float, ok: bool, hint: str) -> float:
-    """Return ``value`` if it is finite and ``ok``, else raise a UsageError with ``hint``."""
+    """Return `value` if it is finite and `ok`, else raise a UsageError with `hint`."""
     if not (ok and math.isfinite(value)):
         msg = f"{name} must be {hint}, got {value!r}"
         raise errors.UsageError(msg)
@@ -53,12 +53,12 @@ def _check(name: str, value: float, ok: bool, hint: str) -> float:
 
 
 def nightcore(speed: float = 1.2, pitch: float = 1.2) -> filters.Filters:
-    """Faster and higher: a timescale with ``speed`` and ``pitch`` (rate 1.0).
+    """Faster and higher: a timescale with `speed` and `pitch` (rate 1.0).
 
     Raises
     ------
     UsageError
-        ``speed`` or ``pitch`` is not a finite number above 0.
+        `speed` or `pitch` is not a finite number above 0.
     """
     hint = "a finite number above 0 (1.0 leaves it unchanged)"
     speed = _check("speed", speed, speed > 0, hint)
@@ -67,15 +67,16 @@ def nightcore(speed: float = 1.2, pitch: float = 1.2) -> filters.Filters:
 
 
 def vaporwave(speed: float = 0.8, pitch: float = 0.8) -> filters.Filters:
-    """Slower and lower: :func:`nightcore`'s timescale, by default at 0.8 speed and pitch.
+    """Slower and lower: [`nightcore`][hikari_lavalink.protocol.presets.nightcore]'s timescale, by
+    default at 0.8 speed and pitch.
 
     It sets no equalizer, so it composes cleanly; for the usual warm low end add a boost:
-    ``combine(vaporwave(), bass_boost("low"))``.
+    `combine(vaporwave(), bass_boost("low"))`.
 
     Raises
     ------
     UsageError
-        ``speed`` or ``pitch`` is not a finite number above 0.
+        `speed` or `pitch` is not a finite number above 0.
     """
     return nightcore(speed, pitch)
 
@@ -86,10 +87,10 @@ def bass_boost(level: BassLevel | float = "medium") -> filters.Filters:
     Bands 0-4 (25, 40, 63, 100, 160 Hz) get band 0's gain times 1.0, 0.8, 0.6, 0.4 and
     0.2 (rounded to 4 places); the other bands are left at 0. The named levels:
 
-    - ``"low"``: 0.1, 0.08, 0.06, 0.04, 0.02
-    - ``"medium"``: 0.2, 0.16, 0.12, 0.08, 0.04
-    - ``"high"``: 0.35, 0.28, 0.21, 0.14, 0.07
-    - ``"extreme"``: 0.6, 0.48, 0.36, 0.24, 0.12 (expect clipping)
+    - `"low"`: 0.1, 0.08, 0.06, 0.04, 0.02
+    - `"medium"`: 0.2, 0.16, 0.12, 0.08, 0.04
+    - `"high"`: 0.35, 0.28, 0.21, 0.14, 0.07
+    - `"extreme"`: 0.6, 0.48, 0.36, 0.24, 0.12 (expect clipping)
 
     Parameters
     ----------
@@ -100,7 +101,7 @@ def bass_boost(level: BassLevel | float = "medium") -> filters.Filters:
     Raises
     ------
     UsageError
-        ``level`` is an unknown name, or a gain outside -0.25 to 1.0.
+        `level` is an unknown name, or a gain outside -0.25 to 1.0.
     """
     if isinstance(level, str):
         if level not in _BASS_LEVELS:
@@ -115,12 +116,12 @@ def bass_boost(level: BassLevel | float = "medium") -> filters.Filters:
 
 
 def eight_d(rotation_hz: float = 0.2) -> filters.Filters:
-    """Pan the audio around the listener, ``rotation_hz`` turns a second (0 turns it off).
+    """Pan the audio around the listener, `rotation_hz` turns a second (0 turns it off).
 
     Raises
     ------
     UsageError
-        ``rotation_hz`` is not a finite number of at least 0.
+        `rotation_hz` is not a finite number of at least 0.
     """
     hint = "a finite number of at least 0 (0.2 is a slow turn)"
     rotation_hz = _check("rotation_hz", rotation_hz, rotation_hz >= 0, hint)
@@ -133,13 +134,13 @@ def karaoke(
     filter_band: float = 220.0,
     filter_width: float = 100.0,
 ) -> filters.Filters:
-    """Damp the vocal band around ``filter_band`` Hz, ``filter_width`` wide.
+    """Damp the vocal band around `filter_band` Hz, `filter_width` wide.
 
     Raises
     ------
     UsageError
-        ``level`` or ``mono_level`` is outside 0 to 1, or ``filter_band`` or
-        ``filter_width`` is not a finite number above 0.
+        `level` or `mono_level` is outside 0 to 1, or `filter_band` or
+        `filter_width` is not a finite number above 0.
     """
     unit, hz = "between 0.0 and 1.0 (1.0 is full strength)", "a finite number above 0 (in Hz)"
     effect = filters.Karaoke(
@@ -152,12 +153,12 @@ def karaoke(
 
 
 def soft(smoothing: float = 20.0) -> filters.Filters:
-    """Muffle the highs with a low pass; a larger ``smoothing`` muffles more.
+    """Muffle the highs with a low pass; a larger `smoothing` muffles more.
 
     Raises
     ------
     UsageError
-        ``smoothing`` is not a finite number above 1.0 (Lavalink treats 1.0 or less as off).
+        `smoothing` is not a finite number above 1.0 (Lavalink treats 1.0 or less as off).
     """
     hint = "a finite number above 1.0 (20.0 is the default; send reset() to turn it off)"
     smoothing = _check("smoothing", smoothing, smoothing > 1, hint)
@@ -173,8 +174,9 @@ def combine(*presets: filters.Filters) -> filters.Filters:
     """Merge filter sets into one; a later set wins where two set the same filter.
 
     The equalizer merges by band number instead: a later set's gain for a band wins, and
-    bands keep the order in which they first appear. ``None`` (filter off) counts as set;
-    a filter no set gives stays ``UNSET``. ``combine()`` is :func:`reset`.
+    bands keep the order in which they first appear. `None` (filter off) counts as set;
+    a filter no set gives stays `UNSET`. `combine()` is
+    [`reset`][hikari_lavalink.protocol.presets.reset].
 
     Examples
     --------
@@ -208,4 +210,4 @@ NAMED: typing.Final[collections.abc.Mapping[str, collections.abc.Callable[[], fi
     )
 )
 """Each preset by the name a bot's command offers, at its defaults (a read-only mapping):
-``await player.set_filters(presets.NAMED[choice]())``."""
+`await player.set_filters(presets.NAMED[choice]())`."""

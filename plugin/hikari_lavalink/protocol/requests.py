@@ -1,4 +1,4 @@
-"""Outbound request bodies. ``UNSET`` omits a key ("leave as is"); ``None`` sends ``null``."""
+"""Outbound request bodies. `UNSET` omits a key ("leave as is"); `None` sends `null`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class _Request(msgspec.Struct, rename="camel", kw_only=True, frozen=True):
 
 
 class UpdatePlayerTrack(_Request, kw_only=True, frozen=True):
-    """``track`` of an update: ``encoded=None`` stops playback, ``identifier`` loads one."""
+    """`track` of an update: `encoded=None` stops playback, `identifier` loads one."""
 
     encoded: str | msgspec.UnsetType | None = UNSET
     identifier: str | msgspec.UnsetType = UNSET
@@ -26,9 +26,9 @@ class UpdatePlayerTrack(_Request, kw_only=True, frozen=True):
 
 
 class VoiceUpdate(_Request, kw_only=True, frozen=True):
-    """``voice`` of an update. Lavalink 4.2+ requires all four, ``channel_id`` included.
+    """`voice` of an update. Lavalink 4.2+ requires all four, `channel_id` included.
 
-    The values are strings as Discord sent them (``endpoint`` without ``wss://``).
+    The values are strings as Discord sent them (`endpoint` without `wss://`).
     """
 
     token: str
@@ -38,9 +38,9 @@ class VoiceUpdate(_Request, kw_only=True, frozen=True):
 
 
 class UpdatePlayer(_Request, kw_only=True, frozen=True):
-    """Body of ``PATCH /v4/sessions/{id}/players/{guild}``; creates the player if needed.
+    """Body of `PATCH /v4/sessions/{id}/players/{guild}`; creates the player if needed.
 
-    ``encoded_track`` and ``identifier`` are the deprecated top-level forms of ``track``;
+    `encoded_track` and `identifier` are the deprecated top-level forms of `track`;
     they exist so that the test kit can reject them as the server does.
     """
 
@@ -56,6 +56,6 @@ class UpdatePlayer(_Request, kw_only=True, frozen=True):
 
 
 class FreeAddress(_Request, kw_only=True, frozen=True):
-    """Body of ``POST /v4/routeplanner/free/address``."""
+    """Body of `POST /v4/routeplanner/free/address`."""
 
     address: str

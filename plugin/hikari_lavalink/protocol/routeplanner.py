@@ -1,4 +1,4 @@
-"""Route planner status (``GET /v4/routeplanner/status``), tagged on ``class``.
+"""Route planner status (`GET /v4/routeplanner/status`), tagged on `class`.
 
 Sizes and indexes are strings on the wire because they can exceed 64 bits; they stay
 strings here.
@@ -24,14 +24,14 @@ __all__ = [
 
 
 class IpBlock(Inbound, kw_only=True, frozen=True):
-    """The IP block in use: ``type`` is ``Inet4Address`` or ``Inet6Address``."""
+    """The IP block in use: `type` is `Inet4Address` or `Inet6Address`."""
 
     type: str
     size: str
 
 
 class FailingAddress(Inbound, kw_only=True, frozen=True):
-    """An address marked as failing (rate limited) at ``failing_timestamp`` (epoch ms)."""
+    """An address marked as failing (rate limited) at `failing_timestamp` (epoch ms)."""
 
     failing_address: str
     failing_timestamp: int
@@ -44,7 +44,7 @@ class _Details(Inbound, kw_only=True, frozen=True):
 
 
 class RotatingIpDetails(_Details, kw_only=True, frozen=True):
-    """Details of a ``RotatingIpRoutePlanner``."""
+    """Details of a `RotatingIpRoutePlanner`."""
 
     rotate_index: str
     ip_index: str
@@ -52,20 +52,20 @@ class RotatingIpDetails(_Details, kw_only=True, frozen=True):
 
 
 class NanoIpDetails(_Details, kw_only=True, frozen=True):
-    """Details of a ``NanoIpRoutePlanner``."""
+    """Details of a `NanoIpRoutePlanner`."""
 
     current_address_index: str
 
 
 class RotatingNanoIpDetails(_Details, kw_only=True, frozen=True):
-    """Details of a ``RotatingNanoIpRoutePlanner``."""
+    """Details of a `RotatingNanoIpRoutePlanner`."""
 
     block_index: str
     current_address_index: str
 
 
 class BalancingIpDetails(_Details, kw_only=True, frozen=True):
-    """Details of a ``BalancingIpRoutePlanner`` (common fields only)."""
+    """Details of a `BalancingIpRoutePlanner` (common fields only)."""
 
 
 class _Status(Inbound, tag_field="class", kw_only=True, frozen=True):

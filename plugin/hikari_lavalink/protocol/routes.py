@@ -1,8 +1,10 @@
-"""Every Lavalink v4 REST endpoint as data: a :class:`Route` in, a typed model or an error out.
+"""Every Lavalink v4 REST endpoint as data: a [`Route`][hikari_lavalink.protocol.routes.Route] in, a
+typed model or an error out.
 
 A route says what to send (method, path, query, body) and how to read the answer. The
-transport only moves bytes; :func:`parse_response` turns a status and a body into the
-model, or into :class:`~hikari_lavalink.RestError`. Nothing here does IO.
+transport only moves bytes; [`parse_response`][hikari_lavalink.protocol.routes.parse_response] turns
+a status and a body into the model, or into [`RestError`][hikari_lavalink.RestError]. Nothing here
+does IO.
 
 Examples
 --------
@@ -64,10 +66,10 @@ _ESCAPES: typing.Final = tuple(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b
 
 
 def _quote(value: str) -> str:
-    """``urllib.parse.quote(value, safe="")``: UTF-8, every byte but ``A-Za-z0-9-._~`` escaped.
+    """`urllib.parse.quote(value, safe="")`: UTF-8, every byte but `A-Za-z0-9-._~` escaped.
 
     The UTF-8 bytes are read as Latin-1 (one code point per byte), then translated by a
-    256-entry table in C. Lone surrogates raise ``UnicodeEncodeError``, as with ``quote``.
+    256-entry table in C. Lone surrogates raise `UnicodeEncodeError`, as with `quote`.
     """
     if type(value) is not str:  # what urlencode does with anything else
         return urllib.parse.quote(value if isinstance(value, bytes) else str(value), safe="")
@@ -80,22 +82,24 @@ def _quote(value: str) -> str:
 class Route(typing.Generic[T_co]):
     """One REST call: what to send and how to read a successful answer.
 
-    Build routes with the functions of this module (:func:`load_tracks`,
-    :func:`update_player`, ...) rather than by hand. Routes are immutable and hashable.
+    Build routes with the functions of this module
+    ([`load_tracks`][hikari_lavalink.protocol.routes.load_tracks],
+    [`update_player`][hikari_lavalink.protocol.routes.update_player], ...) rather than by hand.
+    Routes are immutable and hashable.
 
     Attributes
     ----------
     method
-        The HTTP method (``GET``, ``POST``, ``PATCH`` or ``DELETE``).
+        The HTTP method (`GET`, `POST`, `PATCH` or `DELETE`).
     path
         The URL-safe path with the ids formatted in, without a query string.
     parser
         Turns the body of a 2xx answer into the model; raises
-        :class:`~hikari_lavalink.RemoteProtocolError` when it does not fit.
+        [`RemoteProtocolError`][hikari_lavalink.RemoteProtocolError] when it does not fit.
     query
         Query parameters, in order, not yet encoded.
     body
-        The JSON body, or ``None`` when the call has none.
+        The JSON body, or `None` when the call has none.
     """
 
     method: str
@@ -115,8 +119,8 @@ class Route(typing.Generic[T_co]):
     def url(self) -> str:
         """The path followed by the URL-encoded query string, if any.
 
-        Every reserved character of a query value is percent-encoded (``+``, ``/`` and
-        ``=`` of base64, ``:`` and spaces of a search), so the server reads back exactly
+        Every reserved character of a query value is percent-encoded (`+`, `/` and
+        `=` of base64, `:` and spaces of a search), so the server reads back exactly
         the value that was given.
         """
         query = self.query
@@ -130,11 +134,11 @@ class Route(typing.Generic[T_co]):
 
     @property
     def traced(self) -> bool:
-        """Whether the call asks for the server's stack trace on errors (``trace=true``)."""
+        """Whether the call asks for the server's stack trace on errors (`trace=true`)."""
         return _TRACE in self.query
 
     def with_trace(self) -> Route[T_co]:
-        """The same call with ``trace=true``: error bodies then carry the server's stack trace.
+        """The same call with `trace=true`: error bodies then carry the server's stack trace.
 
         Returns this route unchanged when it already asks for a trace.
         """
@@ -148,12 +152,13 @@ class Route(typing.Generic[T_co]):
 
 
 def with_trace(route: Route[T]) -> Route[T]:
-    """Return ``route`` with ``trace=true`` added (see :meth:`Route.with_trace`)."""
+    """Return `route` with `trace=true` added (see
+    [`Route.with_trace`][hikari_lavalink.protocol.routes.Route.with_trace])."""
     return route.with_trace()
 
 
 def parse_response(route: Route[T], status: int, body: bytes) -> T:
-    """Turn an HTTP answer to ``route`` into its model.
+    """Turn an HTTP answer to `route` into its model.
 
     Parameters
     ----------
@@ -162,20 +167,20 @@ def parse_response(route: Route[T], status: int, body: bytes) -> T:
     status
         The HTTP status code of the answer.
     body
-        The raw body of the answer (``b""`` when there is none).
+        The raw body of the answer (`b""` when there is none).
 
     Returns
     -------
     T
-        The decoded model for a 2xx status; ``None`` for the routes whose success has no
-        body (``DELETE`` player, route planner calls, and a 204 route planner status).
+        The decoded model for a 2xx status; `None` for the routes whose success has no
+        body (`DELETE` player, route planner calls, and a 204 route planner status).
 
     Raises
     ------
     SessionNotFoundError
-        404 with the message ``Session not found``: the session is paused or gone.
+        404 with the message `Session not found`: the session is paused or gone.
     RestError
-        Any other non-2xx status. ``body`` holds the parsed Lavalink error, or ``None``
+        Any other non-2xx status. `body` holds the parsed Lavalink error, or `None`
         when there is none (401 and 403 never have one; a proxy may answer with HTML).
     RemoteProtocolError
         A 2xx answer whose body does not fit the model.
@@ -239,12 +244,12 @@ def _player_path(session_id: str, guild_id: int) -> str:
 
 
 def load_tracks(identifier: str) -> Route[LoadResult]:
-    """``GET /v4/loadtracks?identifier=...``: resolve a URL, an id or a search.
+    """`GET /v4/loadtracks?identifier=...`: resolve a URL, an id or a search.
 
     Parameters
     ----------
     identifier
-        A URL, a source-specific id, or a search such as ``ytsearch:never gonna``. It is
+        A URL, a source-specific id, or a search such as `ytsearch:never gonna`. It is
         URL-encoded for you.
     """
     return Route(
@@ -253,34 +258,34 @@ def load_tracks(identifier: str) -> Route[LoadResult]:
 
 
 def decode_track(encoded: str) -> Route[models.Track]:
-    """``GET /v4/decodetrack?encodedTrack=...``: decode one base64 track on the server."""
+    """`GET /v4/decodetrack?encodedTrack=...`: decode one base64 track on the server."""
     return Route("GET", "/v4/decodetrack", codec.decode_track, query=(("encodedTrack", encoded),))
 
 
 def decode_tracks(encoded: collections.abc.Sequence[str]) -> Route[list[models.Track]]:
-    """``POST /v4/decodetracks``: decode several base64 tracks, answered in the same order."""
+    """`POST /v4/decodetracks`: decode several base64 tracks, answered in the same order."""
     body = codec.encode(list(encoded))
     return Route("POST", "/v4/decodetracks", codec.decode_tracks, body=body)
 
 
 def get_players(session_id: str) -> Route[list[models.Player]]:
-    """``GET /v4/sessions/{session_id}/players``: every player of the session.
+    """`GET /v4/sessions/{session_id}/players`: every player of the session.
 
     Raises
     ------
     UsageError
-        ``session_id`` is empty (the node has no session yet).
+        `session_id` is empty (the node has no session yet).
     """
     return Route("GET", f"/v4/sessions/{_session(session_id)}/players", codec.decode_players)
 
 
 def get_player(session_id: str, guild_id: int) -> Route[models.Player]:
-    """``GET /v4/sessions/{session_id}/players/{guild_id}``: one player.
+    """`GET /v4/sessions/{session_id}/players/{guild_id}`: one player.
 
     Raises
     ------
     UsageError
-        ``session_id`` is empty, or ``guild_id`` is not a positive 64-bit integer.
+        `session_id` is empty, or `guild_id` is not a positive 64-bit integer.
     """
     return Route("GET", _player_path(session_id, guild_id), codec.decode_player)
 
@@ -292,7 +297,7 @@ def update_player(
     *,
     no_replace: bool = False,
 ) -> Route[models.Player]:
-    """``PATCH /v4/sessions/{session_id}/players/{guild_id}?noReplace=...``.
+    """`PATCH /v4/sessions/{session_id}/players/{guild_id}?noReplace=...`.
 
     Creates the player when it does not exist. The answer is the updated player.
 
@@ -303,14 +308,14 @@ def update_player(
     guild_id
         The guild of the player.
     update
-        What to change; ``UNSET`` fields are left as they are.
+        What to change; `UNSET` fields are left as they are.
     no_replace
-        When ``True`` a new track is only started if nothing is playing.
+        When `True` a new track is only started if nothing is playing.
 
     Raises
     ------
     UsageError
-        ``session_id`` is empty, or ``guild_id`` is not a positive 64-bit integer.
+        `session_id` is empty, or `guild_id` is not a positive 64-bit integer.
     """
     return Route(
         "PATCH",
@@ -322,54 +327,54 @@ def update_player(
 
 
 def destroy_player(session_id: str, guild_id: int) -> Route[None]:
-    """``DELETE /v4/sessions/{session_id}/players/{guild_id}`` (204, also when absent).
+    """`DELETE /v4/sessions/{session_id}/players/{guild_id}` (204, also when absent).
 
     Raises
     ------
     UsageError
-        ``session_id`` is empty, or ``guild_id`` is not a positive 64-bit integer.
+        `session_id` is empty, or `guild_id` is not a positive 64-bit integer.
     """
     return Route("DELETE", _player_path(session_id, guild_id), _no_body)
 
 
 def update_session(session_id: str, update: models.SessionUpdate) -> Route[models.Session]:
-    """``PATCH /v4/sessions/{session_id}``: resuming and its timeout (seconds).
+    """`PATCH /v4/sessions/{session_id}`: resuming and its timeout (seconds).
 
     Raises
     ------
     UsageError
-        ``session_id`` is empty.
+        `session_id` is empty.
     """
     path = f"/v4/sessions/{_session(session_id)}"
     return Route("PATCH", path, codec.decode_session, body=codec.encode(update))
 
 
 def info() -> Route[models.Info]:
-    """``GET /v4/info``: the server's version, sources, filters and plugins."""
+    """`GET /v4/info`: the server's version, sources, filters and plugins."""
     return Route("GET", "/v4/info", codec.decode_info)
 
 
 def stats() -> Route[models.Stats]:
-    """``GET /v4/stats`` (``frame_stats`` is always ``None`` over REST)."""
+    """`GET /v4/stats` (`frame_stats` is always `None` over REST)."""
     return Route("GET", "/v4/stats", codec.decode_stats)
 
 
 def version() -> Route[str]:
-    """``GET /version`` (not under ``/v4``): the version as plain text, e.g. ``4.2.2``."""
+    """`GET /version` (not under `/v4`): the version as plain text, e.g. `4.2.2`."""
     return Route("GET", "/version", _text)
 
 
 def route_planner_status() -> Route[RoutePlannerStatus | None]:
-    """``GET /v4/routeplanner/status``; ``None`` when no planner is configured (204)."""
+    """`GET /v4/routeplanner/status`; `None` when no planner is configured (204)."""
     return Route("GET", "/v4/routeplanner/status", _planner)
 
 
 def free_address(address: str) -> Route[None]:
-    """``POST /v4/routeplanner/free/address``: unmark one failing address (204)."""
+    """`POST /v4/routeplanner/free/address`: unmark one failing address (204)."""
     body = codec.encode(requests.FreeAddress(address=address))
     return Route("POST", "/v4/routeplanner/free/address", _no_body, body=body)
 
 
 def free_all() -> Route[None]:
-    """``POST /v4/routeplanner/free/all``: unmark every failing address (204)."""
+    """`POST /v4/routeplanner/free/all`: unmark every failing address (204)."""
     return Route("POST", "/v4/routeplanner/free/all", _no_body)

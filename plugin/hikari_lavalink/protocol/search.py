@@ -1,12 +1,12 @@
-"""Search prefixes: turn what a user typed into an identifier for ``/v4/loadtracks``.
+"""Search prefixes: turn what a user typed into an identifier for `/v4/loadtracks`.
 
 >>> identifier("never gonna give you up", "spotify")
 'spsearch:never gonna give you up'
 
-``ytsearch:``, ``ytmsearch:`` and ``scsearch:`` are built into Lavalink (YouTube through the
+`ytsearch:`, `ytmsearch:` and `scsearch:` are built into Lavalink (YouTube through the
 youtube-source plugin); the others need the LavaSrc plugin with that source enabled. A node
-serves a prefix only when its ``/v4/info`` ``sourceManagers`` lists
-``SOURCE_NAMES[source]``; an unserved prefix loads as ``empty`` or ``error``.
+serves a prefix only when its `/v4/info` `sourceManagers` lists
+`SOURCE_NAMES[source]`; an unserved prefix loads as `empty` or `error`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ SearchSource = typing.Literal[
     "qobuz",
     "jiosaavn",
 ]
-"""A source :func:`identifier` can search."""
+"""A source [`identifier`][hikari_lavalink.protocol.search.identifier] can search."""
 
 PREFIXES: typing.Final[collections.abc.Mapping[SearchSource, str]] = types.MappingProxyType(
     {
@@ -69,32 +69,32 @@ SOURCE_NAMES: typing.Final[collections.abc.Mapping[SearchSource, str]] = types.M
         "jiosaavn": "jiosaavn",
     }
 )
-"""The ``sourceManagers`` name in ``/v4/info`` a node needs to serve each prefix."""
+"""The `sourceManagers` name in `/v4/info` a node needs to serve each prefix."""
 
 _URL: typing.Final = re.compile(r"https?://", re.IGNORECASE)
 _PREFIX: typing.Final = re.compile(r"[a-z]+(?:search|rec|isrc|prev):")
-"""Any search-like prefix: ``ytsearch:``, LavaSrc's ``sprec:``, ``dzisrc:``, ``spprev:``..."""
+"""Any search-like prefix: `ytsearch:`, LavaSrc's `sprec:`, `dzisrc:`, `spprev:`..."""
 
 
 def identifier(query: str, source: SearchSource = "youtube") -> str:
-    """The identifier that loads ``query``: searched on ``source`` unless it is a URL.
+    """The identifier that loads `query`: searched on `source` unless it is a URL.
 
-    Surrounding whitespace is stripped. An ``http(s)://`` URL, or a query that already
-    starts with a prefix (lowercase letters then ``search:``, ``rec:``, ``isrc:`` or
-    ``prev:``, as Lavalink and LavaSrc spell them), passes through; anything else gets
-    ``PREFIXES[source]``. So ``identifier(identifier(q))`` is ``identifier(q)``.
+    Surrounding whitespace is stripped. An `http(s)://` URL, or a query that already
+    starts with a prefix (lowercase letters then `search:`, `rec:`, `isrc:` or
+    `prev:`, as Lavalink and LavaSrc spell them), passes through; anything else gets
+    `PREFIXES[source]`. So `identifier(identifier(q))` is `identifier(q)`.
 
     Parameters
     ----------
     query
         What the user typed: search words, a URL or an identifier with a prefix.
     source
-        Where to search words; one of :data:`SearchSource`.
+        Where to search words; one of [`SearchSource`][hikari_lavalink.SearchSource].
 
     Raises
     ------
     UsageError
-        ``query`` is blank (or a prefix with nothing after it), or ``source`` is unknown.
+        `query` is blank (or a prefix with nothing after it), or `source` is unknown.
 
     Examples
     --------

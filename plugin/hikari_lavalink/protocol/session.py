@@ -1,10 +1,10 @@
 """The node session state machine, sans IO.
 
-One :class:`NodeSession` per Lavalink node. The runtime feeds it what happened on the wire
-(``on_*`` methods, each taking the current monotonic time) and carries out the *effects* it
-returns, in order. It decides when to reconnect, when a session counts as resumed or lost,
-when resuming must be enabled and when players must be reconciled. It never does IO, never
-sleeps and never reads a clock.
+One [`NodeSession`][hikari_lavalink.protocol.session.NodeSession] per Lavalink node. The runtime
+feeds it what happened on the wire (`on_*` methods, each taking the current monotonic time) and
+carries out the *effects* it returns, in order. It decides when to reconnect, when a session counts
+as resumed or lost, when resuming must be enabled and when players must be reconciled. It never does
+IO, never sleeps and never reads a clock.
 
 ```
               start()                  on_open()             on_ready()
@@ -15,9 +15,10 @@ sleeps and never reads a clock.
  any state --- stop() / fatal (401, 403) ---> STOPPED
 ```
 
-While a resumable session is away, its deadline runs: once ``resume_timeout`` seconds have
+While a resumable session is away, its deadline runs: once `resume_timeout` seconds have
 passed since the socket closed, the server has destroyed the session and its players, and
-the machine says :class:`SessionLost` (once), even if the node is still unreachable.
+the machine says [`SessionLost`][hikari_lavalink.protocol.session.SessionLost] (once), even if the
+node is still unreachable.
 """
 
 from __future__ import annotations
@@ -63,16 +64,18 @@ class _Effect(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Connect(_Effect, frozen=True, kw_only=True):
-    """Open the WebSocket; send ``Session-Id: resume_session_id`` when it is set."""
+    """Open the WebSocket; send `Session-Id: resume_session_id` when it is set."""
 
     resume_session_id: str | None
 
 
 class Wait(_Effect, frozen=True, kw_only=True):
-    """Sleep ``delay`` seconds, then call :meth:`NodeSession.on_wait_over`.
+    """Sleep `delay` seconds, then call
+    [`NodeSession.on_wait_over`][hikari_lavalink.protocol.session.NodeSession.on_wait_over].
 
-    ``deadline_in`` (seconds from now) is when the resume deadline falls during the wait:
-    call :meth:`NodeSession.on_deadline` at that moment if the wait is still running.
+    `deadline_in` (seconds from now) is when the resume deadline falls during the wait:
+    call [`NodeSession.on_deadline`][hikari_lavalink.protocol.session.NodeSession.on_deadline] at
+    that moment if the wait is still running.
     """
 
     delay: float
@@ -80,16 +83,16 @@ class Wait(_Effect, frozen=True, kw_only=True):
 
 
 class EnableResuming(_Effect, frozen=True, kw_only=True):
-    """``PATCH /v4/sessions/{session_id}`` with ``resuming: true`` and ``timeout``."""
+    """`PATCH /v4/sessions/{session_id}` with `resuming: true` and `timeout`."""
 
     session_id: str
     timeout: int
 
 
 class Reconcile(_Effect, frozen=True, kw_only=True):
-    """``GET /v4/sessions/{session_id}/players`` and align local players with the server.
+    """`GET /v4/sessions/{session_id}/players` and align local players with the server.
 
-    ``resumed`` tells whether the server kept the players (resumed session) or whether
+    `resumed` tells whether the server kept the players (resumed session) or whether
     they must be recreated on this new session.
     """
 
@@ -105,7 +108,7 @@ class SignalReady(_Effect, frozen=True, kw_only=True):
 
 
 class SignalDisconnected(_Effect, frozen=True, kw_only=True):
-    """Tell listeners the WebSocket closed; ``will_resume`` if the session may come back."""
+    """Tell listeners the WebSocket closed; `will_resume` if the session may come back."""
 
     code: int
     reason: str
@@ -114,7 +117,7 @@ class SignalDisconnected(_Effect, frozen=True, kw_only=True):
 
 
 class SessionLost(_Effect, frozen=True, kw_only=True):
-    """The server destroyed ``session_id`` and every player on it."""
+    """The server destroyed `session_id` and every player on it."""
 
     session_id: str
 
@@ -146,9 +149,9 @@ class NodeSession:
     resuming
         Whether to enable session resuming after each new session.
     resume_timeout
-        Seconds the server keeps a disconnected session (sent in ``EnableResuming``).
+        Seconds the server keeps a disconnected session (sent in `EnableResuming`).
     backoff
-        The reconnect back-off; its ``cap`` is the longest wait between attempts.
+        The reconnect back-off; its `cap` is the longest wait between attempts.
     session_id
         A session id to resume on the first connect (for example one persisted by a bot
         that restarted).
@@ -205,7 +208,8 @@ class NodeSession:
     # -- inputs ----------------------------------------------------------------------------
 
     def offer(self, session_id: str) -> None:
-        """Before :meth:`start`: try to resume ``session_id`` (a bot that restarted)."""
+        """Before [`start`][hikari_lavalink.protocol.session.NodeSession.start]: try to resume
+        `session_id` (a bot that restarted)."""
         if self._state is SessionState.IDLE:
             self._session_id = session_id
             self._resumable = True
@@ -218,7 +222,7 @@ class NodeSession:
         return [Connect(resume_session_id=self._resume_id())]
 
     def on_open(self, now: float, *, resumed_header: bool | None) -> list[Effect]:
-        """The handshake succeeded; ``resumed_header`` is ``Session-Resumed`` if sent."""
+        """The handshake succeeded; `resumed_header` is `Session-Resumed` if sent."""
         if self._state is not SessionState.CONNECTING:
             return []
         self._state = SessionState.OPEN
@@ -228,7 +232,7 @@ class NodeSession:
         return []
 
     def on_ready(self, now: float, *, session_id: str, resumed: bool) -> list[Effect]:
-        """The ``ready`` op arrived."""
+        """The `ready` op arrived."""
         if self._state not in (SessionState.OPEN, SessionState.READY):
             return []
         effects: list[Effect] = []
@@ -255,7 +259,7 @@ class NodeSession:
     def on_resuming_enabled(self, now: float, *, ok: bool) -> list[Effect]:
         """The resuming PATCH finished.
 
-        ``ok`` False: a new session is not resumable; a resumed one stays resumable, as
+        `ok` False: a new session is not resumable; a resumed one stays resumable, as
         the server keeps a session's resuming setting across resumes (the PATCH failed
         most likely because the socket dropped again).
         """
@@ -287,9 +291,9 @@ class NodeSession:
     def on_connect_failed(
         self, now: float, *, status: int | None, reason: str, refused: bool = False
     ) -> list[Effect]:
-        """The handshake failed: ``status`` is the HTTP status, ``None`` for a network error.
+        """The handshake failed: `status` is the HTTP status, `None` for a network error.
 
-        ``refused``: the server's port refused the connection. Nothing listens there: the
+        `refused`: the server's port refused the connection. Nothing listens there: the
         Lavalink process is gone, and a restarted one has no old sessions, so a session
         awaiting its resume is lost at once (its players can move now), not at its deadline.
         """
@@ -307,7 +311,8 @@ class NodeSession:
         return effects
 
     def on_deadline(self, now: float) -> list[Effect]:
-        """Check the resume deadline; says :class:`SessionLost` once when it has passed."""
+        """Check the resume deadline; says
+        [`SessionLost`][hikari_lavalink.protocol.session.SessionLost] once when it has passed."""
         if (
             self._deadline is not None
             and now >= self._deadline

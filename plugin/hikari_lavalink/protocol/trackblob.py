@@ -1,13 +1,15 @@
-"""Lavaplayer's ``encoded`` track blob, decoded and encoded locally (stdlib only).
+"""Lavaplayer's `encoded` track blob, decoded and encoded locally (stdlib only).
 
-Lavalink treats ``encoded`` as opaque and so should a bot; this codec exists so that
+Lavalink treats `encoded` as opaque and so should a bot; this codec exists so that
 tracks can be inspected offline and so that the test kit can mint real blobs. Layout
-(big-endian, Java "modified UTF-8" strings with a u16 length prefix)::
+(big-endian, Java "modified UTF-8" strings with a u16 length prefix):
 
-    u32 header (flags << 30 | size)   u8 version (2 or 3)
-    utf title, utf author, i64 length, utf identifier, u8 is_stream
-    [u8 present, utf uri]  and, in version 3, [u8, utf artworkUrl] [u8, utf isrc]
-    utf source_name, source-specific bytes, i64 position
+```text
+u32 header (flags << 30 | size)   u8 version (2 or 3)
+utf title, utf author, i64 length, utf identifier, u8 is_stream
+[u8 present, utf uri]  and, in version 3, [u8, utf artworkUrl] [u8, utf isrc]
+utf source_name, source-specific bytes, i64 position
+```
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def _encode_modified_utf8(text: str) -> bytes:
 
 
 def decode_track_blob(encoded: str) -> TrackInfo:
-    """Decode an ``encoded`` track string into its :class:`TrackInfo`.
+    """Decode an `encoded` track string into its [`TrackInfo`][hikari_lavalink.TrackInfo].
 
     Raises
     ------
@@ -137,7 +139,8 @@ def decode_track_blob(encoded: str) -> TrackInfo:
 
 
 def encode_track_blob(info: TrackInfo) -> str:
-    """Encode a :class:`TrackInfo` as a version 3 Lavaplayer track message (base64)."""
+    """Encode a [`TrackInfo`][hikari_lavalink.TrackInfo] as a version 3 Lavaplayer track message
+    (base64)."""
 
     def optional(value: str | None) -> bytes:
         return b"\x00" if value is None else b"\x01" + _encode_modified_utf8(value)

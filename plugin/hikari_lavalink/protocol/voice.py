@@ -1,15 +1,18 @@
 """The per-guild voice handshake, sans IO.
 
 Discord hands a bot its voice credentials in two halves, in either order: its own
-``VOICE_STATE_UPDATE`` (``session_id``, ``channel_id``) and ``VOICE_SERVER_UPDATE``
-(``token``, ``endpoint``). Lavalink wants all four at once. :class:`VoiceHandshake` takes
-the halves as they come and says what to do:
+`VOICE_STATE_UPDATE` (`session_id`, `channel_id`) and `VOICE_SERVER_UPDATE`
+(`token`, `endpoint`). Lavalink wants all four at once.
+[`VoiceHandshake`][hikari_lavalink.protocol.voice.VoiceHandshake] takes the halves as they come and
+says what to do:
 
-- :class:`SendVoice`: the credentials are complete and differ from the last ones sent;
-- :class:`AwaitVoice`: a half is missing, or the endpoint is ``null`` (no voice server
-  allocated yet: wait for the next update);
-- :class:`VoiceDisconnected`: the bot's own channel became ``null`` (it left or was kicked);
-- ``None``: nothing new (an identical state is never forwarded twice).
+- [`SendVoice`][hikari_lavalink.protocol.voice.SendVoice]: the credentials are complete and differ
+  from the last ones sent;
+- [`AwaitVoice`][hikari_lavalink.protocol.voice.AwaitVoice]: a half is missing, or the endpoint is
+  `null` (no voice server allocated yet: wait for the next update);
+- [`VoiceDisconnected`][hikari_lavalink.protocol.voice.VoiceDisconnected]: the bot's own channel
+  became `null` (it left or was kicked);
+- `None`: nothing new (an identical state is never forwarded twice).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ __all__ = ["AwaitVoice", "SendVoice", "VoiceDisconnected", "VoiceHandshake", "Vo
 
 
 class SendVoice(msgspec.Struct, frozen=True, kw_only=True):
-    """Send ``voice`` to Lavalink; ``moved`` when only the channel changed."""
+    """Send `voice` to Lavalink; `moved` when only the channel changed."""
 
     voice: VoiceUpdate
     channel_id: int
@@ -33,7 +36,7 @@ class SendVoice(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AwaitVoice(msgspec.Struct, frozen=True, kw_only=True):
-    """Wait: ``missing`` names what has not arrived yet."""
+    """Wait: `missing` names what has not arrived yet."""
 
     missing: str
 
@@ -52,7 +55,7 @@ class VoiceHandshake:
 
     Once sent, the credentials are kept once: as the four current values, with a flag
     saying they are the ones sent. Only while a later half makes them differ (a new token,
-    a ``null`` endpoint...) is a copy of what was sent kept, to recognise its return.
+    a `null` endpoint...) is a copy of what was sent kept, to recognise its return.
     """
 
     __slots__ = ("_channel_id", "_endpoint", "_sent", "_session_id", "_token", "guild_id")
@@ -111,7 +114,7 @@ class VoiceHandshake:
         return self._outcome()
 
     def on_server(self, *, token: str, endpoint: str | None) -> VoiceOutcome:
-        """A voice server update arrived (``endpoint`` ``None``: none allocated yet)."""
+        """A voice server update arrived (`endpoint` `None`: none allocated yet)."""
         if token != self._token or endpoint != self._endpoint:
             self._keep_sent()
             self._token = token

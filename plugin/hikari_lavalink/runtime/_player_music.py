@@ -1,9 +1,9 @@
-"""A player's music parts: its queue, its bot's data, its music settings and ``skip``.
+"""A player's music parts: its queue, its bot's data, its music settings and `skip`.
 
-They live in the player's side object (:class:`~hikari_lavalink.runtime.music.PlayerMusic`
+They live in the player's side object ([`PlayerMusic`][hikari_lavalink.runtime.music.PlayerMusic]
 inside its extras), created the first time one is used: an idle player that never queued
 a track pays no byte for them. A setting a player does not set follows its client's
-(:attr:`Node.music`, shared by every node of the client).
+([`Node.music`][hikari_lavalink.runtime.node.Node.music], shared by every node of the client).
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ __all__ = ["MusicParts"]
 
 
 class MusicParts(VoiceParts):
-    """The music attributes of :class:`Player` (a base of it; no slots of its own)."""
+    """The music attributes of [`Player`][hikari_lavalink.Player] (a base of it; no slots of its
+    own)."""
 
     __slots__ = ()
 
     _node: Node
 
     music_state = SideField["music_.PlayerMusic | None"]("_extras", Extras, DEFAULTS, field="music")
-    """The player's music state, or ``None`` while it never used one (internal)."""
+    """The player's music state, or `None` while it never used one (internal)."""
 
     def _music(self) -> music_.PlayerMusic:
         music = self.music_state
@@ -40,11 +41,11 @@ class MusicParts(VoiceParts):
 
     @property
     def queue(self) -> queue_.TrackQueue:
-        """The player's :class:`TrackQueue` (created when first read).
+        """The player's [`TrackQueue`][hikari_lavalink.TrackQueue] (created when first read).
 
-        When a track ends ``finished`` or ``loadFailed``, the next one plays by itself
-        (unless :attr:`auto_advance` is off); it moves with the player through failover,
-        shard deaths and restarts.
+        When a track ends `finished` or `loadFailed`, the next one plays by itself
+        (unless [`auto_advance`][hikari_lavalink.runtime.player.Player.auto_advance] is off); it
+        moves with the player through failover, shard deaths and restarts.
         """
         music = self._music()
         if music.queue is None:
@@ -66,8 +67,8 @@ class MusicParts(VoiceParts):
     def autoplay(self) -> bool:
         """Whether an empty queue is filled from recommendations when a track ends.
 
-        Follows the client's ``autoplay`` until set; assign :data:`CLIENT_DEFAULT` to
-        follow it again.
+        Follows the client's `autoplay` until set; assign
+        [`CLIENT_DEFAULT`][hikari_lavalink.CLIENT_DEFAULT] to follow it again.
         """
         return _own(self.music_state, "autoplay", self._node.music.autoplay)
 
@@ -87,7 +88,7 @@ class MusicParts(VoiceParts):
     @property
     def leave_when_idle(self) -> float | None:
         """Seconds with nothing playing and an empty queue before the bot leaves
-        (``None``: never; the client's until set)."""
+        (`None`: never; the client's until set)."""
         return _own(self.music_state, "leave_when_idle", self._node.music.leave_when_idle)
 
     @leave_when_idle.setter
@@ -98,7 +99,7 @@ class MusicParts(VoiceParts):
     @property
     def leave_when_alone(self) -> float | None:
         """Seconds after the last member who is not a bot left the channel before the
-        bot leaves too (``None``: never; the client's until set)."""
+        bot leaves too (`None`: never; the client's until set)."""
         return _own(self.music_state, "leave_when_alone", self._node.music.leave_when_alone)
 
     @leave_when_alone.setter
@@ -107,8 +108,8 @@ class MusicParts(VoiceParts):
         self._node.music.setting_changed(typing.cast("typing.Any", self))
 
     async def skip(self, count: int = 1) -> models.Track | None:
-        """Play the queue's next track now (skipping ``count - 1`` more); with an empty
-        queue, autoplay's pick or a stop. Returns the track now playing, or ``None``."""
+        """Play the queue's next track now (skipping `count - 1` more); with an empty
+        queue, autoplay's pick or a stop. Returns the track now playing, or `None`."""
         return await self._node.music.skip(typing.cast("typing.Any", self), count)
 
 

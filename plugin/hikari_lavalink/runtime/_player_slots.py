@@ -1,9 +1,9 @@
-"""A player's memory layout: the slots a ``playerUpdate`` touches first, the rest aside.
+"""A player's memory layout: the slots a `playerUpdate` touches first, the rest aside.
 
-Thousands of players sit in memory at once, and each ``playerUpdate`` meets a cold one: the
-hot slots come first (:class:`HotSlots`), and what a playing player does not need lives in
-an :class:`Extras` side object that exists only while needed (see
-:mod:`hikari_lavalink._side`).
+Thousands of players sit in memory at once, and each `playerUpdate` meets a cold one: the
+hot slots come first (`HotSlots`), and what a playing player does not need lives in
+an `Extras` side object that exists only while needed (see
+`hikari_lavalink._side`).
 """
 
 from __future__ import annotations
@@ -35,14 +35,15 @@ NO_FILTERS: typing.Final = filters_.Filters()
 
 
 class NodeDefault(Sentinel):
-    """The type of :data:`NODE_DEFAULT`."""
+    """The type of [`NODE_DEFAULT`][hikari_lavalink.runtime.player.NODE_DEFAULT]."""
 
     __slots__ = ()
     name = "NODE_DEFAULT"
 
 
 NODE_DEFAULT: typing.Final = NodeDefault()
-"""A player's ``voice_timeout`` when it follows its node's :attr:`Node.voice_timeout`."""
+"""A player's `voice_timeout` when it follows its node's
+[`Node.voice_timeout`][hikari_lavalink.runtime.node.Node.voice_timeout]."""
 
 
 class Extras:
@@ -94,7 +95,7 @@ ROUNDING_MS: typing.Final = 1e-3
 
 
 class HotSlots:
-    """The slots a ``playerUpdate`` touches, laid out first and together.
+    """The slots a `playerUpdate` touches, laid out first and together.
 
     CPython orders a class's own slots by name, after those of its bases: as a base, these
     sit right after the object header, in one or two cache lines of a player's 144 bytes,
@@ -108,8 +109,9 @@ class VoiceParts(HotSlots):
     """A player's voice credentials and channel, kept as their parts.
 
     Guilds share the voice server's endpoint and the shard's session id (interned by the
-    bridge): while the credentials were sent for :attr:`channel_id`, the player keeps the
-    token and those two shared strings, not a ``VoiceUpdate`` of its own.
+    bridge): while the credentials were sent for
+    [`channel_id`][hikari_lavalink.runtime.player.Player.channel_id], the player keeps the token and
+    those two shared strings, not a `VoiceUpdate` of its own.
     """
 
     __slots__ = ("_channel_id", "_voice", "_voice_endpoint", "_voice_session_id")
@@ -127,8 +129,9 @@ class VoiceParts(HotSlots):
     def voice(self) -> requests.VoiceUpdate | None:
         """The voice credentials last sent to Lavalink.
 
-        Kept as their parts (the channel is :attr:`channel_id`); each read builds an equal
-        :class:`VoiceUpdate`.
+        Kept as their parts (the channel is
+        [`channel_id`][hikari_lavalink.runtime.player.Player.channel_id]); each read builds an equal
+        [`VoiceUpdate`][hikari_lavalink.VoiceUpdate].
         """
         voice = self._voice
         if not isinstance(voice, str):

@@ -33,7 +33,7 @@ class BackgroundTasks:
         return f"BackgroundTasks(running={len(self._tasks)})"
 
     def spawn(self, coro: collections.abc.Coroutine[typing.Any, typing.Any, typing.Any]) -> None:
-        """Run ``coro`` in a task of its own; an exception it raises is logged."""
+        """Run `coro` in a task of its own; an exception it raises is logged."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._done)

@@ -1,18 +1,18 @@
 """A node's connection: its one task, reading frames in order and carrying out the effects
-of its session machine (:mod:`hikari_lavalink.protocol.session`).
+of its session machine ([`hikari_lavalink.protocol.session`][hikari_lavalink.protocol.session]).
 
 The rules of the hot path, stated once for the whole module: the reader task is the only
 place messages are handled, one at a time, in the order the server sent them. Per message
 the work is a decode, a dict lookup of the player, one call into it and a call to the
 listener: nothing grows with the number of players and no task is created. Names are bound
-once per connection, types are compared by identity (a ``typing.cast`` per message would
+once per connection, types are compared by identity (a `typing.cast` per message would
 cost a call, so messages are typed loosely), the codec's prebuilt decoder is called
 directly, and an exception a listener raises is logged, never fatal.
 
-A Lavalink message takes this path: the transport's receive -> :meth:`NodeConnection._read`
--> ``codec.frame_decoder`` -> the player (``apply_update`` / ``apply_event``) -> the node's
-:class:`~hikari_lavalink.runtime.listener.NodeListener` (for the client,
-:class:`~hikari_lavalink.bridge.dispatch.NodeEvents`, which builds the hikari event).
+A Lavalink message takes this path: the transport's receive -> `NodeConnection._read`
+-> `codec.frame_decoder` -> the player (`apply_update` / `apply_event`) -> the node's
+[`NodeListener`][hikari_lavalink.NodeListener] (for the client,
+`NodeEvents`, which builds the hikari event).
 """
 
 from __future__ import annotations
@@ -45,11 +45,11 @@ INTERNAL_ERROR: typing.Final = 1011
 
 
 class NodeConnection:
-    """The task of one :class:`~hikari_lavalink.runtime.node.Node` and its per-step state.
+    """The task of one [`Node`][hikari_lavalink.Node] and its per-step state.
 
-    Internal: the node builds it, starts :meth:`run` in its task and stops it in
-    :meth:`stop`. ``session`` is the session machine; ``ready`` is set while a session is
-    ready; ``error`` says why the node stopped for good.
+    Internal: the node builds it, starts `run` in its task and stops it in
+    `stop`. `session` is the session machine; `ready` is set while a session is
+    ready; `error` says why the node stopped for good.
     """
 
     __slots__ = (
@@ -115,7 +115,7 @@ class NodeConnection:
         return f"NodeConnection(node={self._name!r}, state={self.session.state.value})"
 
     def start(self) -> None:
-        """Start :meth:`run` in the node's task (once)."""
+        """Start `run` in the node's task (once)."""
         if self.task is None:
             self.task = asyncio.get_running_loop().create_task(
                 self.run(), name=f"hikari-lavalink node {self._name}"
@@ -452,4 +452,4 @@ class NodeConnection:
 
 
 _EVENT_KINDS: typing.Final = frozenset(typing.get_args(messages.EventMessage))
-"""The message classes of ``event`` ops: what :meth:`Node._on_other` hands to ``event``."""
+"""The message classes of `event` ops: what `Node._on_other` hands to `event`."""

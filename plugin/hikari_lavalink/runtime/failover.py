@@ -42,12 +42,12 @@ class Failover:
     pool
         Where the players go.
     is_current
-        ``is_current(guild_id, player)``: whether ``player`` is still that guild's player
+        `is_current(guild_id, player)`: whether `player` is still that guild's player
         (a player left or replaced meanwhile is not moved).
     leave
-        ``await leave(guild_id, reason)``: leave the channel and destroy the player.
+        `await leave(guild_id, reason)`: leave the channel and destroy the player.
     moved
-        ``moved(player, from_node)``: a player now lives on ``player.node``.
+        `moved(player, from_node)`: a player now lives on `player.node`.
     grace
         Seconds a lost node's players wait for any node to be ready before they leave.
     """
@@ -74,13 +74,14 @@ class Failover:
         return f"Failover(grace={self.grace})"
 
     async def relocate(self, source: Node, players: list[Player]) -> None:
-        """``source`` is gone for these players: move them, or leave."""
+        """`source` is gone for these players: move them, or leave."""
         await self.move(source, players, graceful=False)
 
     async def move(self, source: Node, players: list[Player], *, graceful: bool) -> None:
-        """Move ``players`` off ``source``, :data:`MOVE_CONCURRENCY` at a time.
+        """Move `players` off `source`,
+        [`MOVE_CONCURRENCY`][hikari_lavalink.client.MOVE_CONCURRENCY] at a time.
 
-        ``graceful`` (a drain): ``source`` still lives, each player is destroyed there once
+        `graceful` (a drain): `source` still lives, each player is destroyed there once
         moved, and a player no other node can take stays.
         """
         limit = asyncio.Semaphore(MOVE_CONCURRENCY)

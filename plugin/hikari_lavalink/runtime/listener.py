@@ -1,7 +1,8 @@
-"""What a node tells whoever listens: :class:`NodeListener`, the node's one listener seam.
+"""What a node tells whoever listens: [`NodeListener`][hikari_lavalink.NodeListener], the node's one
+listener seam.
 
-The client's listener is :class:`hikari_lavalink.bridge.dispatch.NodeEvents`; a bot that
-drives nodes without the client (see ``examples/node_demo.py``) subclasses this itself.
+The client's listener is `hikari_lavalink.bridge.dispatch.NodeEvents`; a bot that
+drives nodes without the client (see `examples/node_demo.py`) subclasses this itself.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class NodeListener:
     """
 
     def node_ready(self, node: Node, *, session_id: str, resumed: bool) -> None:
-        """The node has a session (``resumed`` when the previous one survived)."""
+        """The node has a session (`resumed` when the previous one survived)."""
 
     def node_disconnected(
         self, node: Node, *, code: int, reason: str, will_resume: bool, graceful: bool
@@ -37,10 +38,10 @@ class NodeListener:
     ) -> None:
         """The server destroyed the session and these players with it.
 
-        ``reachable`` is ``True`` when the node answered (it refused to resume: it restarted)
-        and a new session follows at once; ``False`` when the resume deadline passed while the
+        `reachable` is `True` when the node answered (it refused to resume: it restarted)
+        and a new session follows at once; `False` when the resume deadline passed while the
         node was unreachable. The node restores the players on its next session when it was
-        created with ``restore_players=True``; remove them (``Node.forget_player``) to
+        created with `restore_players=True`; remove them (`Node.forget_player`) to
         prevent that.
         """
 
@@ -50,10 +51,11 @@ class NodeListener:
         """After a ready: players adopted from the server and players recreated on it."""
 
     def node_stopped(self, node: Node, *, error: LavalinkError | None) -> None:
-        """The node stopped for good (``error`` is ``None`` when the user closed it)."""
+        """The node stopped for good (`error` is `None` when the user closed it)."""
 
     def wants_player_updates(self, node: Node) -> bool:
-        """Whether :meth:`player_update` is to be called for ``node``'s messages now.
+        """Whether [`player_update`][hikari_lavalink.runtime.node.NodeListener.player_update] is to
+        be called for `node`'s messages now.
 
         Asked once per step of the node's reader task (until it next gives the event loop
         a turn), and the answer holds for the messages of that step: return what other
@@ -65,7 +67,7 @@ class NodeListener:
     def player_update(
         self, node: Node, player: Player | None, message: messages.PlayerUpdateMessage
     ) -> None:
-        """A ``playerUpdate`` (``player`` is ``None`` for a guild with no local player)."""
+        """A `playerUpdate` (`player` is `None` for a guild with no local player)."""
 
     def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
         """A track or voice event."""

@@ -1,19 +1,21 @@
 """The music layer: what plays next when a track ends, and the settings that decide it.
 
-:class:`Music` is one per client (every node of the client holds it, as
-:attr:`Node.music`). The client's listener calls :meth:`Music.on_event` for each track
-event, before it builds the hikari event: O(1), no work per ``playerUpdate`` and no
-listener per player. A track ending ``finished`` or ``loadFailed`` (and only when it was
-the player's current track) starts one task that plays the queue's next track, or asks
-the recommender when the queue is dry and autoplay is on, or says the queue ended.
+[`Music`][hikari_lavalink.runtime.music.Music] is one per client (every node of the client holds it,
+as [`Node.music`][hikari_lavalink.runtime.node.Node.music]). The client's listener calls
+[`Music.on_event`][hikari_lavalink.runtime.music.Music.on_event] for each track event, before it
+builds the hikari event: O(1), no work per `playerUpdate` and no listener per player. A track ending
+`finished` or `loadFailed` (and only when it was the player's current track) starts one task that
+plays the queue's next track, or asks the recommender when the queue is dry and autoplay is on, or
+says the queue ended.
 
 Ends the client causes itself never get here: a player dropped on purpose (shard death)
 is detached and its events are dropped by the node's reader; a moved or destroyed player
-is no longer on the node whose late ``TrackEndEvent`` arrives. So a recovery never skips
+is no longer on the node whose late `TrackEndEvent` arrives. So a recovery never skips
 a track or plays one twice.
 
-A player's own settings (:class:`PlayerMusic`) live in its side object, created when
-first used: an idle player that never used its queue pays nothing for them.
+A player's own settings ([`PlayerMusic`][hikari_lavalink.runtime.music.PlayerMusic]) live in its
+side object, created when first used: an idle player that never used its queue pays nothing for
+them.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ _LOGGER = logging.getLogger("hikari_lavalink.music")
 Recommender = collections.abc.Callable[
     ["Player", models.Track], collections.abc.Awaitable[collections.abc.Sequence[models.Track]]
 ]
-"""``await recommender(player, seed)``: tracks to play after ``seed`` (autoplay)."""
+"""`await recommender(player, seed)`: tracks to play after `seed` (autoplay)."""
 
 AUTOPLAY_HISTORY: typing.Final = 50
 """How many of the last tracks autoplay never recommends again."""
@@ -59,14 +61,14 @@ AUTOPLAY_BATCH: typing.Final = 5
 
 
 class ClientDefault(Sentinel):
-    """The type of :data:`CLIENT_DEFAULT`."""
+    """The type of [`CLIENT_DEFAULT`][hikari_lavalink.CLIENT_DEFAULT]."""
 
     __slots__ = ()
     name = "CLIENT_DEFAULT"
 
 
 CLIENT_DEFAULT: typing.Final = ClientDefault()
-"""A player setting that follows its client's (``player.autoplay = CLIENT_DEFAULT``)."""
+"""A player setting that follows its client's (`player.autoplay = CLIENT_DEFAULT`)."""
 
 
 class PlayerMusic:
@@ -101,7 +103,7 @@ class PlayerMusic:
 
 async def recommend(player: Player, seed: models.Track) -> list[models.Track]:
     """The built-in recommender: a YouTube mix for YouTube tracks; LavaSrc's
-    recommendations (``sprec:``, ``dzrec:``) for Spotify and Deezer tracks when the node
+    recommendations (`sprec:`, `dzrec:`) for Spotify and Deezer tracks when the node
     has that source; nothing otherwise."""
     info = seed.info
     source = info.source_name
@@ -122,7 +124,7 @@ async def recommend(player: Player, seed: models.Track) -> list[models.Track]:
 
 
 def queue_of(player: Player) -> queue_.TrackQueue | None:
-    """The player's queue, or ``None`` while it has none (without making one)."""
+    """The player's queue, or `None` while it has none (without making one)."""
     music = player.music_state
     return music.queue if music is not None else None
 
@@ -151,10 +153,10 @@ class Music:
     Parameters
     ----------
     is_current
-        ``is_current(player)``: the player still belongs to its guild (not left, not
+        `is_current(player)`: the player still belongs to its guild (not left, not
         replaced); a player that is not is never advanced.
     queue_end
-        ``queue_end(player, last)``: the queue ran dry and nothing plays.
+        `queue_end(player, last)`: the queue ran dry and nothing plays.
     idle, playing
         Nothing plays on the player now (stopped or dry), or something does again.
     reconsider
@@ -285,7 +287,7 @@ class Music:
 
     async def skip(self, player: Player, count: int = 1) -> models.Track | None:
         """Play the queue's next track now (autoplay's, when dry), or stop: the track
-        returned, or ``None``. Waits for an advance under way; when that already moved
+        returned, or `None`. Waits for an advance under way; when that already moved
         past the track playing at the call, nothing more is skipped."""
         target = player.track
         # Nothing plays, but an advance is under way: it plays what this skip would.

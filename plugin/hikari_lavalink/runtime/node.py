@@ -1,8 +1,8 @@
 """A Lavalink node: its state, its players, its lifecycle and its REST calls.
 
 Its one WebSocket and the task that reads it, in message order, are its
-:class:`~hikari_lavalink.runtime.connection.NodeConnection`; what it reports goes to its
-:class:`~hikari_lavalink.runtime.listener.NodeListener`.
+`NodeConnection`; what it reports goes to its
+[`NodeListener`][hikari_lavalink.NodeListener].
 """
 
 from __future__ import annotations
@@ -61,9 +61,9 @@ class Node:
     name
         A name for logs and lookups.
     transport
-        How to reach the server (see :func:`hikari_lavalink.transport.create_transport`).
+        How to reach the server (see `hikari_lavalink.transport.create_transport`).
     user_id
-        The bot's user id, sent as ``User-Id``.
+        The bot's user id, sent as `User-Id`.
     listener
         Receives messages and lifecycle changes.
     resuming
@@ -79,7 +79,7 @@ class Node:
     regions
         Regions this node serves, for node selection.
     client_name
-        Sent as ``Client-Name``.
+        Sent as `Client-Name`.
     """
 
     __slots__ = (
@@ -119,15 +119,15 @@ class Node:
     ) -> None:
         self.name: typing.Final = name
         self.regions: frozenset[str] = frozenset(regions)
-        """Regions this node serves (names as in ``protocol.balancing.REGION_PREFIXES``)."""
+        """Regions this node serves (names as in `protocol.balancing.REGION_PREFIXES`)."""
         self.user_id = user_id
         self.client_name = client_name
         self.clock: typing.Final = clock
         self.stats: models.Stats | None = None
-        """The latest statistics from the WebSocket, ``None`` until the first arrive."""
+        """The latest statistics from the WebSocket, `None` until the first arrive."""
         self.voice_timeout: float | None = None
-        """The :attr:`Player.voice_timeout` of its players that set none of their own
-        (the hikari bridge sets its own ``voice_timeout`` here)."""
+        """The [`Player.voice_timeout`][hikari_lavalink.runtime.player.Player.voice_timeout] of its
+        players that set none of their own (the hikari bridge sets its own `voice_timeout` here)."""
         self.music = music_.Music()
         """The music settings and queue engine of its players (the client's, once added)."""
         self._transport = transport
@@ -197,11 +197,13 @@ class Node:
     # -- lifecycle -----------------------------------------------------------------------
 
     def resume_session(self, session_id: str) -> None:
-        """Before :meth:`start`: resume this session id on the first connect, if it lives."""
+        """Before [`start`][hikari_lavalink.runtime.node.Node.start]: resume this session id on the
+        first connect, if it lives."""
         self._link.session.offer(session_id)
 
     async def start(self) -> None:
-        """Start connecting in the background (returns at once; see :meth:`wait_ready`)."""
+        """Start connecting in the background (returns at once; see
+        [`wait_ready`][hikari_lavalink.runtime.node.Node.wait_ready])."""
         self._link.start()
 
     async def wait_ready(self, timeout: float | None = None) -> None:
@@ -212,7 +214,7 @@ class Node:
         NodeConnectionError
             The node stopped for good (for example the password was rejected).
         NodeReadyTimeoutError
-            ``timeout`` passed first (a :class:`TimeoutError` too).
+            `timeout` passed first (a `TimeoutError` too).
         """
         link = self._link
         try:
@@ -246,7 +248,7 @@ class Node:
         ----------
         keep_session
             Leave the session resumable, so its players keep playing for
-            ``resume_timeout`` seconds and a restarted bot can resume it. By default
+            `resume_timeout` seconds and a restarted bot can resume it. By default
             resuming is turned off first, so the server destroys the players at once.
         """
         if self._closing:
@@ -320,7 +322,7 @@ class Node:
         return await self._transport.request(route, trace=trace)
 
     async def load_tracks(self, identifier: str) -> LoadResult:
-        """Resolve a URL, an identifier or a search (``ytsearch:...``)."""
+        """Resolve a URL, an identifier or a search (`ytsearch:...`)."""
         return await self.request(routes.load_tracks(identifier))
 
     async def decode_track(self, encoded: str) -> models.Track:
@@ -354,7 +356,7 @@ class Node:
         return await self.request(routes.version())
 
     async def fetch_route_planner_status(self) -> RoutePlannerStatus | None:
-        """The route planner's status, ``None`` when no planner is configured."""
+        """The route planner's status, `None` when no planner is configured."""
         return await self.request(routes.route_planner_status())
 
     async def free_address(self, address: str) -> None:

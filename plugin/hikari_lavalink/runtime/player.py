@@ -2,7 +2,7 @@
 
 The player keeps what it last told Lavalink and what Lavalink last reported, so that it can
 be restored on a new session or moved to another node (track, position, volume, filters,
-paused, voice). Its position is interpolated between ``playerUpdate`` messages.
+paused, voice). Its position is interpolated between `playerUpdate` messages.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ UNSET: typing.Final = msgspec.UNSET
 class Player(MusicParts):
     """A guild's player on a Lavalink node.
 
-    Create players through the client (or :meth:`Node.create_player`); do not instantiate
+    Create players through the client (or
+    [`Node.create_player`][hikari_lavalink.runtime.node.Node.create_player]); do not instantiate
     this class yourself.
     """
 
@@ -52,7 +53,7 @@ class Player(MusicParts):
         self._node = node
         self.guild_id: typing.Final = guild_id
         self.track: models.Track | None = None
-        """The track playing (or paused), ``None`` when idle."""
+        """The track playing (or paused), `None` when idle."""
         self.volume = 100
         """Player volume, 0-1000 (100 is unchanged)."""
         self.paused = False
@@ -65,7 +66,7 @@ class Player(MusicParts):
         self._voice_session_id: str | None = None
         self._channel_id: int | None = None
         self.connected = False
-        """Whether Lavalink's voice connection to Discord is up (from ``playerUpdate``)."""
+        """Whether Lavalink's voice connection to Discord is up (from `playerUpdate`)."""
         self.ping = -1
         # The position, in one object: while it advances, the clock time at which it was
         # 0 (a float); while it stands still (paused, or frozen where the audio stopped),
@@ -100,8 +101,9 @@ class Player(MusicParts):
     end_time = SideField["int | None"]("_extras", Extras, DEFAULTS)
     """Where the track stops (ms), if the last play set an end."""
     destroyed = SideField["str | None"]("_extras", Extras, DEFAULTS)
-    """Why the player was destroyed (``"left"``, ``"kicked"``...): then every command
-    raises, and :meth:`LavalinkClient.join` makes a new player; ``None`` while it lives."""
+    """Why the player was destroyed (`"left"`, `"kicked"`...): then every command
+    raises, and [`LavalinkClient.join`][hikari_lavalink.client.LavalinkClient.join] makes a new
+    player; `None` while it lives."""
     _filters = SideField[filters_.Filters]("_extras", Extras, DEFAULTS, field="filters")
     _own_voice_timeout = SideField["float | NodeDefault | None"](
         "_extras", Extras, DEFAULTS, field="voice_timeout"
@@ -122,13 +124,15 @@ class Player(MusicParts):
 
     @property
     def voice_timeout(self) -> float | None:
-        """How long :meth:`play` waits for the voice connection, in seconds.
+        """How long [`play`][hikari_lavalink.runtime.player.Player.play] waits for the voice
+        connection, in seconds.
 
-        When set (the hikari bridge sets its node's), :meth:`play` waits up to this many
-        seconds instead of starting a track Discord cannot hear; ``None`` does not wait.
-        By default the player follows :attr:`Node.voice_timeout` of the node it is on;
-        assign a value to give this player its own, or :data:`NODE_DEFAULT` to follow the
-        node again.
+        When set (the hikari bridge sets its node's),
+        [`play`][hikari_lavalink.runtime.player.Player.play] waits up to this many seconds instead
+        of starting a track Discord cannot hear; `None` does not wait. By default the player follows
+        [`Node.voice_timeout`][hikari_lavalink.runtime.node.Node.voice_timeout] of the node it is
+        on; assign a value to give this player its own, or
+        [`NODE_DEFAULT`][hikari_lavalink.runtime.player.NODE_DEFAULT] to follow the node again.
         """
         timeout = self._own_voice_timeout
         return self._node.voice_timeout if isinstance(timeout, NodeDefault) else timeout
@@ -158,15 +162,16 @@ class Player(MusicParts):
         return position if info.is_stream else min(position, info.length)
 
     def apply_state(self, state: models.PlayerState, now: float) -> None:
-        """Record a ``playerUpdate`` state received by clock time ``now``."""
+        """Record a `playerUpdate` state received by clock time `now`."""
         self._at = state.position if self.paused else now - state.position / 1000.0
         self.connected = state.connected
         self.ping = state.ping
 
     def apply_update(self, state: models.PlayerState, now: float) -> bool:
-        """:meth:`apply_state`, unless the player is detached: then ``False``, nothing taken.
+        """[`apply_state`][hikari_lavalink.runtime.player.Player.apply_state], unless the player is
+        detached: then `False`, nothing taken.
 
-        Internal: the node's reader calls it for every ``playerUpdate`` (a step's updates
+        Internal: the node's reader calls it for every `playerUpdate` (a step's updates
         stamped with one clock reading): one call, the detached check one slot read, as
         a playing player has no extras.
         """
@@ -179,10 +184,10 @@ class Player(MusicParts):
         return True
 
     def apply_event(self, message: typing.Any) -> bool:
-        """Take what a track or voice event changes; ``False`` (nothing taken) if detached.
+        """Take what a track or voice event changes; `False` (nothing taken) if detached.
 
-        Internal: called by the node's reader. ``message`` is an
-        :data:`~hikari_lavalink.protocol.messages.EventMessage`, typed loosely: the identity
+        Internal: called by the node's reader. `message` is an
+        [`EventMessage`][hikari_lavalink.EventMessage], typed loosely: the identity
         checks narrow, where a cast would cost a call.
         """
         extras = self._extras
@@ -225,9 +230,9 @@ class Player(MusicParts):
             self._at = position
 
     def freeze(self, at: float | None = None) -> None:
-        """Stop the position where it was at clock time ``at`` (default: now).
+        """Stop the position where it was at clock time `at` (default: now).
 
-        Internal: the server lost the player, and the audio stopped at ``at``.
+        Internal: the server lost the player, and the audio stopped at `at`.
         """
         zero = self._at
         if zero.__class__ is float:
@@ -310,7 +315,7 @@ class Player(MusicParts):
         replace: bool = True,
         user_data: dict[str, typing.Any] | None = None,
     ) -> None:
-        """Play a track (a :class:`Track` or an encoded string).
+        """Play a track (a [`Track`][hikari_lavalink.Track] or an encoded string).
 
         Parameters
         ----------
@@ -319,13 +324,13 @@ class Player(MusicParts):
         start
             Start position in ms.
         end
-            Stop at this position in ms (the track then ends with reason ``finished``).
+            Stop at this position in ms (the track then ends with reason `finished`).
         volume
             Also set the volume.
         paused
             Load the track paused.
         replace
-            ``False`` plays only when nothing is playing (``noReplace``).
+            `False` plays only when nothing is playing (`noReplace`).
         user_data
             JSON data attached to the track and echoed back in events.
         """
@@ -346,12 +351,14 @@ class Player(MusicParts):
         )
 
     async def wait_for_voice(self) -> None:
-        """Wait until Lavalink has this player's voice connection (if :attr:`voice_timeout`).
+        """Wait until Lavalink has this player's voice connection (if
+        [`voice_timeout`][hikari_lavalink.runtime.player.Player.voice_timeout]).
 
         Raises
         ------
         VoiceTimeoutError
-            The voice connection did not come (back) within :attr:`voice_timeout` seconds.
+            The voice connection did not come (back) within
+            [`voice_timeout`][hikari_lavalink.runtime.player.Player.voice_timeout] seconds.
         """
         self._check_alive()
         limit = self.voice_timeout
@@ -373,7 +380,8 @@ class Player(MusicParts):
 
     def discard(self, reason: str) -> None:
         """The player is gone for good (internal: left, kicked, its node lost): every
-        command raises from now on, and a :meth:`wait_for_voice` under way ends."""
+        command raises from now on, and a
+        [`wait_for_voice`][hikari_lavalink.runtime.player.Player.wait_for_voice] under way ends."""
         if self.destroyed is None:
             self.destroyed = reason
         waiter = self._voice_ready
@@ -400,11 +408,11 @@ class Player(MusicParts):
             waiter.set_result(None)
 
     async def stop(self) -> None:
-        """Stop the current track (it ends with reason ``stopped``)."""
+        """Stop the current track (it ends with reason `stopped`)."""
         await self.update(requests.UpdatePlayer(track=requests.UpdatePlayerTrack(encoded=None)))
 
     async def pause(self, paused: bool = True) -> None:
-        """Pause (or, with ``False``, resume) playback."""
+        """Pause (or, with `False`, resume) playback."""
         await self.update(requests.UpdatePlayer(paused=paused))
 
     async def resume(self) -> None:
@@ -412,7 +420,7 @@ class Player(MusicParts):
         await self.pause(paused=False)
 
     async def seek(self, position: int) -> None:
-        """Seek to ``position`` ms in the current track."""
+        """Seek to `position` ms in the current track."""
         await self.update(requests.UpdatePlayer(position=position))
         if self.track is not None:
             self.set_position(position)

@@ -1,8 +1,8 @@
 """The node pool: a client's nodes by name, which are draining, and the one node selection.
 
 Every choice of a node (a new player, a player homed by its voice region, a player moved
-off a lost or drained node) goes through :meth:`NodePool.choose`: ready nodes only, never a
-draining one, then the user's strategy or :func:`~hikari_lavalink.protocol.balancing.choose`.
+off a lost or drained node) goes through `NodePool.choose`: ready nodes only, never a
+draining one, then the user's strategy or [`choose`][hikari_lavalink.protocol.balancing.choose].
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ __all__ = ["NodePool", "NodeStrategy", "node_load"]
 NodeStrategy: typing.TypeAlias = (
     "collections.abc.Callable[[collections.abc.Sequence[Node], str | None], Node]"
 )
-"""Your own node selection: ``strategy(ready_nodes, region) -> node``."""
+"""Your own node selection: `strategy(ready_nodes, region) -> node`."""
 
 
 class NodePool:
@@ -34,8 +34,8 @@ class NodePool:
     Parameters
     ----------
     strategy
-        The user's node selection, or ``None`` for lowest penalty, region first, with
-        hysteresis (see :mod:`hikari_lavalink.protocol.balancing`).
+        The user's node selection, or `None` for lowest penalty, region first, with
+        hysteresis (see [`hikari_lavalink.protocol.balancing`][hikari_lavalink.protocol.balancing]).
     """
 
     __slots__ = ("_draining", "_nodes", "_ready", "strategy")
@@ -89,7 +89,7 @@ class NodePool:
         self._draining.discard(name)
 
     def node_ready(self) -> None:
-        """A node became ready (wakes :meth:`wait_for_node`)."""
+        """A node became ready (wakes `wait_for_node`)."""
         self._ready.set()
 
     def choose(
@@ -99,10 +99,10 @@ class NodePool:
         region: str | None = None,
         current: Node | None = None,
     ) -> Node | None:
-        """The ready node a player should use, ``None`` when there is none.
+        """The ready node a player should use, `None` when there is none.
 
-        Nodes named in ``exclude`` and draining nodes are never chosen; ``region`` and
-        ``current`` are as in :func:`~hikari_lavalink.protocol.balancing.choose`.
+        Nodes named in `exclude` and draining nodes are never chosen; `region` and
+        `current` are as in [`choose`][hikari_lavalink.protocol.balancing.choose].
         """
         draining = self._draining
         candidates = [
@@ -121,7 +121,7 @@ class NodePool:
         region: str | None = None,
         current: Node | None = None,
     ) -> Node:
-        """:meth:`choose`, raising when no node is ready.
+        """`choose`, raising when no node is ready.
 
         Raises
         ------
@@ -139,7 +139,7 @@ class NodePool:
         return chosen
 
     async def wait_for_node(self, *, timeout: float, region: str | None = None) -> Node | None:
-        """The first node :meth:`choose` finds within ``timeout`` seconds, or ``None``."""
+        """The first node `choose` finds within `timeout` seconds, or `None`."""
         try:
             async with asyncio.timeout(timeout):
                 while True:
@@ -161,7 +161,7 @@ class NodePool:
         NodeConnectionError
             Every node stopped for good.
         NodeReadyTimeoutError
-            ``timeout`` passed first (a :class:`TimeoutError` too).
+            `timeout` passed first (a `TimeoutError` too).
         """
         if not self._nodes:
             raise NoNodeAvailableError("no Lavalink node was added; add one with add_node()")

@@ -1,7 +1,8 @@
-"""Deprecated alias of :mod:`hikari_lavalink.transport.base` (kept for one release).
+"""Deprecated alias of [`hikari_lavalink.transport.base`][hikari_lavalink.transport.base] (kept for
+one release).
 
-The seam the transport implements lives with the transport now, so that ``transport/``
-never imports ``runtime/``.
+The seam the transport implements lives with the transport now, so that `transport/`
+never imports `runtime/`.
 """
 
 from __future__ import annotations

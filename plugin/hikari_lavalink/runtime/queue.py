@@ -1,12 +1,14 @@
-"""A track queue: every player has one (:attr:`Player.queue`), and it advances by itself.
+"""A track queue: every player has one
+([`Player.queue`][hikari_lavalink.runtime.player.Player.queue]), and it advances by itself.
 
-When a track ends ``finished`` or ``loadFailed``, the client plays the queue's next track
-(see :mod:`hikari_lavalink.runtime.music`); :meth:`Player.skip` moves on at once. The queue
-itself is pure: it holds tracks and decides what comes next; it never talks to Lavalink,
-so it can also be used on its own.
+When a track ends `finished` or `loadFailed`, the client plays the queue's next track
+(see [`hikari_lavalink.runtime.music`][hikari_lavalink.runtime.music]);
+[`Player.skip`][hikari_lavalink.runtime.player.Player.skip] moves on at once. The queue itself is
+pure: it holds tracks and decides what comes next; it never talks to Lavalink, so it can also be
+used on its own.
 
-Tracks autoplay added (marked ``userData["autoplay"]``) stay behind the ones people ask
-for: :meth:`TrackQueue.add` puts new tracks before them.
+Tracks autoplay added (marked `userData["autoplay"]`) stay behind the ones people ask
+for: [`TrackQueue.add`][hikari_lavalink.runtime.queue.TrackQueue.add] puts new tracks before them.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ __all__ = [
 ]
 
 REQUESTER_KEY: typing.Final = "requester"
-"""The ``userData`` key holding who asked for a track (a user id, as a string)."""
+"""The `userData` key holding who asked for a track (a user id, as a string)."""
 AUTOPLAY_KEY: typing.Final = "autoplay"
-"""The ``userData`` key marking a track autoplay chose (``true``)."""
+"""The `userData` key marking a track autoplay chose (`true`)."""
 
 
 class LoopMode(enum.Enum):
@@ -52,18 +54,19 @@ class LoopMode(enum.Enum):
 
 
 def with_requester(track: Track, requester: typing.SupportsInt) -> Track:
-    """``track`` with ``requester`` (a user id) in its ``userData``.
+    """`track` with `requester` (a user id) in its `userData`.
 
-    Lavalink echoes ``userData`` in every event of the track, so the requester comes back
-    with each :class:`TrackStartEvent` and :class:`TrackEndEvent`, and survives moves and
-    restarts. It is a string in the JSON (user ids exceed JavaScript's exact integers).
+    Lavalink echoes `userData` in every event of the track, so the requester comes back
+    with each [`TrackStartEvent`][hikari_lavalink.TrackStartEvent] and
+    [`TrackEndEvent`][hikari_lavalink.TrackEndEvent], and survives moves and restarts. It is a
+    string in the JSON (user ids exceed JavaScript's exact integers).
     """
     data = {**track.user_data, REQUESTER_KEY: str(int(requester))}
     return msgspec.structs.replace(track, user_data=data)
 
 
 def requester_of(track: Track) -> int | None:
-    """Who asked for ``track`` (see :func:`with_requester`), or ``None``."""
+    """Who asked for `track` (see [`with_requester`][hikari_lavalink.with_requester]), or `None`."""
     value = track.user_data.get(REQUESTER_KEY)
     if isinstance(value, str) and value.isdecimal():
         return int(value)
@@ -71,7 +74,7 @@ def requester_of(track: Track) -> int | None:
 
 
 def is_autoplayed(track: Track) -> bool:
-    """Whether autoplay chose ``track``."""
+    """Whether autoplay chose `track`."""
     return track.user_data.get(AUTOPLAY_KEY) is True
 
 
@@ -81,9 +84,10 @@ class TrackQueue:
     Parameters
     ----------
     history_size
-        How many finished tracks :attr:`history` keeps.
+        How many finished tracks [`history`][hikari_lavalink.runtime.queue.TrackQueue.history]
+        keeps.
     rng
-        The random source for :meth:`shuffle`.
+        The random source for [`shuffle`][hikari_lavalink.runtime.queue.TrackQueue.shuffle].
     """
 
     __slots__ = ("_history", "_rng", "_upcoming", "current", "loop")
@@ -93,7 +97,7 @@ class TrackQueue:
         self._history: collections.deque[Track] = collections.deque(maxlen=history_size)
         self._rng = rng
         self.current: Track | None = None
-        """The track handed out last (``None`` when idle)."""
+        """The track handed out last (`None` when idle)."""
         self.loop = LoopMode.OFF
 
     def __len__(self) -> int:
@@ -127,7 +131,8 @@ class TrackQueue:
 
     @property
     def history_size(self) -> int:
-        """How many finished tracks :attr:`history` keeps."""
+        """How many finished tracks [`history`][hikari_lavalink.runtime.queue.TrackQueue.history]
+        keeps."""
         return self._history.maxlen or 0
 
     @property
@@ -155,11 +160,13 @@ class TrackQueue:
         self._upcoming.appendleft(track if requester is None else with_requester(track, requester))
 
     def next(self, *, failed: bool = False) -> Track | None:
-        """Finish :attr:`current` and return the track to play now (``None``: nothing).
+        """Finish [`current`][hikari_lavalink.runtime.queue.TrackQueue.current] and return the track
+        to play now (`None`: nothing).
 
-        ``failed``: the current track failed to load; it is not played again
-        (:attr:`LoopMode.TRACK`) nor put back (:attr:`LoopMode.QUEUE`), so a broken track
-        cannot loop forever.
+        `failed`: the current track failed to load; it is not played again
+        ([`LoopMode.TRACK`][hikari_lavalink.runtime.queue.LoopMode.TRACK]) nor put back
+        ([`LoopMode.QUEUE`][hikari_lavalink.runtime.queue.LoopMode.QUEUE]), so a broken track cannot
+        loop forever.
         """
         finished = self.current
         if finished is not None:
@@ -172,8 +179,11 @@ class TrackQueue:
         return self.current
 
     def skip(self, count: int = 1) -> Track | None:
-        """Finish :attr:`current`, drop ``count - 1`` upcoming tracks and move on (ignores
-        :attr:`LoopMode.TRACK`; in :attr:`LoopMode.QUEUE` the skipped go round too)."""
+        """Finish [`current`][hikari_lavalink.runtime.queue.TrackQueue.current], drop `count - 1`
+        upcoming tracks and move on (ignores
+        [`LoopMode.TRACK`][hikari_lavalink.runtime.queue.LoopMode.TRACK]; in
+        [`LoopMode.QUEUE`][hikari_lavalink.runtime.queue.LoopMode.QUEUE] the skipped go round
+        too)."""
         looping = self.loop is LoopMode.QUEUE
         upcoming = self._upcoming
         for index in range(max(1, count)):
@@ -186,21 +196,21 @@ class TrackQueue:
         return self.current
 
     def started(self, track: Track) -> None:
-        """A track the queue did not hand out started (``player.play(track)``): the current
-        one goes to the history, and ``track`` is current."""
+        """A track the queue did not hand out started (`player.play(track)`): the current
+        one goes to the history, and `track` is current."""
         current = self.current
         if current is not None and current.encoded != track.encoded:
             self._history.append(current)
         self.current = track
 
     def remove(self, index: int) -> Track:
-        """Remove and return the upcoming track at ``index`` (0 is the next one)."""
+        """Remove and return the upcoming track at `index` (0 is the next one)."""
         track = self._upcoming[index]
         del self._upcoming[index]
         return track
 
     def move(self, index: int, to: int) -> None:
-        """Move the upcoming track at ``index`` to position ``to``."""
+        """Move the upcoming track at `index` to position `to`."""
         track = self.remove(index)
         self._upcoming.insert(to, track)
 

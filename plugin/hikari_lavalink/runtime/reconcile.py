@@ -6,7 +6,7 @@ view. A new session finds none of the old players: each local player with voice 
 recreated on it, at its position, when the node restores players.
 
 When the server's players cannot be read, or some cannot be recreated (a node answering
-500 for a while after a restart), :class:`Reconciliation` tries again, with the node's
+500 for a while after a restart), `Reconciliation` tries again, with the node's
 reconnect back-off and out of the reader task's way, until it works; the players still
 not on the server when the resume window has passed are declared lost, as for a lost
 session (moved to another node, or left).
@@ -38,10 +38,10 @@ _LOGGER = logging.getLogger("hikari_lavalink.node")
 async def reconcile(
     node: Node, session_id: str, *, restore_players: bool
 ) -> tuple[list[Player], list[Player], list[Player]] | None:
-    """Reconcile ``node``'s players with its session ``session_id``.
+    """Reconcile `node`'s players with its session `session_id`.
 
     Returns the players adopted from the server, those recreated on it and those whose
-    recreation failed (to try again), or ``None`` when the server's players could not be
+    recreation failed (to try again), or `None` when the server's players could not be
     read (logged). Running it again is safe: what is on the server is taken as it is.
     """
     try:
@@ -132,9 +132,9 @@ class Reconciliation:
     backoff
         The node's reconnect back-off (its base and cap pace the tries).
     reconciled
-        ``reconciled(adopted, restored, resumed)``: players adopted and recreated.
+        `reconciled(adopted, restored, resumed)`: players adopted and recreated.
     lost
-        ``lost(session_id, players)``: players that could not be recreated in time.
+        `lost(session_id, players)`: players that could not be recreated in time.
     """
 
     __slots__ = ("_backoff", "_lost", "_node", "_reconciled", "_retry", "restore_players")
@@ -160,7 +160,7 @@ class Reconciliation:
         return f"Reconciliation(node={self._node.name!r}, retrying={self._retry is not None})"
 
     async def run(self, session_id: str, *, resumed: bool) -> None:
-        """Reconcile now (in the reader, before ``ready`` is signalled); again later if needed."""
+        """Reconcile now (in the reader, before `ready` is signalled); again later if needed."""
         self.cancel()  # a new ready: an older retry is moot
         result = await reconcile(self._node, session_id, restore_players=self.restore_players)
         if result is not None:

@@ -1,10 +1,12 @@
 """Persisting sessions and players, so a restarted bot picks up where it stopped.
 
-- :class:`JsonFileStore`: one JSON file, for a bot run as one process;
-- :class:`~hikari_lavalink.store.redis.RedisStore` (the ``redis`` extra): shared by the
+- [`JsonFileStore`][hikari_lavalink.store.JsonFileStore]: one JSON file, for a bot run as one
+  process;
+- [`RedisStore`][hikari_lavalink.store.redis.RedisStore] (the `redis` extra): shared by the
   processes of a bot over several hosts, each storing the guilds of its own shards.
 
-What is kept, and the two shapes of store, are in :mod:`hikari_lavalink.store.base`.
+What is kept, and the two shapes of store, are in
+[`hikari_lavalink.store.base`][hikari_lavalink.store.base].
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The parts of :mod:`hikari_lavalink.store.redis` that are not I/O: its Lua scripts and
-how it reads and writes positions."""
+"""The parts of [`hikari_lavalink.store.redis`][hikari_lavalink.store.redis] that are not I/O: its
+Lua scripts and how it reads and writes positions."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ local value = ARGV[3] .. '|' .. ARGV[2] .. '|' .. ARGV[1] .. '|' .. (now + tonum
 for i = 5, #ARGV do redis.call('HSET', KEYS[1], ARGV[i], value) end
 return conflicts
 """
-"""Claim (or renew) shards: conflicts as ``"id|instance"``, none when claimed."""
+"""Claim (or renew) shards: conflicts as `"id|instance"`, none when claimed."""
 
 RELEASE: typing.Final = """
 local held = redis.call('HGETALL', KEYS[1])
@@ -111,7 +111,7 @@ def without_credentials(url: str) -> str:
 
 
 def live_owners(held: dict[bytes, bytes], now_ms: int) -> dict[int, str]:
-    """Shard id -> instance, of the claims in ``held`` (the leases hash) still live."""
+    """Shard id -> instance, of the claims in `held` (the leases hash) still live."""
     owners: dict[int, str] = {}
     for shard, value in held.items():
         parts = value.decode(errors="replace").split("|")
@@ -134,7 +134,7 @@ def decode_sessions(raw: bytes | None) -> dict[str, str]:
 
 
 def overlaps(shard_set: str, scope: StoreScope) -> bool:
-    """Whether another shard set (``"4:0,1"``) shares a guild with ``scope``'s (a set of
+    """Whether another shard set (`"4:0,1"`) shares a guild with `scope`'s (a set of
     another shard count always may)."""
     if shard_set == scope.key:
         return False

@@ -1,19 +1,20 @@
 """What a store keeps, and the two shapes of store the client writes to.
 
 A store keeps each node's Lavalink session id and each player's guild, channel, node,
-track, position, volume, filters and paused state, and its music (:class:`StoredMusic`:
-queue, history, loop mode, the bot's ``player.data``, autoplay and auto-leave settings).
-:class:`~hikari_lavalink.LavalinkClient` writes it every few seconds when something changed
-and reads it when it starts:
+track, position, volume, filters and paused state, and its music
+([`StoredMusic`][hikari_lavalink.store.base.StoredMusic]: queue, history, loop mode, the bot's
+`player.data`, autoplay and auto-leave settings). [`LavalinkClient`][hikari_lavalink.LavalinkClient]
+writes it every few seconds when something changed and reads it when it starts:
 
 - a node whose stored session is still alive is resumed, and its players are adopted
   without interrupting the audio;
 - otherwise the stored players are recreated: the bot rejoins their channels (op 4) and
   the tracks restart from their stored positions.
 
-Any object with the two methods of :class:`SessionStore` is a store. A store shared by the
-processes of one bot (each running some of its shards) is a :class:`ShardedStore` too: the
-client opens it with its :class:`StoreScope` first, and each process then loads and saves
+Any object with the two methods of [`SessionStore`][hikari_lavalink.store.base.SessionStore] is a
+store. A store shared by the processes of one bot (each running some of its shards) is a
+[`ShardedStore`][hikari_lavalink.store.base.ShardedStore] too: the client opens it with its
+[`StoreScope`][hikari_lavalink.store.base.StoreScope] first, and each process then loads and saves
 only the guilds of its own shards, and its own sessions.
 """
 
@@ -58,7 +59,7 @@ class StoredMusic(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True)
 
 
 class StoredPlayer(msgspec.Struct, kw_only=True, frozen=True):
-    """One player, as persisted (``music`` is ``None`` for a player that used none, and in
+    """One player, as persisted (`music` is `None` for a player that used none, and in
     a store written by version 1)."""
 
     guild_id: int
@@ -72,10 +73,10 @@ class StoredPlayer(msgspec.Struct, kw_only=True, frozen=True):
     end_time: int | None = None
     music: StoredMusic | None = None
     saved_at: float | None = None
-    """When ``position`` was read (Unix time, seconds): a playing track has gone on since."""
+    """When `position` was read (Unix time, seconds): a playing track has gone on since."""
 
     def position_at(self, now: float) -> int:
-        """Where a playing track is at Unix time ``now``, had its player gone on playing."""
+        """Where a playing track is at Unix time `now`, had its player gone on playing."""
         if self.track is None or self.paused or self.saved_at is None:
             return self.position
         position = self.position + int(max(now - self.saved_at, 0.0) * 1000)
@@ -91,10 +92,10 @@ class StoredState(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class SessionStore(typing.Protocol):
-    """Where :class:`StoredState` lives between runs."""
+    """Where [`StoredState`][hikari_lavalink.store.base.StoredState] lives between runs."""
 
     async def load(self) -> StoredState | None:
-        """The last saved state, or ``None`` (never saved, or unreadable)."""
+        """The last saved state, or `None` (never saved, or unreadable)."""
         ...
 
     async def save(self, state: StoredState) -> None:
@@ -105,7 +106,7 @@ class SessionStore(typing.Protocol):
 class StoreScope:
     """What one process of a bot owns: the bot's shard count, and the shards it runs here.
 
-    A guild belongs to shard ``(guild_id >> 22) % shard_count``.
+    A guild belongs to shard `(guild_id >> 22) % shard_count`.
     """
 
     __slots__ = ("_owned", "shard_count", "shard_ids")
@@ -135,29 +136,31 @@ class StoreScope:
 
     @property
     def key(self) -> str:
-        """A name for this shard set: ``"4:0,1"`` (shards 0 and 1 of 4)."""
+        """A name for this shard set: `"4:0,1"` (shards 0 and 1 of 4)."""
         return f"{self.shard_count}:{','.join(map(str, self.shard_ids))}"
 
     def shard_of(self, guild_id: int) -> int:
-        """The shard of ``guild_id``."""
+        """The shard of `guild_id`."""
         return (guild_id >> 22) % self.shard_count
 
     def owns(self, guild_id: int) -> bool:
-        """Whether ``guild_id`` is on one of this process's shards."""
+        """Whether `guild_id` is on one of this process's shards."""
         return (guild_id >> 22) % self.shard_count in self._owned
 
 
 @typing.runtime_checkable
 class ShardedStore(SessionStore, typing.Protocol):
-    """A :class:`SessionStore` that several processes of one bot share.
+    """A [`SessionStore`][hikari_lavalink.store.base.SessionStore] that several processes of one bot
+    share.
 
-    The client calls :meth:`open` once, before :meth:`~SessionStore.load`; from then on
-    ``load`` returns only the scope's players and sessions, and ``save`` is given only
-    those (the other processes' records are left alone). :meth:`close` comes last.
+    The client calls [`open`][hikari_lavalink.store.base.ShardedStore.open] once, before
+    [`load`][hikari_lavalink.store.base.SessionStore.load]; from then on `load` returns only the
+    scope's players and sessions, and `save` is given only those (the other processes' records are
+    left alone). [`close`][hikari_lavalink.store.base.ShardedStore.close] comes last.
     """
 
     async def open(self, scope: StoreScope) -> None:
-        """Take ``scope`` (claim its shards, where the store can).
+        """Take `scope` (claim its shards, where the store can).
 
         Raises
         ------
@@ -167,14 +170,15 @@ class ShardedStore(SessionStore, typing.Protocol):
         ...
 
     async def close(self) -> None:
-        """Release what :meth:`open` claimed; the last call."""
+        """Release what [`open`][hikari_lavalink.store.base.ShardedStore.open] claimed; the last
+        call."""
         ...
 
 
 REMOTE_ACTIONS: typing.Final = frozenset(
     ("skip", "pause", "resume", "stop", "volume", "seek", "enqueue", "leave")
 )
-"""What another process may ask of a guild's player (``value``: the volume, the position in
+"""What another process may ask of a guild's player (`value`: the volume, the position in
 ms, or the query or URL to enqueue)."""
 
 
@@ -191,8 +195,8 @@ class RemoteCommand(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class RemoteReply(msgspec.Struct, kw_only=True, frozen=True):
-    """The owner's answer to a :class:`RemoteCommand` (``track``: the title now playing or
-    enqueued, when there is one)."""
+    """The owner's answer to a [`RemoteCommand`][hikari_lavalink.store.base.RemoteCommand] (`track`:
+    the title now playing or enqueued, when there is one)."""
 
     id: str
     ok: bool

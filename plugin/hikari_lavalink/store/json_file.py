@@ -1,4 +1,5 @@
-""":class:`JsonFileStore`: the whole state in one JSON file, for a bot run as one process."""
+"""[`JsonFileStore`][hikari_lavalink.store.json_file.JsonFileStore]: the whole state in one JSON
+file, for a bot run as one process."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class JsonFileStore:
     A save writes a temporary file beside it, flushes it to the disk, then renames it over
     the old one: a crash in the middle of a save leaves the previous state readable. It
     serves one process; a bot over several processes wants a store they share
-    (:class:`~hikari_lavalink.store.redis.RedisStore`).
+    ([`RedisStore`][hikari_lavalink.store.redis.RedisStore]).
     """
 
     __slots__ = ("_scope", "path")
@@ -43,14 +44,14 @@ class JsonFileStore:
         return f"JsonFileStore({str(self.path)!r})"
 
     async def open(self, scope: StoreScope) -> None:
-        """Load only the guilds of ``scope``'s shards from now on."""
+        """Load only the guilds of `scope`'s shards from now on."""
         self._scope = scope
 
     async def close(self) -> None:
         """Nothing to release."""
 
     async def load(self) -> StoredState | None:
-        """Read the file; a missing or corrupt file gives ``None`` (a corrupt one is logged)."""
+        """Read the file; a missing or corrupt file gives `None` (a corrupt one is logged)."""
         try:
             data = await asyncio.to_thread(self.path.read_bytes)
         except FileNotFoundError:

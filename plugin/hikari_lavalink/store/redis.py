@@ -1,25 +1,26 @@
-""":class:`RedisStore`: one store for every process of a bot, on Redis (or Valkey).
+"""`RedisStore`: one store for every process of a bot, on Redis (or Valkey).
 
 Each process of the bot runs some of its shards; it stores and loads only the guilds of
-those shards, and its own Lavalink sessions. The keys, under ``{prefix}{cluster}:``:
+those shards, and its own Lavalink sessions. The keys, under `{prefix}{cluster}:`:
 
-- ``players``: a hash, guild id -> the player's record (JSON: :class:`StoredPlayer` with
-  its position left out), written when the record changes;
-- ``positions``: a hash, guild id -> ``"{position} {unix_ms} {writer}"``, written when the
+- `players`: a hash, guild id -> the player's record (JSON:
+  [`StoredPlayer`][hikari_lavalink.store.base.StoredPlayer] with its position left out), written
+  when the record changes;
+- `positions`: a hash, guild id -> `"{position} {unix_ms} {writer}"`, written when the
   position is not where the last one said it would be (a seek, a pause, a new track), not
-  as a track plays; ``saved``, a hash, writer (a shard set, ``"4:0,1"``) -> when it last
+  as a track plays; `saved`, a hash, writer (a shard set, `"4:0,1"`) -> when it last
   saved (Unix ms): a playing track is taken to have played on until then;
-- ``sessions``: a hash, shard set (``"4:0,1"``) -> its process's sessions (JSON, node
+- `sessions`: a hash, shard set (`"4:0,1"`) -> its process's sessions (JSON, node
   name -> session id); a process drops the sets that overlap its own (after a re-split);
-- ``leases``: a hash, shard id -> ``"{shard_count}|{instance}|{token}|{expires_ms}"``. A
-  process claims its shards when the client opens the store, renews the claim every third
-  of ``lease_ttl``, releases it when it closes (killed: ``lease_ttl`` seconds later). Another
-  process asking for a live one's shard gets :class:`~hikari_lavalink.errors.ShardsClaimedError`
-  (or waits), unless it has the same ``instance`` name (the restart of that process).
+- `leases`: a hash, shard id -> `"{shard_count}|{instance}|{token}|{expires_ms}"`. A process claims
+  its shards when the client opens the store, renews the claim every third of `lease_ttl`, releases
+  it when it closes (killed: `lease_ttl` seconds later). Another process asking for a live one's
+  shard gets [`ShardsClaimedError`][hikari_lavalink.ShardsClaimedError] (or waits), unless it has
+  the same `instance` name (the restart of that process).
 
-Redis down is not the bot's trouble: at start, no stored players (one warning), the claim
-made when it is back; later, playback goes on and saves are retried until it is back.
-Other processes command a guild's player over pub/sub (:meth:`RedisStore.send_command`).
+Redis down is not the bot's trouble: at start, no stored players (one warning), the claim made when
+it is back; later, playback goes on and saves are retried until it is back. Other processes command
+a guild's player over pub/sub (`RedisStore.send_command`).
 """
 
 from __future__ import annotations
@@ -63,15 +64,15 @@ _CHUNK: typing.Final = 256
 
 
 class RedisStore:
-    """A store shared by the processes of one bot, on Redis (needs the ``redis`` extra).
+    """A store shared by the processes of one bot, on Redis (needs the `redis` extra).
 
     Parameters
     ----------
     url
-        The server, as redis-py reads it (``redis://user:password@host:6379/0``,
-        ``rediss://`` for TLS); or give ``client``.
+        The server, as redis-py reads it (`redis://user:password@host:6379/0`,
+        `rediss://` for TLS); or give `client`.
     client
-        A ``redis.asyncio.Redis`` of the bot's own (not closed by the store).
+        A `redis.asyncio.Redis` of the bot's own (not closed by the store).
     cluster
         The bot's name: each bot sharing one Redis has its own.
     prefix
@@ -79,11 +80,11 @@ class RedisStore:
     lease_ttl
         Seconds a killed process keeps its shards' claim.
     wait_for_shards
-        When another live process holds some of the shards: ``False`` raises
-        :class:`~hikari_lavalink.errors.ShardsClaimedError` at once, ``True`` waits until they
+        When another live process holds some of the shards: `False` raises
+        [`ShardsClaimedError`][hikari_lavalink.ShardsClaimedError] at once, `True` waits until they
         are free, a number waits that many seconds at most.
     instance
-        This process's name in the claims (default ``"{hostname}/{pid}"``): a process of the
+        This process's name in the claims (default `"{hostname}/{pid}"`): a process of the
         same name takes its shards over at once, as the restart of that process.
     """
 
@@ -173,18 +174,18 @@ class RedisStore:
         )
 
     def key(self, name: str) -> str:
-        """The full name of one of the cluster's keys (``players``, ``leases``...)."""
+        """The full name of one of the cluster's keys (`players`, `leases`...)."""
         return f"{self.prefix}{self.cluster}:{name}"
 
     # -- claims ----------------------------------------------------------------------------
 
     async def open(self, scope: StoreScope) -> None:
-        """Claim ``scope``'s shards, then keep the claim alive.
+        """Claim `scope`'s shards, then keep the claim alive.
 
         Raises
         ------
         ShardsClaimedError
-            Another live process holds some of them (after ``wait_for_shards``).
+            Another live process holds some of them (after `wait_for_shards`).
         """
         if self._renewer is not None and scope == self._scope:
             return  # opened already (before bot.start: refused before any shard connects)
@@ -243,7 +244,7 @@ class RedisStore:
 
     async def wait_claimed(self, timeout: float | None = None) -> None:
         """Wait until this process holds its shards' claim (Redis may be down at start); a
-        ``TimeoutError`` after ``timeout`` seconds."""
+        `TimeoutError` after `timeout` seconds."""
         async with asyncio.timeout(timeout):
             await self._claimed.wait()
 
@@ -291,7 +292,7 @@ class RedisStore:
     # -- the state ------------------------------------------------------------------------
 
     async def load(self) -> StoredState | None:
-        """The players of this process's shards and its sessions (``None``: Redis was down
+        """The players of this process's shards and its sessions (`None`: Redis was down
         when the store opened, or it holds nothing for them)."""
         scope = self._scope
         if self._reported and not self.claimed:
@@ -418,7 +419,7 @@ class RedisStore:
     async def read_players(self) -> list[StoredPlayer]:
         """Every guild's stored player, of every process of the cluster, from Redis alone.
 
-        ``position_at(time.time())`` tells where a playing track is now.
+        `position_at(time.time())` tells where a playing track is now.
         """
         async with self._client.pipeline(transaction=False) as pipe:
             pipe.hgetall(self.key("players"))
@@ -445,8 +446,9 @@ class RedisStore:
     # -- commands from other processes ----------------------------------------------------
 
     def serve_commands(self, handler: CommandHandler) -> None:
-        """Carry out the commands other processes send for this process's guilds (the
-        client does it once the store is open; see :meth:`send_command`)."""
+        """Carry out the commands other processes send for this process's guilds (the client does it
+        once the store is open; see
+        [`send_command`][hikari_lavalink.store.redis.RedisStore.send_command])."""
         if self._scope is not None:
             self._commands.serve(self._scope, handler)
 
@@ -459,10 +461,10 @@ class RedisStore:
         requester: int | None = None,
         timeout: float = 5.0,
     ) -> RemoteReply:
-        """Ask the process that runs ``guild_id``'s shard to act on its player, from any
-        process (no bot needed): ``skip``, ``pause``, ``resume``, ``stop``, ``volume``
-        (``value``: 0-1000), ``seek`` (ms), ``enqueue`` (a query or URL), ``leave``.
-        A :class:`~hikari_lavalink.errors.StoreError` when no process answers in time."""
+        """Ask the process that runs `guild_id`'s shard to act on its player, from any
+        process (no bot needed): `skip`, `pause`, `resume`, `stop`, `volume`
+        (`value`: 0-1000), `seek` (ms), `enqueue` (a query or URL), `leave`.
+        A [`StoreError`][hikari_lavalink.StoreError] when no process answers in time."""
         return await self._commands.send(
             guild_id, action, value, requester=requester, timeout=timeout
         )

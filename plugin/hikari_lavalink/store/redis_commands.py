@@ -1,6 +1,7 @@
-"""Commands from other processes over Redis pub/sub (see :meth:`RedisStore.send_command`).
+"""Commands from other processes over Redis pub/sub (see
+[`RedisStore.send_command`][hikari_lavalink.store.redis.RedisStore.send_command]).
 
-Every process of the cluster listens on one channel, ``{prefix}{cluster}:commands``; the one
+Every process of the cluster listens on one channel, `{prefix}{cluster}:commands`; the one
 that runs the guild's shard carries the command out and answers on the sender's own reply
 channel. One listener task per process; a command is handled in it, in the order sent.
 """
@@ -34,7 +35,7 @@ _encoder: typing.Final = msgspec.json.Encoder()
 CommandHandler: typing.TypeAlias = (
     "collections.abc.Callable[[RemoteCommand], collections.abc.Awaitable[RemoteReply]]"
 )
-"""``await handler(command) -> reply``: carries a command out on this process's player."""
+"""`await handler(command) -> reply`: carries a command out on this process's player."""
 
 
 class RedisCommands:
@@ -48,7 +49,7 @@ class RedisCommands:
         self._listener: asyncio.Task[None] | None = None
 
     def serve(self, scope: StoreScope, handler: CommandHandler) -> None:
-        """Carry out the commands for ``scope``'s guilds, until :meth:`close`."""
+        """Carry out the commands for `scope`'s guilds, until `close`."""
         if self._listener is None:
             self._listener = asyncio.get_running_loop().create_task(self._listen(scope, handler))
 
@@ -96,7 +97,7 @@ class RedisCommands:
         requester: int | None,
         timeout: float,
     ) -> RemoteReply:
-        """Send a command and wait for the owner's reply (see ``RedisStore.send_command``)."""
+        """Send a command and wait for the owner's reply (see `RedisStore.send_command`)."""
         if action not in REMOTE_ACTIONS:
             msg = f"unknown remote action {action!r}; one of {sorted(REMOTE_ACTIONS)}"
             raise UsageError(msg)

@@ -2,8 +2,8 @@
 transport, and model factories.
 
 Never imported by the library itself. It does not import pytest: its pytest fixtures are in
-:mod:`hikari_lavalink.testing.fixtures` (``pytest_plugins = ["hikari_lavalink.testing.fixtures"]``
-in a root ``conftest.py``; they need pytest-asyncio).
+[`hikari_lavalink.testing.fixtures`][hikari_lavalink.testing.fixtures] (`pytest_plugins =
+["hikari_lavalink.testing.fixtures"]` in a root `conftest.py`; they need pytest-asyncio).
 """
 
 from __future__ import annotations

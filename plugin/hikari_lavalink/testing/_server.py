@@ -1,12 +1,11 @@
 """Plumbing the fakes share: listening, cutting sockets, reading a socket, waiting for change.
 
-Both fakes (:mod:`~hikari_lavalink.testing.fake_discord` and
-:mod:`~hikari_lavalink.testing.fake_lavalink`) serve an aiohttp app on a port they keep across
-a stop (a restarted server comes back where it was), cut sockets with no close frame to play a
-network failure, read each WebSocket until it closes, and record what happens in plain lists.
-Whenever they record something they raise one :class:`Activity` flag; their ``wait_for_*``
-helpers look at the records again each time it rises, so a test waits on what happened rather
-than on a clock.
+Both fakes ([`fake_discord`][hikari_lavalink.testing.fake_discord] and
+[`fake_lavalink`][hikari_lavalink.testing.fake_lavalink]) serve an aiohttp app on a port they keep
+across a stop (a restarted server comes back where it was), cut sockets with no close frame to play
+a network failure, read each WebSocket until it closes, and record what happens in plain lists.
+Whenever they record something they raise one `Activity` flag; their `wait_for_*` helpers look at
+the records again each time it rises, so a test waits on what happened rather than on a clock.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ _DATA: typing.Final = frozenset((aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINAR
 
 
 async def serve(app: web.Application, host: str, port: int) -> Served:
-    """Serve ``app`` on ``host:port`` (0: any free port)."""
+    """Serve `app` on `host:port` (0: any free port)."""
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.1)
     await runner.setup()
     assert runner.server is not None
@@ -66,7 +65,7 @@ class Served:
 
         Left open, a socket is collected later with a ResourceWarning ("unclosed transport"):
         one accepted as the server closes (its transport never built), one whose
-        ``connection_made`` comes after aiohttp's cleanup looked, one whose graceful close
+        `connection_made` comes after aiohttp's cleanup looked, one whose graceful close
         waits on data the peer does not read. So what aiohttp's cleanup leaves is aborted.
         """
         # Stop accepting, then let each connection accepted get its transport (a task's first
@@ -99,7 +98,7 @@ class _Connections:
         return connection
 
     def lost(self, connection: _Connection) -> None:
-        """``connection``'s socket is closed (its transport closes it right after this)."""
+        """`connection`'s socket is closed (its transport closes it right after this)."""
         self._live.discard(connection)
         if not self._live:
             self._gone.set()
@@ -182,7 +181,7 @@ class Listener:
         return self._served is not None
 
     async def start(self, host: str, app: collections.abc.Callable[[], web.Application]) -> bool:
-        """Serve a new ``app()`` (on the same port as before); ``False`` if already listening."""
+        """Serve a new `app()` (on the same port as before); `False` if already listening."""
         if self._served is not None:
             return False
         self._served = await serve(app(), host, self._port)
@@ -202,7 +201,7 @@ class Listener:
 def abort(socket: web.WebSocketResponse | web.BaseRequest) -> None:
     """Cut a server-side WebSocket's TCP connection with no close frame (a network failure).
 
-    ``socket`` is the WebSocket or, better, the request that opened it (its transport is
+    `socket` is the WebSocket or, better, the request that opened it (its transport is
     public; a WebSocket's request is not).
     """
     request: typing.Any = (
@@ -217,9 +216,9 @@ async def read(
     ws: web.WebSocketResponse,
     handle: collections.abc.Callable[[str | bytes], collections.abc.Awaitable[None]] | None = None,
 ) -> int | None:
-    """Hand each text or binary message to ``handle`` (if any) until the socket closes.
+    """Hand each text or binary message to `handle` (if any) until the socket closes.
 
-    Returns the peer's close code, or ``None`` when the connection ended without a close frame
+    Returns the peer's close code, or `None` when the connection ended without a close frame
     from the peer (a cut, an error, or a close the server started).
     """
     while True:
@@ -245,19 +244,19 @@ class Activity:
         self._event.set()
 
     async def wait(self, timeout: float = 0.05) -> None:
-        """Wait for the next happening, at most ``timeout`` seconds."""
+        """Wait for the next happening, at most `timeout` seconds."""
         self._event.clear()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 await self._event.wait()
 
     async def until(self, condition: collections.abc.Callable[[], object], timeout: float) -> None:
-        """Return once ``condition()`` is true, checked again after each happening.
+        """Return once `condition()` is true, checked again after each happening.
 
         Raises
         ------
         TimeoutError
-            If it is not true within ``timeout`` seconds.
+            If it is not true within `timeout` seconds.
         """
         async with asyncio.timeout(timeout):
             while not condition():
@@ -271,12 +270,12 @@ class Activity:
         *,
         after: int = 0,
     ) -> T:
-        """Return the first of ``records[after:]`` that matches, waiting for it to be recorded.
+        """Return the first of `records[after:]` that matches, waiting for it to be recorded.
 
         Raises
         ------
         TimeoutError
-            If none is recorded within ``timeout`` seconds.
+            If none is recorded within `timeout` seconds.
         """
         async with asyncio.timeout(timeout):
             while True:

@@ -1,7 +1,7 @@
 """Valid model instances with sensible defaults, for tests.
 
-Tracks made here carry a *real* Lavaplayer blob in ``encoded``, so
-:class:`~hikari_lavalink.testing.FakeLavalink` can play and decode them like Lavalink.
+Tracks made here carry a *real* Lavaplayer blob in `encoded`, so
+[`FakeLavalink`][hikari_lavalink.testing.FakeLavalink] can play and decode them like Lavalink.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def make_track_info(
     isrc: str | None = None,
     position: int = 0,
 ) -> models.TrackInfo:
-    """A :class:`TrackInfo`; ``identifier`` and ``uri`` default to a slug of the title."""
+    """A [`TrackInfo`][hikari_lavalink.TrackInfo]; `identifier` and `uri` default to a slug of the
+    title."""
     ident = identifier or _slug(title)
     return models.TrackInfo(
         identifier=ident,
@@ -73,7 +74,7 @@ def make_track(
     user_data: dict[str, typing.Any] | None = None,
     plugin_info: dict[str, typing.Any] | None = None,
 ) -> models.Track:
-    """A :class:`Track` whose ``encoded`` is a real version 3 Lavaplayer blob."""
+    """A [`Track`][hikari_lavalink.Track] whose `encoded` is a real version 3 Lavaplayer blob."""
     info = make_track_info(
         title=title,
         author=author,
@@ -97,7 +98,7 @@ def make_track(
 def make_playlist(
     name: str, tracks: typing.Sequence[models.Track], *, selected_track: int = -1
 ) -> load_result.PlaylistResult:
-    """A ``playlist`` load result."""
+    """A `playlist` load result."""
     return load_result.PlaylistResult(
         data=models.Playlist(
             info=models.PlaylistInfo(name=name, selected_track=selected_track), tracks=list(tracks)
@@ -106,12 +107,12 @@ def make_playlist(
 
 
 def make_search(tracks: typing.Sequence[models.Track]) -> load_result.SearchResult:
-    """A ``search`` load result."""
+    """A `search` load result."""
     return load_result.SearchResult(data=list(tracks))
 
 
 def make_empty() -> load_result.EmptyResult:
-    """An ``empty`` load result: nothing matched (what a search for nonsense gives)."""
+    """An `empty` load result: nothing matched (what a search for nonsense gives)."""
     return load_result.EmptyResult()
 
 
@@ -121,8 +122,8 @@ def make_load_error(
     severity: str = models.Severity.COMMON,
     cause: str = "com.sedmelluq.discord.lavaplayer.tools.FriendlyException",
 ) -> load_result.ErrorResult:
-    """An ``error`` load result, as a source that refuses a track gives (``common``: the
-    track's fault, not a bug; ``suspicious`` or ``fault`` otherwise)."""
+    """An `error` load result, as a source that refuses a track gives (`common`: the
+    track's fault, not a bug; `suspicious` or `fault` otherwise)."""
     return load_result.ErrorResult(
         data=models.ExceptionInfo(message=message, severity=severity, cause=cause)
     )
@@ -138,7 +139,7 @@ def make_stats(
     lavalink_load: float = 0.05,
     frame_stats: models.FrameStats | None = None,
 ) -> models.Stats:
-    """A :class:`Stats`."""
+    """A [`Stats`][hikari_lavalink.Stats]."""
     return models.Stats(
         players=players,
         playing_players=playing_players,
@@ -162,11 +163,11 @@ def make_player(
     voice: models.VoiceState | None = None,
     channel_id: int | None = None,
 ) -> models.Player:
-    """A :class:`Player` as ``GET .../players/{guildId}`` returns it.
+    """A [`Player`][hikari_lavalink.Player] as `GET .../players/{guildId}` returns it.
 
-    ``position`` defaults to the track's ``info.position`` (0 with no track), ``ping`` to 12
-    when connected and -1 otherwise, and ``voice`` to placeholder credentials when
-    connected (``""`` and a null channel otherwise, as Lavalink reports no connection).
+    `position` defaults to the track's `info.position` (0 with no track), `ping` to 12
+    when connected and -1 otherwise, and `voice` to placeholder credentials when
+    connected (`""` and a null channel otherwise, as Lavalink reports no connection).
     """
     if voice is None:
         voice = (

@@ -1,39 +1,43 @@
-"""An in-memory node transport: a :class:`~hikari_lavalink.runtime.node.Node` with no socket.
+"""An in-memory node transport: a [`Node`][hikari_lavalink.Node] with no socket.
 
-The seam the node talks through (:class:`~hikari_lavalink.transport.base.NodeTransport`)
-has a second implementation here, as httpcore ships a mock backend beside its real ones.
-A :class:`MemoryServer` is the test's side: it hands out the transport to give the node,
-and it drives everything the node sees. Nothing runs on its own: no timer, no playback,
-no protocol emulation (for a Lavalink that behaves, see
-:class:`~hikari_lavalink.testing.FakeLavalink`). Time is what the node's ``clock`` says.
+The seam the node talks through ([`NodeTransport`][hikari_lavalink.transport.base.NodeTransport])
+has a second implementation here, as httpcore ships a mock backend beside its real ones. A
+[`MemoryServer`][hikari_lavalink.testing.MemoryServer] is the test's side: it hands out the
+transport to give the node, and it drives everything the node sees. Nothing runs on its own: no
+timer, no playback, no protocol emulation (for a Lavalink that behaves, see
+[`FakeLavalink`][hikari_lavalink.testing.FakeLavalink]). Time is what the node's `clock` says.
 
 Example
 -------
-.. code-block:: python
-
-    server = MemoryServer(password="pw")
-    server.answer("PATCH", "/v4/sessions/*", models.Session(resuming=True, timeout=60))
-    server.answer("GET", "/v4/sessions/*/players", [])
-    node = Node(name="n", transport=server.transport, user_id=1, clock=clock)
-    await node.start()
-    socket = await server.accepted(1)  # the node's first connection
-    socket.send_ready("s1")
-    await node.wait_ready()
-    socket.send({"op": "playerUpdate", "guildId": "1", "state": {...}})
-    await socket.wait_read()  # the node has handled every frame sent so far
-    socket.abort()  # the connection dies without a close frame (1006)
-    again = await server.accepted(2)  # the node reconnects (to resume: Session-Id)
+```python
+server = MemoryServer(password="pw")
+server.answer("PATCH", "/v4/sessions/*", models.Session(resuming=True, timeout=60))
+server.answer("GET", "/v4/sessions/*/players", [])
+node = Node(name="n", transport=server.transport, user_id=1, clock=clock)
+await node.start()
+socket = await server.accepted(1)  # the node's first connection
+socket.send_ready("s1")
+await node.wait_ready()
+socket.send({"op": "playerUpdate", "guildId": "1", "state": {...}})
+await socket.wait_read()  # the node has handled every frame sent so far
+socket.abort()  # the connection dies without a close frame (1006)
+again = await server.accepted(2)  # the node reconnects (to resume: Session-Id)
+```
 
 What the node sees, and how the server makes it happen:
 
-* the WebSocket handshake: :meth:`MemoryServer.accepted` waits for it and gives the
-  connection; :meth:`MemoryServer.refuse` and :attr:`MemoryServer.reachable` make it fail
-  as the aiohttp transport fails (``NodeConnectionError``, fatal for 401 and 403);
-  :attr:`MemoryServer.session_resumed` is the ``Session-Resumed`` answer header;
-* frames, closes and network failures: :class:`MemoryConnection`;
-* REST: :meth:`MemoryServer.answer` (a typed value, a raw :class:`Reply` decoded by the
-  route as the aiohttp transport decodes it, an error to raise, or a function of the
-  route); every call is recorded in :attr:`MemoryServer.requests`.
+* the WebSocket handshake:
+  [`MemoryServer.accepted`][hikari_lavalink.testing.memory.MemoryServer.accepted] waits for it and
+  gives the connection; [`MemoryServer.refuse`][hikari_lavalink.testing.memory.MemoryServer.refuse]
+  and [`MemoryServer.reachable`][hikari_lavalink.testing.memory.MemoryServer.reachable] make it fail
+  as the aiohttp transport fails (`NodeConnectionError`, fatal for 401 and 403);
+  [`MemoryServer.session_resumed`][hikari_lavalink.testing.memory.MemoryServer.session_resumed] is
+  the `Session-Resumed` answer header; * frames, closes and network failures:
+  [`MemoryConnection`][hikari_lavalink.testing.MemoryConnection]; * REST:
+  [`MemoryServer.answer`][hikari_lavalink.testing.memory.MemoryServer.answer] (a typed value, a raw
+  [`Reply`][hikari_lavalink.testing.memory.Reply] decoded by the route as the aiohttp transport
+  decodes it, an error to raise, or a function of the route); every call is recorded in
+  [`MemoryServer.requests`][hikari_lavalink.testing.memory.MemoryServer.requests].
 """
 
 from __future__ import annotations
@@ -76,9 +80,9 @@ BINARY: typing.Final = _Kind("BINARY")
 PING: typing.Final = _Kind("PING")
 """A control message that is not a frame: the reader must skip it."""
 CLOSE: typing.Final = _Kind("CLOSE")
-"""A close frame from the server: ``(CLOSE, code, reason)``."""
+"""A close frame from the server: `(CLOSE, code, reason)`."""
 ERROR: typing.Final = _Kind("ERROR")
-"""The connection died without a close frame: ``(ERROR, None, reason)``."""
+"""The connection died without a close frame: `(ERROR, None, reason)`."""
 CLOSED: typing.Final = _Kind("CLOSED")
 """The socket is over (closed by the client, or read past its end)."""
 
@@ -88,9 +92,9 @@ _Message: typing.TypeAlias = tuple[_Kind, typing.Any, typing.Any]
 class Reply(msgspec.Struct, frozen=True, kw_only=True):
     """A raw REST answer, decoded by the route exactly as the aiohttp transport decodes one.
 
-    ``body`` is sent as it is when it is ``bytes`` or ``str``, and as JSON otherwise (a
-    ``dict``, a list, a msgspec Struct). A non-2xx status becomes the library's
-    :class:`~hikari_lavalink.RestError` (or ``SessionNotFoundError``).
+    `body` is sent as it is when it is `bytes` or `str`, and as JSON otherwise (a
+    `dict`, a list, a msgspec Struct). A non-2xx status becomes the library's
+    [`RestError`][hikari_lavalink.RestError] (or `SessionNotFoundError`).
     """
 
     status: int = 200
@@ -107,13 +111,14 @@ class Reply(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def error(cls, status: int, message: str, path: str = "") -> Reply:
-        """A Lavalink error body (``{"status", "error", "message", "path", ...}``)."""
+        """A Lavalink error body (`{"status", "error", "message", "path", ...}`)."""
         body = {"timestamp": 0, "status": status, "error": message, "message": message}
         return cls(status=status, body={**body, "path": path})
 
 
 class MemoryWebSocket:
-    """The node's end of a :class:`MemoryConnection` (a ``WebSocketConnection``)."""
+    """The node's end of a [`MemoryConnection`][hikari_lavalink.testing.MemoryConnection] (a
+    `WebSocketConnection`)."""
 
     __slots__ = ("_closed", "_peer", "_resumed")
 
@@ -128,7 +133,7 @@ class MemoryWebSocket:
 
     @property
     def resumed(self) -> bool | None:
-        """The ``Session-Resumed`` answer header (``None``: absent)."""
+        """The `Session-Resumed` answer header (`None`: absent)."""
         return self._resumed
 
     @property
@@ -142,11 +147,11 @@ class MemoryWebSocket:
     ) -> collections.abc.Callable[
         [], collections.abc.Awaitable[tuple[object, typing.Any, typing.Any]]
     ]:
-        """The next message as ``(kind, data, extra)``; raises what the server injected."""
+        """The next message as `(kind, data, extra)`; raises what the server injected."""
         return self._peer.take
 
     def end_of(self, kind: object, data: typing.Any, extra: typing.Any) -> WebSocketClosed | None:
-        """How the socket closed, for a message that is not a frame (``None``: not closed)."""
+        """How the socket closed, for a message that is not a frame (`None`: not closed)."""
         if kind is CLOSE:
             return self._finish(int(data), str(extra or ""))
         if kind is ERROR:
@@ -176,7 +181,7 @@ class MemoryWebSocket:
         return await base.receive_frame(self)
 
     async def close(self, code: int = 1000) -> None:
-        """Close the socket (idempotent): the server sees ``code``."""
+        """Close the socket (idempotent): the server sees `code`."""
         self._peer.closed_by_client(code)
 
 
@@ -199,13 +204,13 @@ class MemoryConnection:
 
     def __init__(self, headers: dict[str, str]) -> None:
         self.headers = headers
-        """The handshake's request headers (``Authorization`` included)."""
+        """The handshake's request headers (`Authorization` included)."""
         self.sent: list[str | bytes] = []
         """Every frame pushed, in order."""
         self.closed_code: int | None = None
-        """The close code the node sent (``None`` while it has not closed the socket)."""
+        """The close code the node sent (`None` while it has not closed the socket)."""
         self.is_open = True
-        """``False`` once the socket is over (either side closed it, or it died)."""
+        """`False` once the socket is over (either side closed it, or it died)."""
         self._inbox: collections.deque[_Message | Exception] = collections.deque()
         self._reader: asyncio.Future[None] | None = None
         self._changed = asyncio.Event()
@@ -218,13 +223,13 @@ class MemoryConnection:
     # -- the server's controls -----------------------------------------------------------
 
     def send(self, frame: typing.Any, *, binary: bool = False) -> None:
-        """Push a frame: ``str`` or ``bytes`` as it is, anything else encoded as JSON."""
+        """Push a frame: `str` or `bytes` as it is, anything else encoded as JSON."""
         data: str | bytes = frame if isinstance(frame, str | bytes) else msgspec.json.encode(frame)
         self.sent.append(data)
         self._push((BINARY if binary else TEXT, data, None))
 
     def send_ready(self, session_id: str, *, resumed: bool = False) -> None:
-        """Push Lavalink's ``ready`` op."""
+        """Push Lavalink's `ready` op."""
         self.send({"op": "ready", "resumed": resumed, "sessionId": session_id})
 
     def ping(self) -> None:
@@ -232,7 +237,7 @@ class MemoryConnection:
         self._push((PING, b"", None))
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        """Push a close frame: the node reads ``code`` and ``reason`` after what is queued."""
+        """Push a close frame: the node reads `code` and `reason` after what is queued."""
         self._push((CLOSE, code, reason))
 
     def abort(self, reason: str = "connection reset by peer") -> None:
@@ -240,7 +245,7 @@ class MemoryConnection:
         self._push((ERROR, None, reason))
 
     def fail(self, error: Exception) -> None:
-        """The node's next read raises ``error`` (an ``OSError`` is a network failure)."""
+        """The node's next read raises `error` (an `OSError` is a network failure)."""
         self._push(error)
 
     # -- waiting -------------------------------------------------------------------------
@@ -284,7 +289,7 @@ class MemoryConnection:
         return item
 
     def closed_by_client(self, code: int) -> None:
-        """The node closed the socket with ``code``."""
+        """The node closed the socket with `code`."""
         if self.closed_code is None and self.is_open:
             self.closed_code = code
         self.ended()
@@ -309,17 +314,20 @@ class MemoryConnection:
 
 
 _Answer: typing.TypeAlias = typing.Any
-"""A typed value, a :class:`Reply`, an exception, or a function of the route to one."""
+"""A typed value, a [`Reply`][hikari_lavalink.testing.memory.Reply], an exception, or a function of
+the route to one."""
 
 
 class MemoryServer:
-    """The test's side of a :class:`MemoryTransport`: the node's server, in memory.
+    """The test's side of a [`MemoryTransport`][hikari_lavalink.testing.MemoryTransport]: the node's
+    server, in memory.
 
     Parameters
     ----------
     password
-        Sent by the transport as ``Authorization`` (as the aiohttp transport sends it);
-        the server refuses nothing by itself (see :meth:`refuse`).
+        Sent by the transport as `Authorization` (as the aiohttp transport sends it); the server
+        refuses nothing by itself (see
+        [`refuse`][hikari_lavalink.testing.memory.MemoryServer.refuse]).
     name
         The node's name in the errors the transport raises.
     """
@@ -341,19 +349,19 @@ class MemoryServer:
     def __init__(self, *, password: str = "youshallnotpass", name: str = "memory") -> None:  # noqa: S107
         self.name = name
         self.transport = MemoryTransport(self, password)
-        """The :class:`~hikari_lavalink.transport.base.NodeTransport` to give the node."""
+        """The [`NodeTransport`][hikari_lavalink.transport.base.NodeTransport] to give the node."""
         self.handshakes: list[dict[str, str]] = []
         """The headers of every handshake attempt, refused ones included."""
         self.connections: list[MemoryConnection] = []
         """Every accepted WebSocket, in order."""
         self.requests: list[routes.Route[typing.Any]] = []
-        """Every REST call, in order (``trace=true`` included in the route when asked)."""
+        """Every REST call, in order (`trace=true` included in the route when asked)."""
         self.reachable = True
-        """``False``: every handshake and REST call fails as an unreachable server's do."""
+        """`False`: every handshake and REST call fails as an unreachable server's do."""
         self.refusing = False
-        """``True``: every handshake is refused, as when the server's process is gone."""
+        """`True`: every handshake is refused, as when the server's process is gone."""
         self.session_resumed: bool | None = False
-        """The ``Session-Resumed`` header of the next accepted handshakes (``None``: absent)."""
+        """The `Session-Resumed` header of the next accepted handshakes (`None`: absent)."""
         self._refusals: collections.deque[int] = collections.deque()
         self._answers: list[tuple[str, str, _Answer, list[int | None]]] = []
         self._changed = asyncio.Event()
@@ -368,7 +376,7 @@ class MemoryServer:
     # -- the WebSocket -------------------------------------------------------------------
 
     def refuse(self, status: int = 502, count: int = 1) -> None:
-        """Refuse the next ``count`` handshakes with this HTTP status (401/403: fatal)."""
+        """Refuse the next `count` handshakes with this HTTP status (401/403: fatal)."""
         self._refusals.extend([status] * count)
 
     @property
@@ -380,11 +388,11 @@ class MemoryServer:
         return self.connections[-1]
 
     async def accepted(self, count: int | None = None, timeout: float = 5.0) -> MemoryConnection:
-        """Wait for the ``count``-th accepted connection (1 is the first) and return it.
+        """Wait for the `count`-th accepted connection (1 is the first) and return it.
 
         By default, the one after those there are now: when the node may connect before
         this is called (it reconnects after a short back-off), count them before the action
-        that makes it reconnect and pass ``count``.
+        that makes it reconnect and pass `count`.
         """
         wanted = len(self.connections) + 1 if count is None else count
         async with asyncio.timeout(timeout):
@@ -394,7 +402,7 @@ class MemoryServer:
         return self.connections[wanted - 1]
 
     async def wait_for_handshakes(self, count: int, timeout: float = 5.0) -> None:
-        """Wait until ``count`` handshakes were attempted (refused ones included)."""
+        """Wait until `count` handshakes were attempted (refused ones included)."""
         async with asyncio.timeout(timeout):
             while len(self.handshakes) < count:
                 self._changed.clear()
@@ -408,7 +416,8 @@ class MemoryServer:
                 connection.abort("the server is gone")
 
     def handshake(self, headers: dict[str, str]) -> MemoryWebSocket:
-        """What the transport calls to open a WebSocket (tests use :meth:`accepted`)."""
+        """What the transport calls to open a WebSocket (tests use
+        [`accepted`][hikari_lavalink.testing.memory.MemoryServer.accepted])."""
         self.handshakes.append(headers)
         self._changed.set()
         if not self.reachable:
@@ -430,14 +439,14 @@ class MemoryServer:
     # -- REST ----------------------------------------------------------------------------
 
     def answer(self, method: str, path: str, answer: _Answer, *, times: int | None = None) -> None:
-        """Answer calls of ``method`` to ``path`` (a ``*`` stands for one path segment).
+        """Answer calls of `method` to `path` (a `*` stands for one path segment).
 
-        ``answer`` is returned as it is (a model of the route's type), decoded as the
-        route decodes a body when it is a :class:`Reply`, raised when it is an exception
-        (``RestError``, ``NodeConnectionError``...), or called with the route (its result,
-        awaited when it is awaitable, is then taken the same way). The latest matching
-        answer wins; with ``times`` it is used that many times, then forgotten. A call
-        nothing answers gets Lavalink's 404.
+        `answer` is returned as it is (a model of the route's type), decoded as the route decodes a
+        body when it is a [`Reply`][hikari_lavalink.testing.memory.Reply], raised when it is an
+        exception (`RestError`, `NodeConnectionError`...), or called with the route (its result,
+        awaited when it is awaitable, is then taken the same way). The latest matching answer wins;
+        with `times` it is used that many times, then forgotten. A call nothing answers gets
+        Lavalink's 404.
         """
         self._answers.append((method, path, answer, [times]))
 
@@ -456,7 +465,8 @@ class MemoryServer:
                 await self._changed.wait()
 
     async def serve(self, route: routes.Route[T], trace: bool) -> T:
-        """What the transport calls for a REST call (tests use :meth:`answer`)."""
+        """What the transport calls for a REST call (tests use
+        [`answer`][hikari_lavalink.testing.memory.MemoryServer.answer])."""
         if trace:
             route = route.with_trace()
         self.requests.append(route)
@@ -497,8 +507,9 @@ def _matches(pattern: str, path: str) -> bool:
 
 
 class MemoryTransport:
-    """A :class:`~hikari_lavalink.transport.base.NodeTransport` served by a
-    :class:`MemoryServer` (make it with the server: ``MemoryServer().transport``)."""
+    """A [`NodeTransport`][hikari_lavalink.transport.base.NodeTransport] served by a
+    [`MemoryServer`][hikari_lavalink.testing.MemoryServer] (make it with the server:
+    `MemoryServer().transport`)."""
 
     __slots__ = ("_password", "_server", "closed")
 
@@ -513,7 +524,7 @@ class MemoryTransport:
         return f"MemoryTransport(server={self._server.name!r}, closed={self.closed})"
 
     async def connect(self, headers: collections.abc.Mapping[str, str]) -> MemoryWebSocket:
-        """Open a WebSocket to the server (``Authorization`` is added)."""
+        """Open a WebSocket to the server (`Authorization` is added)."""
         return self._server.handshake({**headers, "Authorization": self._password})
 
     async def request(self, route: routes.Route[T], /, *, trace: bool = False) -> T:

@@ -1,8 +1,8 @@
 """The seams between the runtime and the IO edge (the transport implements these).
 
-The runtime talks to a node only through :class:`NodeTransport`; the aiohttp
-implementation lives in :mod:`hikari_lavalink.transport`, and tests or other IO stacks
-can provide their own.
+The runtime talks to a node only through
+[`NodeTransport`][hikari_lavalink.transport.base.NodeTransport]; the aiohttp implementation lives in
+`hikari_lavalink.transport`, and tests or other IO stacks can provide their own.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ T = typing.TypeVar("T")
 
 
 class WebSocketClosed:
-    """What :meth:`WebSocketConnection.receive` returns once the socket is closed.
+    """What
+    [`WebSocketConnection.receive`][hikari_lavalink.transport.base.WebSocketConnection.receive]
+    returns once the socket is closed.
 
-    ``code`` is 1006 when the connection died without a close frame.
+    `code` is 1006 when the connection died without a close frame.
     """
 
     __slots__ = ("code", "reason")
@@ -41,15 +43,20 @@ class WebSocketClosed:
 class WebSocketConnection(typing.Protocol):
     """An open WebSocket to a node.
 
-    The node's reader uses the hot-path trio :meth:`next_message`, :attr:`frame_kinds` and
-    :meth:`end_of` / :meth:`failed`: it awaits the IO stack's own receive directly, with no
-    coroutine of ours wrapped around it (a layer that costs a measurable share of the
-    per-message budget). :meth:`receive` is the same, packaged for everyone else.
+    The node's reader uses the hot-path trio
+    [`next_message`][hikari_lavalink.transport.base.WebSocketConnection.next_message],
+    [`frame_kinds`][hikari_lavalink.transport.base.WebSocketConnection.frame_kinds] and
+    [`end_of`][hikari_lavalink.transport.base.WebSocketConnection.end_of] /
+    [`failed`][hikari_lavalink.transport.base.WebSocketConnection.failed]: it awaits the IO stack's
+    own receive directly, with no coroutine of ours wrapped around it (a layer that costs a
+    measurable share of the per-message budget).
+    [`receive`][hikari_lavalink.transport.base.WebSocketConnection.receive] is the same, packaged
+    for everyone else.
     """
 
     @property
     def resumed(self) -> bool | None:
-        """The ``Session-Resumed`` response header, or ``None`` if absent."""
+        """The `Session-Resumed` response header, or `None` if absent."""
         ...
 
     @property
@@ -63,28 +70,33 @@ class WebSocketConnection(typing.Protocol):
     ) -> collections.abc.Callable[
         [], collections.abc.Awaitable[tuple[object, typing.Any, typing.Any]]
     ]:
-        """Await ``next_message()`` for the next message as ``(kind, data, extra)``, in the IO
+        """Await `next_message()` for the next message as `(kind, data, extra)`, in the IO
         stack's own terms (a property, so that it can be the IO stack's own coroutine).
 
-        When ``kind`` is one of :attr:`frame_kinds`, ``data`` is the frame (``str`` or
-        ``bytes``); give any other message to :meth:`end_of`, and any exception this raises
-        to :meth:`failed`.
+        When `kind` is one of
+        [`frame_kinds`][hikari_lavalink.transport.base.WebSocketConnection.frame_kinds], `data` is
+        the frame (`str` or `bytes`); give any other message to
+        [`end_of`][hikari_lavalink.transport.base.WebSocketConnection.end_of], and any exception
+        this raises to [`failed`][hikari_lavalink.transport.base.WebSocketConnection.failed].
         """
         ...
 
     def end_of(self, kind: object, data: typing.Any, extra: typing.Any) -> WebSocketClosed | None:
-        """What a message that is not a frame means: how the socket closed, or ``None``."""
+        """What a message that is not a frame means: how the socket closed, or `None`."""
         ...
 
     def failed(self, error: Exception) -> WebSocketClosed:
-        """The close that an exception from :meth:`next_message` stands for.
+        """The close that an exception from
+        [`next_message`][hikari_lavalink.transport.base.WebSocketConnection.next_message] stands
+        for.
 
-        Raises ``error`` again when it is not a network failure (a bug to see).
+        Raises `error` again when it is not a network failure (a bug to see).
         """
         ...
 
     async def receive(self) -> str | bytes | WebSocketClosed:
-        """Wait for the next frame; a :class:`WebSocketClosed` when it is over."""
+        """Wait for the next frame; a
+        [`WebSocketClosed`][hikari_lavalink.transport.base.WebSocketClosed] when it is over."""
         ...
 
     async def close(self, code: int = 1000) -> None:
@@ -96,12 +108,12 @@ class NodeTransport(typing.Protocol):
     """How a node reaches its Lavalink server: one WebSocket and REST calls."""
 
     async def connect(self, headers: collections.abc.Mapping[str, str]) -> WebSocketConnection:
-        """Open the WebSocket with these headers (``Authorization`` is added by the transport).
+        """Open the WebSocket with these headers (`Authorization` is added by the transport).
 
         Raises
         ------
         NodeConnectionError
-            The handshake failed; ``status`` holds the HTTP status, if any.
+            The handshake failed; `status` holds the HTTP status, if any.
         """
         ...
 
@@ -115,9 +127,10 @@ class NodeTransport(typing.Protocol):
 
 
 async def receive_frame(conn: WebSocketConnection) -> str | bytes | WebSocketClosed:
-    """The next frame of ``conn`` through its hot-path trio, or how it closed.
+    """The next frame of `conn` through its hot-path trio, or how it closed.
 
-    What :meth:`WebSocketConnection.receive` does, written once for every implementation.
+    What [`WebSocketConnection.receive`][hikari_lavalink.transport.base.WebSocketConnection.receive]
+    does, written once for every implementation.
     """
     text_kind, binary_kind = conn.frame_kinds
     while True:

@@ -1,19 +1,19 @@
 """Foreign exceptions stop here: aiohttp, socket and timeout errors become ours.
 
 One mapping for the whole IO edge (REST and the WebSocket), in the style of httpcore's
-``map_exceptions``: wrap the IO in :func:`map_connection_errors` and every network failure
-leaves as a :class:`~hikari_lavalink.NodeConnectionError` that names the node and says
-what happened. No aiohttp type escapes: the original exception is neither the cause nor
-shown as the context (its type name and text are in the message), and the password, when
-given, is redacted from that text.
+`map_exceptions`: wrap the IO in `map_connection_errors` and every network failure
+leaves as a [`NodeConnectionError`][hikari_lavalink.NodeConnectionError] that names the node and
+says what happened. No aiohttp type escapes: the original exception is neither the cause nor shown
+as the context (its type name and text are in the message), and the password, when given, is
+redacted from that text.
 
 Examples
 --------
-.. code-block:: python
-
-    with map_connection_errors("main", "GET /v4/info", timeout=10.0, secret=password):
-        async with asyncio.timeout(10.0):
-            ...  # aiohttp calls
+```python
+with map_connection_errors("main", "GET /v4/info", timeout=10.0, secret=password):
+    async with asyncio.timeout(10.0):
+        ...  # aiohttp calls
+```
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ REDACTED: typing.Final = "[REDACTED]"
 
 
 def redact(text: str, secret: str | None) -> str:
-    """Return ``text`` with every occurrence of ``secret`` replaced by :data:`REDACTED`."""
+    """Return `text` with every occurrence of `secret` replaced by `REDACTED`."""
     if secret and secret in text:
         return text.replace(secret, REDACTED)
     return text
@@ -49,7 +49,7 @@ def node_connection_error(
     timeout: float | None = None,
     secret: str | None = None,
 ) -> NodeConnectionError | None:
-    """Translate one network exception, or return ``None`` when it is not one.
+    """Translate one network exception, or return `None` when it is not one.
 
     Parameters
     ----------
@@ -58,18 +58,18 @@ def node_connection_error(
     node_name
         The node's name, for the error.
     what
-        What was being done, e.g. ``"GET /v4/info"`` or ``"WebSocket handshake"``.
+        What was being done, e.g. `"GET /v4/info"` or `"WebSocket handshake"`.
     timeout
-        The deadline in seconds, mentioned when ``exc`` is a timeout.
+        The deadline in seconds, mentioned when `exc` is a timeout.
     secret
         The password, redacted from the message should the foreign text contain it.
 
     Returns
     -------
     NodeConnectionError | None
-        ``fatal=True`` with the status for an HTTP 401/403 answer (retrying cannot help),
-        otherwise ``fatal=False``; ``None`` for anything that is not a network failure
-        (including :class:`asyncio.CancelledError`, which must propagate untouched).
+        `fatal=True` with the status for an HTTP 401/403 answer (retrying cannot help),
+        otherwise `fatal=False`; `None` for anything that is not a network failure
+        (including `asyncio.CancelledError`, which must propagate untouched).
     """
     status: int | None = None
     fatal = False
@@ -91,23 +91,23 @@ def node_connection_error(
 
 
 class map_connection_errors:  # noqa: N801 -- used like a function: `with map_connection_errors(...)`
-    """Context manager that re-raises network failures as ``NodeConnectionError``.
+    """Context manager that re-raises network failures as `NodeConnectionError`.
 
     Parameters
     ----------
     node_name
         The node's name, for the error.
     what
-        What is being done, e.g. ``"GET /v4/info"``; it starts the error message.
+        What is being done, e.g. `"GET /v4/info"`; it starts the error message.
     timeout
         The deadline in seconds, mentioned when the failure is a timeout. The deadline
-        itself is set by the caller (``asyncio.timeout`` inside this block).
+        itself is set by the caller (`asyncio.timeout` inside this block).
     secret
         The password, redacted from every message.
 
     Notes
     -----
-    Usable around ``await`` expressions: it is a plain (synchronous) context manager.
+    Usable around `await` expressions: it is a plain (synchronous) context manager.
     Exceptions that are not network failures pass through unchanged.
     """
 

@@ -1,4 +1,4 @@
-"""The aiohttp implementation of :class:`~hikari_lavalink.transport.base.NodeTransport`."""
+"""The aiohttp implementation of [`NodeTransport`][hikari_lavalink.transport.base.NodeTransport]."""
 
 from __future__ import annotations
 
@@ -54,14 +54,15 @@ class AiohttpNodeTransport:
     Parameters
     ----------
     host, port, secure
-        Where the node listens; ``secure`` uses ``https``/``wss``.
+        Where the node listens; `secure` uses `https`/`wss`.
     password
-        The node's password (sent as ``Authorization``; never logged or shown).
+        The node's password (sent as `Authorization`; never logged or shown).
     name
         The node's name, for errors and logs.
     session
-        A shared :class:`aiohttp.ClientSession` (one per client is best). When ``None``
-        the transport creates its own and closes it in :meth:`close`.
+        A shared `aiohttp.ClientSession` (one per client is best). When `None`
+        the transport creates its own and closes it in
+        [`close`][hikari_lavalink.transport.node.AiohttpNodeTransport.close].
     rest_timeout
         Seconds before a REST call or the WebSocket handshake gives up.
     heartbeat
@@ -133,7 +134,8 @@ class AiohttpNodeTransport:
         return session, self._rest
 
     async def connect(self, headers: collections.abc.Mapping[str, str]) -> AiohttpWebSocket:
-        """Open the node WebSocket (see :func:`connect_websocket`)."""
+        """Open the node WebSocket (see
+        [`connect_websocket`][hikari_lavalink.transport.websocket.connect_websocket])."""
         session, _ = self._ensure()
         return await connect_websocket(
             session,

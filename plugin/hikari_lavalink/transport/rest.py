@@ -1,11 +1,11 @@
-"""REST over aiohttp: a :class:`~hikari_lavalink.protocol.routes.Route` in, its model out.
+"""REST over aiohttp: a [`Route`][hikari_lavalink.protocol.routes.Route] in, its model out.
 
 The only place HTTP requests are made. Network failures and timeouts become
-:class:`~hikari_lavalink.NodeConnectionError` (through
-:func:`~hikari_lavalink.transport.errors.map_connection_errors`); non-2xx answers become
-:class:`~hikari_lavalink.RestError` (through
-:func:`~hikari_lavalink.protocol.routes.parse_response`). The password goes into the
-``Authorization`` header and nowhere else: not in logs, reprs or error messages.
+[`NodeConnectionError`][hikari_lavalink.NodeConnectionError] (through
+`map_connection_errors`); non-2xx answers become
+[`RestError`][hikari_lavalink.RestError] (through
+[`parse_response`][hikari_lavalink.protocol.routes.parse_response]). The password goes into the
+`Authorization` header and nowhere else: not in logs, reprs or error messages.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ __all__ = ["DEFAULT_USER_AGENT", "RestTransport"]
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT: typing.Final = f"hikari-lavalink/{__version__}"
-"""The ``User-Agent`` sent when none is given."""
+"""The `User-Agent` sent when none is given."""
 
 T = typing.TypeVar("T")
 
@@ -47,34 +47,35 @@ class RestTransport:
     Parameters
     ----------
     base_url
-        ``http(s)://host:port`` (a path prefix is kept, for nodes behind a proxy).
+        `http(s)://host:port` (a path prefix is kept, for nodes behind a proxy).
     password
-        The node's password, sent as ``Authorization`` (no ``Bearer``); never logged or
+        The node's password, sent as `Authorization` (no `Bearer`); never logged or
         shown.
     node_name
         The node's name, for errors and logs.
     timeout
         Seconds before a call (connect, send and read the whole answer) gives up.
     session
-        A shared :class:`aiohttp.ClientSession` (one per client is best); this transport
-        never closes it. When ``None``, a session is created on first use (inside the
-        running event loop) and closed by :meth:`close`.
+        A shared `aiohttp.ClientSession` (one per client is best); this transport
+        never closes it. When `None`, a session is created on first use (inside the
+        running event loop) and closed by
+        [`close`][hikari_lavalink.transport.rest.RestTransport.close].
     user_agent
-        Sent as ``User-Agent``.
+        Sent as `User-Agent`.
 
     Raises
     ------
     UsageError
-        ``base_url`` is not an ``http``/``https`` URL with a host, or ``timeout`` is not
+        `base_url` is not an `http`/`https` URL with a host, or `timeout` is not
         positive.
 
     Examples
     --------
-    .. code-block:: python
-
-        rest = RestTransport(base_url="http://127.0.0.1:2333", password="youshallnotpass")
-        result = await rest.load_tracks("ytsearch:never gonna give you up")
-        await rest.close()
+    ```python
+    rest = RestTransport(base_url="http://127.0.0.1:2333", password="youshallnotpass")
+    result = await rest.load_tracks("ytsearch:never gonna give you up")
+    await rest.close()
+    ```
     """
 
     __slots__ = (
@@ -117,13 +118,13 @@ class RestTransport:
             msg = f"timeout must be a positive number of seconds, not {timeout!r}"
             raise UsageError(msg)
         self.base_url: str = str(url)
-        """The node's REST root, e.g. ``http://127.0.0.1:2333``."""
+        """The node's REST root, e.g. `http://127.0.0.1:2333`."""
         self.node_name: str = node_name
         """The node's name, used in errors and logs."""
         self.timeout: float = timeout
         """Seconds before a call gives up."""
         self.user_agent: str = user_agent
-        """The ``User-Agent`` header."""
+        """The `User-Agent` header."""
         self._password = password
         self._session = session
         self._owns_session = session is None
@@ -137,7 +138,8 @@ class RestTransport:
 
     @property
     def owns_session(self) -> bool:
-        """Whether :meth:`close` closes the aiohttp session (it was not given one)."""
+        """Whether [`close`][hikari_lavalink.transport.rest.RestTransport.close] closes the aiohttp
+        session (it was not given one)."""
         return self._owns_session
 
     async def request(self, route: routes.Route[T], /, *, trace: bool = False) -> T:
@@ -146,24 +148,25 @@ class RestTransport:
         Parameters
         ----------
         route
-            The call, built with :mod:`hikari_lavalink.protocol.routes`.
+            The call, built with
+            [`hikari_lavalink.protocol.routes`][hikari_lavalink.protocol.routes].
         trace
-            Ask the server for its stack trace on errors (``trace=true``); it ends up in
-            ``RestError.body.trace``.
+            Ask the server for its stack trace on errors (`trace=true`); it ends up in
+            `RestError.body.trace`.
 
         Returns
         -------
         T
-            The route's model (``None`` for bodiless answers).
+            The route's model (`None` for bodiless answers).
 
         Raises
         ------
         RestError
-            A non-2xx status (:class:`~hikari_lavalink.SessionNotFoundError` when the
-            session is paused or gone). 401/403 carry no body.
+            A non-2xx status ([`SessionNotFoundError`][hikari_lavalink.SessionNotFoundError] when
+            the session is paused or gone). 401/403 carry no body.
         NodeConnectionError
             The node could not be reached, the connection broke, or it did not answer
-            within ``timeout`` (``fatal=False``, ``status=None``).
+            within `timeout` (`fatal=False`, `status=None`).
         RemoteProtocolError
             A 2xx answer that does not fit the model.
         UsageError
@@ -258,10 +261,10 @@ class RestTransport:
     # -- typed conveniences: each builds a route and calls request() ----------------------
 
     async def load_tracks(self, identifier: str) -> LoadResult:
-        """Resolve a URL, an identifier or a search (``ytsearch:...``).
+        """Resolve a URL, an identifier or a search (`ytsearch:...`).
 
-        A failed load is a 200 :class:`~hikari_lavalink.LoadResult` with
-        ``load_type == "error"``, not an exception.
+        A failed load is a 200 [`LoadResult`][hikari_lavalink.LoadResult] with
+        `load_type == "error"`, not an exception.
         """
         return await self.request(routes.load_tracks(identifier))
 
@@ -289,7 +292,7 @@ class RestTransport:
         *,
         no_replace: bool = False,
     ) -> models.Player:
-        """Create or update a player; ``no_replace`` keeps a playing track."""
+        """Create or update a player; `no_replace` keeps a playing track."""
         return await self.request(
             routes.update_player(session_id, guild_id, update, no_replace=no_replace)
         )
@@ -311,11 +314,11 @@ class RestTransport:
         return await self.request(routes.stats())
 
     async def version(self) -> str:
-        """The server's version string, e.g. ``4.2.2``."""
+        """The server's version string, e.g. `4.2.2`."""
         return await self.request(routes.version())
 
     async def route_planner_status(self) -> RoutePlannerStatus | None:
-        """The route planner's status; ``None`` when no planner is configured."""
+        """The route planner's status; `None` when no planner is configured."""
         return await self.request(routes.route_planner_status())
 
     async def free_address(self, address: str) -> None:

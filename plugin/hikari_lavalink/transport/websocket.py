@@ -1,9 +1,9 @@
 """The node WebSocket over aiohttp: handshake headers in, text frames out.
 
-Every :class:`aiohttp.WSMsgType` is handled; the connection ends in exactly one
-:class:`~hikari_lavalink.transport.base.WebSocketClosed` with the close code (1006 when the
-connection died without a close frame). The password is only ever put in the
-``Authorization`` header.
+Every `aiohttp.WSMsgType` is handled; the connection ends in exactly one
+[`WebSocketClosed`][hikari_lavalink.transport.base.WebSocketClosed] with the close code (1006 when
+the connection died without a close frame). The password is only ever put in the `Authorization`
+header.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class AiohttpWebSocket:
     ) -> collections.abc.Callable[
         [], collections.abc.Awaitable[tuple[object, typing.Any, typing.Any]]
     ]:
-        """aiohttp's own ``receive``: ``(kind, data, extra)`` messages (the hot path)."""
+        """aiohttp's own `receive`: `(kind, data, extra)` messages (the hot path)."""
         return self._ws.receive
 
     @property
@@ -69,17 +69,17 @@ class AiohttpWebSocket:
 
     @property
     def resumed(self) -> bool | None:
-        """The ``Session-Resumed`` response header (``None`` when absent)."""
+        """The `Session-Resumed` response header (`None` when absent)."""
         return self._resumed
 
     async def receive(self) -> str | bytes | WebSocketClosed:
-        """The next text frame (``bytes`` on aiohttp 3.14+), or how the connection closed."""
+        """The next text frame (`bytes` on aiohttp 3.14+), or how the connection closed."""
         if self._closed is not None:
             return self._closed
         return await base.receive_frame(self)
 
     def end_of(self, kind: object, data: typing.Any, extra: typing.Any) -> WebSocketClosed | None:
-        """How the socket closed, for a message that is not a frame (``None``: not closed)."""
+        """How the socket closed, for a message that is not a frame (`None`: not closed)."""
         ws = self._ws
         if kind is _CLOSE:
             code = typing.cast("int | None", data) or ws.close_code or ABNORMAL_CLOSURE
@@ -92,7 +92,9 @@ class AiohttpWebSocket:
         return None
 
     def failed(self, error: Exception) -> WebSocketClosed:
-        """The close an exception from :attr:`next_message` stands for (re-raises bugs)."""
+        """The close an exception from
+        [`next_message`][hikari_lavalink.transport.websocket.AiohttpWebSocket.next_message] stands
+        for (re-raises bugs)."""
         if not isinstance(error, TimeoutError | aiohttp.ClientError | OSError):
             raise error
         return self._finish(ABNORMAL_CLOSURE, f"{type(error).__name__}: {error}")
@@ -124,8 +126,8 @@ async def connect_websocket(
     Raises
     ------
     NodeConnectionError
-        With ``fatal=True`` and the status for 401/403 (password rejected), otherwise
-        with ``fatal=False`` (refused, timed out, 5xx, not a WebSocket endpoint).
+        With `fatal=True` and the status for 401/403 (password rejected), otherwise
+        with `fatal=False` (refused, timed out, 5xx, not a WebSocket endpoint).
     """
     all_headers = {**headers, "Authorization": password}
     try:

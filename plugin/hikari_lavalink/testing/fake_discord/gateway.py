@@ -2,19 +2,19 @@
 
 It speaks the gateway as hikari 2.6/2.7 expects it. A connection gets HELLO with the
 heartbeat interval; IDENTIFY (right token, a shard inside the count, once) starts a new
-session: READY, then one ``GUILD_CREATE`` per guild of the shard. Dispatches are numbered per
-session, and the session keeps the last ``backlog_size`` of them, those made while its shard
-is down too. RESUME of a known session replays every kept dispatch after the ``seq`` it names,
-then sends RESUMED; a ``seq`` ahead of the session's gets 4007 (the session ends), one from
-before the oldest kept dispatch (or of an unknown or forgotten session) op 9 ``false``. While
+session: READY, then one `GUILD_CREATE` per guild of the shard. Dispatches are numbered per
+session, and the session keeps the last `backlog_size` of them, those made while its shard
+is down too. RESUME of a known session replays every kept dispatch after the `seq` it names,
+then sends RESUMED; a `seq` ahead of the session's gets 4007 (the session ends), one from
+before the oldest kept dispatch (or of an unknown or forgotten session) op 9 `false`. While
 a session replays, its new dispatches wait their turn. Heartbeats are ACKed. The
-``zlib-stream``, ``zstd-stream`` (when a zstd module is importable) and uncompressed
-transports are served, ``encoding=json`` only. Faults close as Discord closes: 4002 for a
+`zlib-stream`, `zstd-stream` (when a zstd module is importable) and uncompressed
+transports are served, `encoding=json` only. Faults close as Discord closes: 4002 for a
 payload that does not decode, 4003 for anything but a heartbeat before the handshake, 4004
 for a wrong token, 4005 for a second IDENTIFY, 4010 for a shard outside the count. A new
 connection for a shard takes over from (and aborts) the old one. Dispatches meant for a shard
-with no session are dropped, and ``VOICE_STATE_UPDATE`` goes only to a shard that identified
-with the ``GUILD_VOICE_STATES`` intent. An op 4 is handed to :mod:`.voice`.
+with no session are dropped, and `VOICE_STATE_UPDATE` goes only to a shard that identified
+with the `GUILD_VOICE_STATES` intent. An op 4 is handed to `.voice`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ if typing.TYPE_CHECKING:
     OnVoiceState: typing.TypeAlias = collections.abc.Callable[
         [int, dict[str, typing.Any]], collections.abc.Awaitable[bool]
     ]
-    """Answers an op 4 from a shard; ``False`` if it does not decode."""
+    """Answers an op 4 from a shard; `False` if it does not decode."""
 
 __all__ = ["KILL_MODES", "Connection", "Gateway", "Shard"]
 
@@ -133,7 +133,7 @@ def _zstd_module() -> typing.Any:
 
 
 class Gateway:
-    """The ``/gateway`` endpoint and every shard's session and connection."""
+    """The `/gateway` endpoint and every shard's session and connection."""
 
     __slots__ = (
         "_activity",
@@ -174,7 +174,7 @@ class Gateway:
     def later(
         self, delay: float, action: collections.abc.Callable[[], collections.abc.Awaitable[object]]
     ) -> None:
-        """Run ``action()`` in ``delay`` seconds, unless the fake stops first."""
+        """Run `action()` in `delay` seconds, unless the fake stops first."""
 
         # A factory, not a coroutine: a task cancelled by stop() leaves no unawaited coroutine.
         async def run() -> None:
@@ -254,7 +254,7 @@ class Gateway:
             await self.send(shard.conn, payload)
 
     def close(self, conn: Connection, code: int, reason: str) -> None:
-        """Close the connection with ``code`` (soon, from a task of its own)."""
+        """Close the connection with `code` (soon, from a task of its own)."""
         conn.closed_by_fake = True
         conn.sent_close_code = code
         self.later(0, lambda: conn.ws.close(code=code, message=reason.encode()))
@@ -262,7 +262,7 @@ class Gateway:
     # -- the endpoint --------------------------------------------------------------------
 
     async def endpoint(self, request: web.Request) -> web.StreamResponse:
-        """``GET /gateway``: refuse what Discord refuses, or run the connection until it ends."""
+        """`GET /gateway`: refuse what Discord refuses, or run the connection until it ends."""
         compress = request.query.get("compress", "none")
         compressor: typing.Any = None
         if compress == "zlib-stream":
@@ -412,7 +412,9 @@ class Gateway:
     # -- deaths --------------------------------------------------------------------------
 
     async def kill(self, shard_id: int, mode: str) -> None:
-        """Carry out :meth:`FakeDiscord.kill_shard` (its docstring says what each mode does)."""
+        """Carry out
+        [`FakeDiscord.kill_shard`][hikari_lavalink.testing.fake_discord.FakeDiscord.kill_shard] (its
+        docstring says what each mode does)."""
         parts = mode.split("+")
         for part in parts:
             if not (

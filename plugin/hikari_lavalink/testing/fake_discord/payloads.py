@@ -2,7 +2,7 @@
 
 Pure functions of the fake's settings: the shapes hikari 2.6/2.7 parses (and lightbulb 3 on
 top), with every field Discord sends that hikari reads. Guild ids are snowflakes whose shard,
-``(id >> 22) % shard_count``, is chosen, so that the default guilds put one guild on each shard.
+`(id >> 22) % shard_count`, is chosen, so that the default guilds put one guild on each shard.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ JSON: typing.TypeAlias = dict[str, typing.Any]
 EPOCH_MS: typing.Final = 1420070400000
 """Discord's epoch (2015-01-01) in Unix milliseconds."""
 TIMESTAMP: typing.Final = "2024-01-01T00:00:00+00:00"
-"""Every ``joined_at`` and message timestamp."""
+"""Every `joined_at` and message timestamp."""
 ALL_PERMISSIONS: typing.Final = "2251799813685247"
 _VOICE_REGIONS: typing.Final = ("fra07", "iad03", "sin02", "ams09", "gru01", "syd04", "lhr12")
 
@@ -42,7 +42,7 @@ class FakeGuild:
     Parameters
     ----------
     id
-        The guild id; it lands on shard ``(id >> 22) % shard_count``.
+        The guild id; it lands on shard `(id >> 22) % shard_count`.
     name
         The guild name.
     voice_channel_ids
@@ -58,7 +58,7 @@ class FakeGuild:
 
 
 def snowflake_on_shard(index: int, shard: int, shard_count: int) -> int:
-    """The ``index``-th snowflake of a fixed moment that lands on ``shard``."""
+    """The `index`-th snowflake of a fixed moment that lands on `shard`."""
     base = (1_600_000_000_000 - EPOCH_MS) // shard_count * shard_count
     return ((base + shard + index * shard_count) << 22) | (index & 0xFFF)
 
@@ -86,7 +86,7 @@ def ready(
     gateway_url: str,
     guilds: typing.Iterable[FakeGuild],
 ) -> JSON:
-    """The ``READY`` of a shard (``shard`` is ``[id, count]``): its guilds, unavailable."""
+    """The `READY` of a shard (`shard` is `[id, count]`): its guilds, unavailable."""
     return {
         "v": 10,
         "user": user(bot_id),
@@ -104,10 +104,10 @@ def ready(
 
 
 def voice_endpoint(guild_id: int) -> str:
-    """A guild's own voice endpoint, named as Discord's: ``c-<region><nn>-<id>.discord.media:443``.
+    """A guild's own voice endpoint, named as Discord's: `c-<region><nn>-<id>.discord.media:443`.
 
-    The region cycles with the guild id's timestamp (``id >> 22``), so guilds on consecutive
-    shards get different regions, and the ``<id>`` part differs from guild to guild.
+    The region cycles with the guild id's timestamp (`id >> 22`), so guilds on consecutive
+    shards get different regions, and the `<id>` part differs from guild to guild.
     """
     stamp = guild_id >> 22
     region = _VOICE_REGIONS[stamp % len(_VOICE_REGIONS)]
@@ -121,7 +121,7 @@ def voice_state(
     session_id: str,
     flags: tuple[bool, bool] = (False, False),
 ) -> JSON:
-    """The bot's ``VOICE_STATE_UPDATE`` in a guild (``flags``: self mute, self deaf)."""
+    """The bot's `VOICE_STATE_UPDATE` in a guild (`flags`: self mute, self deaf)."""
     self_mute, self_deaf = flags
     return {
         "guild_id": str(guild_id),
@@ -160,7 +160,7 @@ def user(bot_id: int) -> JSON:
 
 
 def member(bot_id: int, of: JSON | None = None) -> JSON:
-    """A guild member: ``of``, by default the bot."""
+    """A guild member: `of`, by default the bot."""
     return {
         "user": of or user(bot_id),
         "nick": None,
@@ -190,7 +190,7 @@ def listener(user_id: int) -> JSON:
 
 
 def guild_create(guild: FakeGuild, bot_id: int) -> JSON:
-    """The ``GUILD_CREATE`` of a guild: its channels, the @everyone role, the bot as member."""
+    """The `GUILD_CREATE` of a guild: its channels, the @everyone role, the bot as member."""
     channels: list[JSON] = [
         {
             "id": str(c),
@@ -292,7 +292,7 @@ def guild_create(guild: FakeGuild, bot_id: int) -> JSON:
 
 
 def application(bot_id: int, guild_count: int) -> JSON:
-    """The bot's application (``GET /oauth2/applications/@me``)."""
+    """The bot's application (`GET /oauth2/applications/@me`)."""
     return {
         "id": str(bot_id),
         "name": "fake-app",

@@ -1,13 +1,13 @@
 """The fake Discord's REST API: the routes hikari and lightbulb 3 call, and what they store.
 
-Under ``/api/v10``: ``GET /gateway/bot`` (the gateway URL and the shard count), ``/gateway``,
-``/users/@me``, ``/oauth2/applications/@me``; global and guild application commands (``GET``,
-``PUT`` replaces, ``POST`` adds or replaces by name); interaction callbacks (a
-``CHANNEL_MESSAGE_WITH_SOURCE`` creates the original message), followups and edits of
-webhook messages (``@original`` included); channel messages. A wrong bot token is 401; any
-other route, and every path outside ``/api/v10``, is 404 (recorded in
-:attr:`FakeDiscord.unknown_routes`). Every request is recorded in
-:attr:`FakeDiscord.rest_requests` once it is answered. Interactions are dispatched from here
+Under `/api/v10`: `GET /gateway/bot` (the gateway URL and the shard count), `/gateway`,
+`/users/@me`, `/oauth2/applications/@me`; global and guild application commands (`GET`,
+`PUT` replaces, `POST` adds or replaces by name); interaction callbacks (a
+`CHANNEL_MESSAGE_WITH_SOURCE` creates the original message), followups and edits of
+webhook messages (`@original` included); channel messages. A wrong bot token is 401; any
+other route, and every path outside `/api/v10`, is 404 (recorded in
+`FakeDiscord.unknown_routes`). Every request is recorded in
+`FakeDiscord.rest_requests` once it is answered. Interactions are dispatched from here
 too, since their commands and tokens are what the REST routes store.
 """
 
@@ -63,7 +63,8 @@ class Rest:
         command_name: str,
         options: collections.abc.Sequence[JSON] | None,
     ) -> JSON:
-        """The ``INTERACTION_CREATE`` of :meth:`FakeDiscord.dispatch_interaction`."""
+        """The `INTERACTION_CREATE` of
+        [`FakeDiscord.dispatch_interaction`][hikari_lavalink.testing.fake_discord.FakeDiscord.dispatch_interaction]."""
         app = self._app
         known = [*app.guild_commands.get(guild_id, ()), *app.commands]
         command = next((c for c in known if c.get("name") == command_name), None)
@@ -123,7 +124,7 @@ class Rest:
             return None
 
     async def unknown(self, request: web.Request) -> web.Response:
-        """Any path outside ``/api/v10``: 404, recorded."""
+        """Any path outside `/api/v10`: 404, recorded."""
         record = RecordedRestRequest(
             request.method, request.path, await self._read_body(request), dict(request.query)
         )
@@ -133,7 +134,7 @@ class Rest:
         return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
 
     async def endpoint(self, request: web.Request) -> web.Response:
-        """Any path under ``/api/v10``: answered, recorded (then waiters are told)."""
+        """Any path under `/api/v10`: answered, recorded (then waiters are told)."""
         path = "/" + request.match_info["path"]
         record = RecordedRestRequest(
             request.method, path, await self._read_body(request), dict(request.query)

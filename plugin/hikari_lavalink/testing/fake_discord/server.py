@@ -1,12 +1,13 @@
-""":class:`FakeDiscord`: the fake Discord's settings, records, lifecycle, waits and controls.
+"""[`FakeDiscord`][hikari_lavalink.testing.FakeDiscord]: the fake Discord's settings, records,
+lifecycle, waits and controls.
 
 It owns what a test reads (the public records: frames, closes, op 4s, REST requests,
-messages, commands, counters) and builds the parts that write them: :mod:`.gateway` (shards,
-sessions, heartbeats, dispatch, deaths), :mod:`.voice` (how op 4 is answered) and
-:mod:`.rest` (the REST routes and interactions), with :mod:`.payloads` for the JSON. The parts
-read the fake's public settings when they need them: a new ``discord.voice_endpoint`` counts
-from the next ``VOICE_SERVER_UPDATE``, a new ``heartbeat_interval`` from the next HELLO, a
-new ``replay_on_resume`` or ``backlog_size`` from the next dispatch.
+messages, commands, counters) and builds the parts that write them: `.gateway` (shards,
+sessions, heartbeats, dispatch, deaths), `.voice` (how op 4 is answered) and
+`.rest` (the REST routes and interactions), with `.payloads` for the JSON. The parts
+read the fake's public settings when they need them: a new `discord.voice_endpoint` counts
+from the next `VOICE_SERVER_UPDATE`, a new `heartbeat_interval` from the next HELLO, a
+new `replay_on_resume` or `backlog_size` from the next dispatch.
 """
 
 from __future__ import annotations
@@ -42,35 +43,40 @@ JSON: typing.TypeAlias = dict[str, typing.Any]
 
 
 class FakeDiscord:
-    """A fake Discord (REST + gateway) for a real ``hikari.GatewayBot``.
+    """A fake Discord (REST + gateway) for a real `hikari.GatewayBot`.
 
-    Use it as an async context manager, or call :meth:`start` and :meth:`stop`.
+    Use it as an async context manager, or call
+    [`start`][hikari_lavalink.testing.fake_discord.FakeDiscord.start] and
+    [`stop`][hikari_lavalink.testing.fake_discord.FakeDiscord.stop].
 
     Parameters
     ----------
     host
         The address to listen on.
     port
-        The port, ``0`` for any free one (see :attr:`port` once started).
+        The port, `0` for any free one (see
+        [`port`][hikari_lavalink.testing.fake_discord.FakeDiscord.port] once started).
     bot_id
-        The bot's user and application id; :attr:`token` encodes it.
+        The bot's user and application id;
+        [`token`][hikari_lavalink.testing.fake_discord.FakeDiscord.token] encodes it.
     shard_count
-        What ``GET /gateway/bot`` recommends, and what guilds are mapped with.
+        What `GET /gateway/bot` recommends, and what guilds are mapped with.
     guilds
-        The guilds. By default one per shard (``(id >> 22) % shard_count`` is the shard),
+        The guilds. By default one per shard (`(id >> 22) % shard_count` is the shard),
         each with two voice channels and one text channel.
     heartbeat_interval
         Seconds, sent in HELLO (tests lower it to detect unanswered heartbeats sooner).
     voice_endpoint
-        The ``endpoint`` (``host:port``, no scheme) of every guild's ``VOICE_SERVER_UPDATE``
-        but those whose :class:`VoiceBehaviour` names one. ``None``: each guild its own,
-        region-style, derived from its id (:meth:`voice_endpoint_of`).
+        The `endpoint` (`host:port`, no scheme) of every guild's `VOICE_SERVER_UPDATE` but those
+        whose [`VoiceBehaviour`][hikari_lavalink.testing.VoiceBehaviour] names one. `None`: each
+        guild its own, region-style, derived from its id
+        ([`voice_endpoint_of`][hikari_lavalink.testing.fake_discord.FakeDiscord.voice_endpoint_of]).
     backlog_size
         How many of its last dispatches a gateway session keeps for a RESUME to replay
         (those made while its shard is down included). A RESUME from before the oldest kept
-        gets op 9 ``false``, as one of a session Discord can no longer resume.
+        gets op 9 `false`, as one of a session Discord can no longer resume.
     replay_on_resume
-        ``False``: the old, lenient fake: dispatches for a shard that is down are dropped
+        `False`: the old, lenient fake: dispatches for a shard that is down are dropped
         (and not numbered), and a RESUME gets RESUMED with nothing replayed.
 
     Attributes
@@ -80,9 +86,9 @@ class FakeDiscord:
     closes
         Every gateway connection that ended, with who closed it and the code.
     voice_ops
-        ``(shard_id, data)`` of every op 4 received.
+        `(shard_id, data)` of every op 4 received.
     wrong_shard_ops
-        ``(shard_id, data)`` of every op 4 received on a shard its guild is not on.
+        `(shard_id, data)` of every op 4 received on a shard its guild is not on.
     rest_requests
         Every REST request, in order.
     unknown_routes
@@ -91,9 +97,9 @@ class FakeDiscord:
         Every message created through REST (channel messages, interaction responses and
         followups).
     interaction_responses
-        ``(interaction_id, body)`` of every interaction callback.
+        `(interaction_id, body)` of every interaction callback.
     commands
-        The global application commands (as stored by ``PUT``/``POST``).
+        The global application commands (as stored by `PUT`/`POST`).
     guild_commands
         Guild id -> that guild's application commands.
     connections, identifies, resumes
@@ -192,17 +198,17 @@ class FakeDiscord:
 
     @property
     def rest_url(self) -> str:
-        """The REST base URL: pass it as ``hikari.GatewayBot(token, rest_url=...)``."""
+        """The REST base URL: pass it as `hikari.GatewayBot(token, rest_url=...)`."""
         return f"http://{self.host}:{self.port}{API_PREFIX}"
 
     @property
     def gateway_url(self) -> str:
-        """The gateway URL that ``/gateway/bot`` and READY's ``resume_gateway_url`` name."""
+        """The gateway URL that `/gateway/bot` and READY's `resume_gateway_url` name."""
         return f"ws://{self.host}:{self.port}/gateway"
 
     @property
     def token(self) -> str:
-        """A bot token hikari accepts: ``base64(str(bot_id))`` (unpadded) + ``".fake.token"``."""
+        """A bot token hikari accepts: `base64(str(bot_id))` (unpadded) + `".fake.token"`."""
         return base64.b64encode(str(self.bot_id).encode()).decode().rstrip("=") + ".fake.token"
 
     @property
@@ -212,11 +218,12 @@ class FakeDiscord:
 
     @property
     def member_id(self) -> int:
-        """The user id of the member who runs slash commands (:meth:`dispatch_interaction`)."""
+        """The user id of the member who runs slash commands
+        ([`dispatch_interaction`][hikari_lavalink.testing.fake_discord.FakeDiscord.dispatch_interaction])."""
         return self.bot_id + 7
 
     def shard_of(self, guild_id: int) -> int:
-        """Return the shard that serves ``guild_id``: ``(guild_id >> 22) % shard_count``."""
+        """Return the shard that serves `guild_id`: `(guild_id >> 22) % shard_count`."""
         return (guild_id >> 22) % self.shard_count
 
     def guild(self, guild_id: int) -> FakeGuild:
@@ -238,18 +245,18 @@ class FakeDiscord:
         return self._gateway.connection(shard_id) is not None
 
     def session_id(self, shard_id: int) -> str | None:
-        """The shard's current gateway session id (``None`` before its first IDENTIFY)."""
+        """The shard's current gateway session id (`None` before its first IDENTIFY)."""
         shard = self._gateway.shards.get(shard_id)
         return shard.session_id if shard is not None else None
 
     def backlog(self, shard_id: int) -> list[tuple[int, str]]:
-        """``(seq, name)`` of each dispatch the shard's session keeps for a RESUME, oldest first."""
+        """`(seq, name)` of each dispatch the shard's session keeps for a RESUME, oldest first."""
         shard = self._gateway.shards.get(shard_id)
         return [(p["s"], p["t"]) for p in shard.backlog] if shard is not None else []
 
     def voice_endpoint_of(self, guild_id: int) -> str:
-        """The endpoint of the guild's next ``VOICE_SERVER_UPDATE``: its behaviour's, else
-        :attr:`voice_endpoint`, else derived from its id (``"c-fra07-0a1b.discord.media:443"``).
+        """The endpoint of the guild's next `VOICE_SERVER_UPDATE`: its behaviour's, else
+        `voice_endpoint`, else derived from its id (`"c-fra07-0a1b.discord.media:443"`).
         """
         return self._voice.endpoint_of(guild_id)
 
@@ -263,7 +270,7 @@ class FakeDiscord:
         await self.stop()
 
     async def start(self) -> None:
-        """Start listening (REST under ``/api/v10``, the gateway under ``/gateway``)."""
+        """Start listening (REST under `/api/v10`, the gateway under `/gateway`)."""
         if await self._listener.start(self.host, self._app):
             _LOGGER.debug("fake discord listening on %s:%s", self.host, self.port)
 
@@ -294,13 +301,13 @@ class FakeDiscord:
         Parameters
         ----------
         op
-            The opcode (for example ``4`` for a voice state update).
+            The opcode (for example `4` for a voice state update).
         predicate
-            Only a frame for which it returns ``True``.
+            Only a frame for which it returns `True`.
         timeout
             Seconds.
         after
-            Only look at :attr:`frames` from this index on (``len(fake.frames)`` taken
+            Only look at `frames` from this index on (`len(fake.frames)` taken
             before an action waits for a frame that action causes).
 
         Returns
@@ -321,7 +328,7 @@ class FakeDiscord:
         )
 
     async def wait_for_shards(self, count: int | None = None, timeout: float = 10.0) -> None:
-        """Wait until ``count`` shards (default: all) are connected with a completed handshake.
+        """Wait until `count` shards (default: all) are connected with a completed handshake.
 
         Raises
         ------
@@ -339,10 +346,11 @@ class FakeDiscord:
         after: int = 0,
         timeout: float = 5.0,
     ) -> RecordedFrame:
-        """Wait for a payload in ``direction`` (``"in"``, ``"out"``; ``None``: either) that matches.
+        """Wait for a payload in `direction` (`"in"`, `"out"`; `None`: either) that matches.
 
-        ``predicate``, ``after`` and ``timeout`` are those of :meth:`wait_for_op`, and so are
-        the frame returned and the ``TimeoutError`` raised if none comes in time.
+        `predicate`, `after` and `timeout` are those of
+        [`wait_for_op`][hikari_lavalink.testing.fake_discord.FakeDiscord.wait_for_op], and so are
+        the frame returned and the `TimeoutError` raised if none comes in time.
         """
         return await self._activity.first(
             self.frames,
@@ -361,10 +369,10 @@ class FakeDiscord:
         after: int = 0,
         timeout: float = 5.0,
     ) -> RecordedRestRequest:
-        """Wait for a REST request (in :attr:`rest_requests` from ``after`` on) that matches.
+        """Wait for a REST request (in `rest_requests` from `after` on) that matches.
 
         The fake has answered it by then, so what it stores (messages, commands, interaction
-        responses) is in place. Raises ``TimeoutError`` if none comes within ``timeout``.
+        responses) is in place. Raises `TimeoutError` if none comes within `timeout`.
         """
         return await self._activity.first(
             self.rest_requests, predicate or (lambda _: True), timeout, after=after
@@ -373,10 +381,10 @@ class FakeDiscord:
     async def wait_until(
         self, condition: collections.abc.Callable[[], object], timeout: float = 5.0
     ) -> None:
-        """Wait until ``condition()`` is true, checked again whenever the fake records something.
+        """Wait until `condition()` is true, checked again whenever the fake records something.
 
         That is a frame in or out, a connection that ends, or an answered REST request (and,
-        as a fallback, every 50 ms). Raises ``TimeoutError`` if it is not true in time.
+        as a fallback, every 50 ms). Raises `TimeoutError` if it is not true in time.
         """
         await self._activity.until(condition, timeout)
 
@@ -397,16 +405,17 @@ class FakeDiscord:
         server_first: bool = False,
         endpoint: str | None = None,
     ) -> None:
-        """Choose how op 4 is answered in ``guild_id`` from now on.
+        """Choose how op 4 is answered in `guild_id` from now on.
 
         Parameters
         ----------
         guild_id
             The guild.
         behaviour
-            A whole :class:`VoiceBehaviour`; when given, the keyword arguments are ignored.
+            A whole [`VoiceBehaviour`][hikari_lavalink.testing.VoiceBehaviour]; when given, the
+            keyword arguments are ignored.
         answer, null_endpoint_first, delay, ignore_joins, server_first, endpoint
-            The fields of :class:`VoiceBehaviour`.
+            The fields of [`VoiceBehaviour`][hikari_lavalink.testing.VoiceBehaviour].
         """
         fields = (answer, null_endpoint_first, delay, ignore_joins, server_first, endpoint)
         self._voice.behaviours[guild_id] = behaviour or VoiceBehaviour(*fields)
@@ -419,21 +428,21 @@ class FakeDiscord:
         shard_id
             The shard.
         mode
-            One of, or several joined with ``+`` (for example
-            ``"forget_session+close:4009"``):
+            One of, or several joined with `+` (for example
+            `"forget_session+close:4009"`):
 
-            * ``"close:<code>"``: a close frame with this code (``"close:4000"``,
-              ``"close:1000"``, ``"close:4009"``; ``"close:4004"`` is fatal for hikari);
-            * ``"abort"``: the TCP connection is aborted, no close frame;
-            * ``"reconnect"``: op 7 RECONNECT;
-            * ``"invalid_session:true"`` / ``"invalid_session:false"``: op 9 (``false`` also
+            * `"close:<code>"`: a close frame with this code (`"close:4000"`,
+              `"close:1000"`, `"close:4009"`; `"close:4004"` is fatal for hikari);
+            * `"abort"`: the TCP connection is aborted, no close frame;
+            * `"reconnect"`: op 7 RECONNECT;
+            * `"invalid_session:true"` / `"invalid_session:false"`: op 9 (`false` also
               drops the session);
-            * ``"stop_acks"``: heartbeats go unanswered until the next connection;
-            * ``"forget_session"``: drop the session so the next RESUME gets op 9 ``false``;
-            * ``"lose_backlog"``: the session's backlog is lost, so a RESUME that would need
-              a dispatch made before now gets op 9 ``false``.
+            * `"stop_acks"`: heartbeats go unanswered until the next connection;
+            * `"forget_session"`: drop the session so the next RESUME gets op 9 `false`;
+            * `"lose_backlog"`: the session's backlog is lost, so a RESUME that would need
+              a dispatch made before now gets op 9 `false`.
 
-            ``forget_session`` and ``lose_backlog`` alone need no connection.
+            `forget_session` and `lose_backlog` alone need no connection.
 
         Raises
         ------
@@ -447,31 +456,32 @@ class FakeDiscord:
     async def move_bot(self, guild_id: int, channel_id: int, *, new_server: bool = False) -> None:
         """Move the bot to another voice channel, as a moderator drag does.
 
-        Sends ``VOICE_STATE_UPDATE`` with the new channel (same session), then a new
-        ``VOICE_SERVER_UPDATE`` only if ``new_server``.
+        Sends `VOICE_STATE_UPDATE` with the new channel (same session), then a new
+        `VOICE_SERVER_UPDATE` only if `new_server`.
         """
         await self._voice.move(guild_id, channel_id)
         if new_server:
             await self._voice.change_server(guild_id)
 
     async def disconnect_bot(self, guild_id: int) -> None:
-        """Disconnect the bot from voice, as a moderator kick does (``channel_id: null``)."""
+        """Disconnect the bot from voice, as a moderator kick does (`channel_id: null`)."""
         await self._voice.move(guild_id, None)
 
     async def change_voice_server(self, guild_id: int, endpoint: str | None = None) -> None:
-        """Send ``VOICE_SERVER_UPDATE`` with a fresh token and ``endpoint``.
+        """Send `VOICE_SERVER_UPDATE` with a fresh token and `endpoint`.
 
         Parameters
         ----------
         guild_id
             The guild (the event goes to its shard).
         endpoint
-            ``host:port``; by default the guild's (:meth:`voice_endpoint_of`).
+            `host:port`; by default the guild's
+            ([`voice_endpoint_of`][hikari_lavalink.testing.fake_discord.FakeDiscord.voice_endpoint_of]).
         """
         await self._voice.change_server(guild_id, endpoint)
 
     async def send_null_endpoint(self, guild_id: int) -> None:
-        """Send ``VOICE_SERVER_UPDATE`` with ``endpoint: null`` (voice server deallocated)."""
+        """Send `VOICE_SERVER_UPDATE` with `endpoint: null` (voice server deallocated)."""
         await self._voice.null_endpoint(guild_id)
 
     async def put_member_in_voice(
@@ -482,16 +492,17 @@ class FakeDiscord:
         *,
         bot: bool = False,
     ) -> None:
-        """A member (by default :attr:`member_id`; with ``bot``, another bot) joins (or,
-        with ``None``, leaves) a voice channel."""
+        """A member (by default
+        [`member_id`][hikari_lavalink.testing.fake_discord.FakeDiscord.member_id]; with `bot`,
+        another bot) joins (or, with `None`, leaves) a voice channel."""
         await self._voice.put_member(
             guild_id, channel_id, self.member_id if user_id is None else user_id, bot=bot
         )
 
     async def dispatch(self, shard_id: int, event_name: str, data: typing.Any) -> None:
-        """Send any dispatch (op 0) with this name and ``d`` on a shard.
+        """Send any dispatch (op 0) with this name and `d` on a shard.
 
-        If the shard is down, its session keeps it for a RESUME (see ``replay_on_resume``).
+        If the shard is down, its session keeps it for a RESUME (see `replay_on_resume`).
         """
         await self._gateway.dispatch(shard_id, event_name, data)
 
@@ -502,10 +513,12 @@ class FakeDiscord:
         command_name: str,
         options: collections.abc.Sequence[JSON] | None = None,
     ) -> int:
-        """Dispatch a slash command, run by :attr:`member_id` in a guild text channel.
+        """Dispatch a slash command, run by
+        [`member_id`][hikari_lavalink.testing.fake_discord.FakeDiscord.member_id] in a guild text
+        channel.
 
-        The ``INTERACTION_CREATE`` (type 2, APPLICATION_COMMAND) goes to the guild's shard. The
-        command id is the one stored by ``PUT``/``POST`` (guild commands first) if any.
+        The `INTERACTION_CREATE` (type 2, APPLICATION_COMMAND) goes to the guild's shard. The
+        command id is the one stored by `PUT`/`POST` (guild commands first) if any.
 
         Parameters
         ----------
@@ -515,12 +528,12 @@ class FakeDiscord:
             The slash command's name.
         options
             Its options as Discord sends them, e.g.
-            ``[{"name": "query", "type": 3, "value": "song"}]``.
+            `[{"name": "query", "type": 3, "value": "song"}]`.
 
         Returns
         -------
         int
-            The interaction id (the key of :attr:`interaction_responses`).
+            The interaction id (the key of `interaction_responses`).
         """
         data = self._rest.interaction(guild_id, channel_id, command_name, options)
         await self._gateway.dispatch(self.shard_of(guild_id), "INTERACTION_CREATE", data)

@@ -1,16 +1,16 @@
 """How the fake Discord answers op 4, and the voice events it sends on its own.
 
-Discord answers an op 4 (voice state update) with the bot's own ``VOICE_STATE_UPDATE`` and,
-for a join, a ``VOICE_SERVER_UPDATE`` (token, endpoint), both *on the shard the op 4 came
+Discord answers an op 4 (voice state update) with the bot's own `VOICE_STATE_UPDATE` and,
+for a join, a `VOICE_SERVER_UPDATE` (token, endpoint), both *on the shard the op 4 came
 from*, in either order, with an endpoint of the guild's own voice server. The fake does the
 same (the state first unless told otherwise), but an op 4 that arrives on a shard its guild
-is not on is recorded in :attr:`FakeDiscord.wrong_shard_ops` and **not answered**, so that a
+is not on is recorded in `FakeDiscord.wrong_shard_ops` and **not answered**, so that a
 misrouted op 4 shows up as a voice join that never completes rather than as a success. Nor,
 as Discord, does it answer an op 4 for a guild it does not serve, or to a channel that is not
-one of the guild's voice channels (a text channel, say). A :class:`VoiceBehaviour` per guild
-sets the order and the endpoint, and makes the answer late, partial or absent. The controls
-move or kick the bot, change the voice server, deallocate it (``endpoint: null``) and put
-other members in voice.
+one of the guild's voice channels (a text channel, say). A
+[`VoiceBehaviour`][hikari_lavalink.testing.VoiceBehaviour] per guild sets the order and the
+endpoint, and makes the answer late, partial or absent. The controls move or kick the bot, change
+the voice server, deallocate it (`endpoint: null`) and put other members in voice.
 """
 
 from __future__ import annotations
@@ -40,22 +40,23 @@ class VoiceBehaviour:
     Parameters
     ----------
     answer
-        ``False``: never answer op 4 (a voice join that times out).
+        `False`: never answer op 4 (a voice join that times out).
     null_endpoint_first
-        Send a ``VOICE_SERVER_UPDATE`` with ``endpoint: null`` before the real one, right
-        away (after the ``VOICE_STATE_UPDATE`` unless ``server_first``).
+        Send a `VOICE_SERVER_UPDATE` with `endpoint: null` before the real one, right
+        away (after the `VOICE_STATE_UPDATE` unless `server_first`).
     delay
         Seconds between the first and the second of the two answers (the
-        ``VOICE_STATE_UPDATE`` and the real ``VOICE_SERVER_UPDATE``, in the order set).
+        `VOICE_STATE_UPDATE` and the real `VOICE_SERVER_UPDATE`, in the order set).
     ignore_joins
-        Ignore this many op 4 joins (``channel_id`` set) before answering again.
+        Ignore this many op 4 joins (`channel_id` set) before answering again.
     server_first
-        Answer a join with the ``VOICE_SERVER_UPDATE`` first and the ``VOICE_STATE_UPDATE``
+        Answer a join with the `VOICE_SERVER_UPDATE` first and the `VOICE_STATE_UPDATE`
         second, as Discord sometimes does (a leave gets its state alone either way).
     endpoint
-        This guild's voice endpoint (``host:port``); ``None``:
-        :attr:`FakeDiscord.voice_endpoint`, or when that is ``None`` one derived from the
-        guild id (see :meth:`FakeDiscord.voice_endpoint_of`).
+        This guild's voice endpoint (`host:port`); `None`:
+        `FakeDiscord.voice_endpoint`, or when that is `None` one derived from the
+        guild id (see
+        [`FakeDiscord.voice_endpoint_of`][hikari_lavalink.testing.fake_discord.FakeDiscord.voice_endpoint_of]).
     """
 
     answer: bool = True
@@ -67,7 +68,8 @@ class VoiceBehaviour:
 
 
 class Voice:
-    """The op 4 answers, each guild's :class:`VoiceBehaviour`, and the bot's voice flags."""
+    """The op 4 answers, each guild's [`VoiceBehaviour`][hikari_lavalink.testing.VoiceBehaviour],
+    and the bot's voice flags."""
 
     __slots__ = ("_app", "_flags", "_gateway", "behaviours")
 
@@ -78,14 +80,14 @@ class Voice:
         self._flags: dict[int, tuple[bool, bool]] = {}  # guild -> (self_mute, self_deaf)
 
     def state(self, guild_id: int, channel: int | None) -> JSON:
-        """The bot's ``VOICE_STATE_UPDATE`` now: in ``channel``, flags of its last op 4."""
+        """The bot's `VOICE_STATE_UPDATE` now: in `channel`, flags of its last op 4."""
         app = self._app
         session_id = app.session_id(app.shard_of(guild_id)) or ""
         flags = self._flags.get(guild_id, (False, False))
         return payloads.voice_state(guild_id, channel, app.bot_id, session_id, flags)
 
     async def answer(self, shard_id: int, data: JSON) -> bool:
-        """Answer an op 4 that came on ``shard_id``; ``False`` if it does not decode."""
+        """Answer an op 4 that came on `shard_id`; `False` if it does not decode."""
         app = self._app
         app.voice_ops.append((shard_id, data))
         try:
@@ -164,18 +166,18 @@ class Voice:
         return payloads.voice_endpoint(guild_id)
 
     async def move(self, guild_id: int, channel_id: int | None) -> None:
-        """The bot is in ``channel_id`` now (``None``: out of voice), as a moderator sees to."""
+        """The bot is in `channel_id` now (`None`: out of voice), as a moderator sees to."""
         self._app.voice_channels[guild_id] = channel_id
         await self._gateway.dispatch(
             self._app.shard_of(guild_id), "VOICE_STATE_UPDATE", self.state(guild_id, channel_id)
         )
 
     async def change_server(self, guild_id: int, endpoint: str | None = None) -> None:
-        """``VOICE_SERVER_UPDATE`` with a fresh token and ``endpoint`` (default: the guild's)."""
+        """`VOICE_SERVER_UPDATE` with a fresh token and `endpoint` (default: the guild's)."""
         await self._server_update(guild_id, endpoint or self.endpoint_of(guild_id))
 
     async def null_endpoint(self, guild_id: int) -> None:
-        """``VOICE_SERVER_UPDATE`` with ``endpoint: null`` (the voice server deallocated)."""
+        """`VOICE_SERVER_UPDATE` with `endpoint: null` (the voice server deallocated)."""
         await self._server_update(guild_id, None)
 
     async def _server_update(self, guild_id: int, endpoint: str | None) -> None:
@@ -188,7 +190,7 @@ class Voice:
     async def put_member(
         self, guild_id: int, channel_id: int | None, user_id: int, *, bot: bool = False
     ) -> None:
-        """A member (not the bot) joins ``channel_id`` (or, with ``None``, leaves voice)."""
+        """A member (not the bot) joins `channel_id` (or, with `None`, leaves voice)."""
         payload = self.state(guild_id, channel_id)
         payload["user_id"] = str(user_id)
         payload["session_id"] = secrets.token_hex(16)

@@ -1,23 +1,23 @@
 """The filter set a player PATCH leaves, as Lavalink 4.2 makes it and echoes it back.
 
-The server parses ``filters`` into its own model (``protocol/v4/filters.kt``), builds a
-``FilterChain`` from it (``FilterChain.parse``) and shows the player's filters as
-``FilterChain.toFilters()``. So, against the library's own model:
+The server parses `filters` into its own model (`protocol/v4/filters.kt`), builds a
+`FilterChain` from it (`FilterChain.parse`) and shows the player's filters as
+`FilterChain.toFilters()`. So, against the library's own model:
 
-* A filter sent as ``null`` is turned off, like one left out: it is **absent** from the answer,
-  never ``null`` (every nullable sub-object: karaoke, timescale, tremolo, vibrato, rotation,
-  distortion, channelMix, lowPass). ``volume``, ``equalizer`` and ``pluginFilters`` may not be
-  ``null`` (400, from the JSON parser), nor may any field inside a filter.
+* A filter sent as `null` is turned off, like one left out: it is **absent** from the answer,
+  never `null` (every nullable sub-object: karaoke, timescale, tremolo, vibrato, rotation,
+  distortion, channelMix, lowPass). `volume`, `equalizer` and `pluginFilters` may not be
+  `null` (400, from the JSON parser), nor may any field inside a filter.
 * A field missing inside a filter takes the model's default, and the answer always shows every
-  field (``@EncodeDefault``). For an equalizer band the default ``gain`` is **1.0**, not 0; a
-  band with no ``band`` is a 400.
-* A band outside 0-14 passes the parser but breaks ``EqualizerConfig`` (an array index): a 500,
-  after the fields before ``filters`` in the PATCH have been applied.
-* Kotlin ``Float`` fields (every field but timescale's and rotation's, which are ``Double``)
-  hold 32-bit floats: ``0.123456789`` comes back as ``0.12345679``, and a value beyond the
+  field (`@EncodeDefault`). For an equalizer band the default `gain` is **1.0**, not 0; a
+  band with no `band` is a 400.
+* A band outside 0-14 passes the parser but breaks `EqualizerConfig` (an array index): a 500,
+  after the fields before `filters` in the PATCH have been applied.
+* Kotlin `Float` fields (every field but timescale's and rotation's, which are `Double`)
+  hold 32-bit floats: `0.123456789` comes back as `0.12345679`, and a value beyond the
   32-bit range is a 400.
-* ``pluginFilters`` keeps only the names of the node's filter extensions
-  (``FakeLavalink(plugin_filters=...)``); an empty map is left out.
+* `pluginFilters` keeps only the names of the node's filter extensions
+  (`FakeLavalink(plugin_filters=...)`); an empty map is left out.
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ if typing.TYPE_CHECKING:
 __all__ = ["BAND_COUNT", "build", "parse"]
 
 BAND_COUNT: typing.Final = 15
-"""Lavaplayer's ``Equalizer.BAND_COUNT``."""
+"""Lavaplayer's `Equalizer.BAND_COUNT`."""
 
 _DOUBLES: typing.Final = frozenset({filters.Timescale, filters.Rotation})
-"""The filters whose fields are Kotlin ``Double``s (the others hold ``Float``s)."""
+"""The filters whose fields are Kotlin `Double`s (the others hold `Float`s)."""
 
 _S = typing.TypeVar("_S", bound=msgspec.Struct)
 
@@ -61,11 +61,11 @@ _bands: typing.Final = msgspec.json.Decoder(_Body)
 
 
 def parse(body: bytes, sent: filters.Filters) -> filters.Filters:
-    """The filters of a PATCH ``body`` as the server's model holds them.
+    """The filters of a PATCH `body` as the server's model holds them.
 
-    ``sent`` is ``body``'s ``filters`` as the library's model decoded it (strictly, so the
-    body is known to parse). Raises :class:`ValueError` (the parser's message) for a value a
-    Kotlin ``Float`` cannot hold: the server answers 400.
+    `sent` is `body`'s `filters` as the library's model decoded it (strictly, so the
+    body is known to parse). Raises `ValueError` (the parser's message) for a value a
+    Kotlin `Float` cannot hold: the server answers 400.
     """
     equalizer = sent.equalizer
     if not isinstance(equalizer, msgspec.UnsetType):
@@ -93,10 +93,10 @@ def parse(body: bytes, sent: filters.Filters) -> filters.Filters:
 
 
 def build(parsed: filters.Filters, extensions: collections.abc.Collection[str]) -> filters.Filters:
-    """``FilterChain.parse(...).toFilters()``: what the player shows from here on.
+    """`FilterChain.parse(...).toFilters()`: what the player shows from here on.
 
-    Raises :class:`IndexError` (Java's message) for an equalizer band outside 0-14, as
-    ``EqualizerConfig`` does: the server answers 500.
+    Raises `IndexError` (Java's message) for an equalizer band outside 0-14, as
+    `EqualizerConfig` does: the server answers 500.
     """
     if not isinstance(parsed.equalizer, msgspec.UnsetType):
         for band in parsed.equalizer:
@@ -124,7 +124,7 @@ def _held(value: _S | msgspec.UnsetType | None, key: str) -> _S | msgspec.UnsetT
 
 
 def _float(value: float, path: str) -> float:
-    """``value`` as a Kotlin ``Float`` holds it, printed back as Kotlin prints it (shortest)."""
+    """`value` as a Kotlin `Float` holds it, printed back as Kotlin prints it (shortest)."""
     try:
         single: float = struct.unpack("<f", struct.pack("<f", value))[0]
     except OverflowError:

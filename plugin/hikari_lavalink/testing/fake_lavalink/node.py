@@ -1,13 +1,14 @@
-""":class:`FakeLavalink`: the fake node's settings, lifecycle, controls and waits.
+"""[`FakeLavalink`][hikari_lavalink.testing.FakeLavalink]: the fake node's settings, lifecycle,
+controls and waits.
 
 It builds the parts that do the work and owns what they share (the session table, the
-catalogue's tracks by blob, the :class:`~hikari_lavalink.testing._server.Activity` flag):
-:mod:`.sessions` (the WebSocket), :mod:`.wire` (the frames out), :mod:`.playback` (the clock
-and its timers) with :mod:`.stats` (the figures reported), :mod:`.players` and :mod:`.rest`
-(the routes) with :mod:`.validation` (the refusals) and :mod:`.filter_chain` (the filters a
+catalogue's tracks by blob, the `Activity` flag):
+`.sessions` (the WebSocket), `.wire` (the frames out), `.playback` (the clock
+and its timers) with `.stats` (the figures reported), `.players` and `.rest`
+(the routes) with `.validation` (the refusals) and `.filter_chain` (the filters a
 player keeps). The parts read the node's public settings when they need them: a new
-``fake.password`` or ``fake.catalogue`` counts from the next request, a new ``stats_interval``
-or ``player_update_interval`` from the next tick.
+`fake.password` or `fake.catalogue` counts from the next request, a new `stats_interval`
+or `player_update_interval` from the next tick.
 """
 
 from __future__ import annotations
@@ -50,26 +51,28 @@ class FakeLavalink:
     password
         The password clients must send.
     host, port
-        Where to listen; port 0 picks a free port (see :attr:`port` after start).
+        Where to listen; port 0 picks a free port (see
+        [`port`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.port] after start).
     catalogue
-        Identifier (``"ytsearch:song"``, a URL...) to load result. Unknown identifiers
-        load as ``empty``.
+        Identifier (`"ytsearch:song"`, a URL...) to load result. Unknown identifiers
+        load as `empty`.
     stats_interval
-        Seconds between ``stats`` messages (the first is sent right after ``ready``), on the
-        node's clock (see ``time_scale``).
+        Seconds between `stats` messages (the first is sent right after `ready`), on the
+        node's clock (see `time_scale`).
     player_update_interval
-        Seconds between ``playerUpdate`` messages while a track plays, on the node's clock.
+        Seconds between `playerUpdate` messages while a track plays, on the node's clock.
     version
-        What ``/version`` and ``/v4/info`` report.
+        What `/version` and `/v4/info` report.
     source_managers, plugins
-        What ``/v4/info`` lists (``plugins``: name to version): a bot that checks for a
-        source or a plugin (LavaSrc's ``spotify``...) before using it can be tested.
+        What `/v4/info` lists (`plugins`: name to version): a bot that checks for a
+        source or a plugin (LavaSrc's `spotify`...) before using it can be tested.
     plugin_filters
-        The plugins' filter names: listed in ``/v4/info``, and the only ``pluginFilters`` a
+        The plugins' filter names: listed in `/v4/info`, and the only `pluginFilters` a
         player keeps (Lavalink drops the others silently).
     time_scale
         How fast the node's clock runs: seconds of playback per second of wall time (see
-        :attr:`time_scale`). 1 plays in real time.
+        [`time_scale`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.time_scale]). 1 plays in
+        real time.
     """
 
     def __init__(
@@ -101,7 +104,7 @@ class FakeLavalink:
         self.requests: list[RecordedRequest] = []
         self.handshakes: list[dict[str, str]] = []
         self.sent: list[tuple[str, bytes]] = []
-        """Every WebSocket frame sent, as ``(session_id, payload)``, in sending order."""
+        """Every WebSocket frame sent, as `(session_id, payload)`, in sending order."""
         self._listener = _server.Listener(port)
         self._activity = _server.Activity()
         self._sessions: dict[str, FakeSession] = {}
@@ -129,7 +132,7 @@ class FakeLavalink:
 
     @property
     def url(self) -> str:
-        """``http://host:port``."""
+        """`http://host:port`."""
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -152,15 +155,16 @@ class FakeLavalink:
         """How many seconds the node's clock moves in one second of wall time (1: real time).
 
         At 100 a three-minute track plays in 1.8 s: the positions it reports advance 100
-        times as fast as wall time, a track ends (at its length or ``endTime``) 100 times
-        sooner, and ``stats_interval``, ``player_update_interval`` and the ``uptime`` in stats,
+        times as fast as wall time, a track ends (at its length or `endTime`) 100 times
+        sooner, and `stats_interval`, `player_update_interval` and the `uptime` in stats,
         all on the node's clock, pass 100 times as fast. It may be set at any time: positions
         carry on from where they are and every running timer is set again.
 
-        Wall time stays wall time for the ``time`` of a player state (a wall clock on the real
-        server too), for a session's resume ``timeout`` (the client's setting) and for
-        :meth:`set_latency`. A client that interpolates positions between ``playerUpdate``
-        messages with its own clock sees them jump at each update.
+        Wall time stays wall time for the `time` of a player state (a wall clock on the real server
+        too), for a session's resume `timeout` (the client's setting) and for
+        [`set_latency`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_latency]. A client
+        that interpolates positions between `playerUpdate` messages with its own clock sees them
+        jump at each update.
 
         Raises
         ------
@@ -221,12 +225,12 @@ class FakeLavalink:
     # -- controls ------------------------------------------------------------------------
 
     def set_latency(self, seconds: float) -> None:
-        """Delay every REST answer and WebSocket handshake by ``seconds``."""
+        """Delay every REST answer and WebSocket handshake by `seconds`."""
         self._rest.latency = seconds
 
     def hold(self, method: str, path_prefix: str = "") -> RequestHold:
-        """Hold the next ``method`` request under ``path_prefix``: recorded, then unanswered
-        until ``hold.release()``; ``await hold.reached()`` returns it once it is held.
+        """Hold the next `method` request under `path_prefix`: recorded, then unanswered
+        until `hold.release()`; `await hold.reached()` returns it once it is held.
 
         For races: a request on its way while something else happens (a leave during the
         voice PATCH of a join, say), in an order the test decides.
@@ -237,7 +241,7 @@ class FakeLavalink:
 
     def hold_handshake(self) -> HandshakeHold:
         """Hold the next WebSocket handshake: recorded, then unanswered (nothing checked yet)
-        until ``hold.release()`` or ``hold.cut()``; ``await hold.reached()`` returns its
+        until `hold.release()` or `hold.cut()`; `await hold.reached()` returns its
         headers once it is held. For races: a node connecting while something else happens.
         """
         hold = HandshakeHold()
@@ -245,15 +249,18 @@ class FakeLavalink:
         return hold
 
     def fail_rest(self, status: int = 500, count: int = 1, path_prefix: str | None = None) -> None:
-        """Answer the next ``count`` REST calls (under ``path_prefix``) with ``status``."""
+        """Answer the next `count` REST calls (under `path_prefix`) with `status`."""
         self._rest.failures.extend([(status, path_prefix)] * count)
 
     def fail_handshake(self, status: int = 502, count: int = 1) -> None:
-        """Refuse the next ``count`` WebSocket handshakes with ``status``."""
+        """Refuse the next `count` WebSocket handshakes with `status`."""
         self._hub.handshake_failures.extend([status] * count)
 
     def clear_failures(self) -> None:
-        """Forget pending :meth:`fail_rest` and :meth:`fail_handshake` failures."""
+        """Forget pending
+        [`fail_rest`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.fail_rest] and
+        [`fail_handshake`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.fail_handshake]
+        failures."""
         self._rest.failures.clear()
         self._hub.handshake_failures.clear()
 
@@ -265,7 +272,7 @@ class FakeLavalink:
         await self._settle(self._hub.cut())
 
     async def close_session(self, session_id: str, code: int = 1000, reason: str = "") -> None:
-        """Close a session's WebSocket with a close frame (``code``, ``reason``)."""
+        """Close a session's WebSocket with a close frame (`code`, `reason`)."""
         session = self._sessions[session_id]
         ws = session.ws
         if ws is not None:
@@ -288,7 +295,7 @@ class FakeLavalink:
     ) -> int:
         """Queue many text frames at once, in order, without waiting (for load tests).
 
-        With ``burst=True`` the frames are framed up front and written to the socket in one
+        With `burst=True` the frames are framed up front and written to the socket in one
         go, so the server costs next to nothing per frame and a client reading them always
         finds a full buffer (what a benchmark of the client's own cost needs). A paused
         session queues them one by one as usual.
@@ -312,13 +319,15 @@ class FakeLavalink:
         memory: models.Memory | msgspec.UnsetType = msgspec.UNSET,
         frame_stats: models.FrameStats | msgspec.UnsetType | None = msgspec.UNSET,
     ) -> None:
-        """Report these figures (the ones given) in ``stats`` messages and ``GET /v4/stats``
-        instead of the node's own, until :meth:`reset_stats`; :meth:`send_stats` sends them.
+        """Report these figures (the ones given) in `stats` messages and `GET /v4/stats` instead of
+        the node's own, until
+        [`reset_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.reset_stats];
+        [`send_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.send_stats] sends them.
 
-        ``frame_stats`` goes only to a session with a playing player (``null`` to the others,
+        `frame_stats` goes only to a session with a playing player (`null` to the others,
         absent over REST, as on Lavalink). A figure Lavalink cannot report (a load outside
-        0-1, a negative count, ``playing_players`` above ``players``, ``memory.used`` not
-        ``allocated - free``) is a ``ValueError``.
+        0-1, a negative count, `playing_players` above `players`, `memory.used` not
+        `allocated - free`) is a `ValueError`.
         """
         self._playback.figures.set(
             players=players,
@@ -332,17 +341,18 @@ class FakeLavalink:
         )
 
     def reset_stats(self) -> None:
-        """Report the node's own stats again (undo :meth:`set_stats`)."""
+        """Report the node's own stats again (undo
+        [`set_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_stats])."""
         self._playback.figures.reset()
 
     async def send_stats(self, session_id: str | None = None) -> None:
-        """Send a ``stats`` message now (to every session, or to ``session_id``)."""
+        """Send a `stats` message now (to every session, or to `session_id`)."""
         for session in self._hub.targets(session_id):
             self._playback.send_stats(session)
         await self._settle()
 
     async def finish_track(self, guild_id: int, *, session_id: str | None = None) -> None:
-        """End the guild's track as if it reached its end (``finished``)."""
+        """End the guild's track as if it reached its end (`finished`)."""
         session, player = self._hub.player(guild_id, session_id)
         self._playback.finish(session, player, "finished")
         await self._settle()
@@ -356,8 +366,8 @@ class FakeLavalink:
         session_id: str | None = None,
         load: bool = False,
     ) -> None:
-        """``TrackExceptionEvent`` during playback, then ``TrackEndEvent(finished)``; with
-        ``load``, the track threw before any audio: the end's reason is ``loadFailed``."""
+        """`TrackExceptionEvent` during playback, then `TrackEndEvent(finished)`; with
+        `load`, the track threw before any audio: the end's reason is `loadFailed`."""
         session, player = self._hub.player(guild_id, session_id)
         track = self._playback.now_playing(player)
         exception = models.ExceptionInfo(
@@ -375,7 +385,7 @@ class FakeLavalink:
     async def stick_track(
         self, guild_id: int, threshold_ms: int = 10_000, *, session_id: str | None = None
     ) -> None:
-        """``TrackStuckEvent`` then a ``playerUpdate``; the track keeps playing."""
+        """`TrackStuckEvent` then a `playerUpdate`; the track keeps playing."""
         session, player = self._hub.player(guild_id, session_id)
         self._wire.event(
             session,
@@ -396,7 +406,7 @@ class FakeLavalink:
         *,
         session_id: str | None = None,
     ) -> None:
-        """``WebSocketClosedEvent`` for the guild's voice socket, then ``playerUpdate``."""
+        """`WebSocketClosedEvent` for the guild's voice socket, then `playerUpdate`."""
         session, player = self._hub.player(guild_id, session_id, playing=False)
         player.set_position(player.position)  # it stands still from here: no frames pulled
         player.connected = False
@@ -419,7 +429,7 @@ class FakeLavalink:
     ) -> RecordedRequest:
         """Wait for a recorded, answered REST request that matches.
 
-        ``after``: search ``requests[after:]`` only (pass ``len(fake.requests)`` taken
+        `after`: search `requests[after:]` only (pass `len(fake.requests)` taken
         before an action to wait for what that action sends, not for an older match).
         """
         return await self._activity.first(
@@ -430,7 +440,7 @@ class FakeLavalink:
         )
 
     async def wait_for_connections(self, count: int, timeout: float = 5.0) -> None:
-        """Wait until ``count`` sessions have a connected WebSocket."""
+        """Wait until `count` sessions have a connected WebSocket."""
         await self._activity.until(lambda: self._hub.connected() >= count, timeout)
 
     async def wait_for_frame(
@@ -447,14 +457,14 @@ class FakeLavalink:
         Parameters
         ----------
         predicate
-            Only a frame (decoded) for which it returns ``True``.
+            Only a frame (decoded) for which it returns `True`.
         op
-            Only a frame with this ``op`` (``"event"``, ``"playerUpdate"``, ``"stats"``...).
+            Only a frame with this `op` (`"event"`, `"playerUpdate"`, `"stats"`...).
         session_id
             Only a frame sent to this session.
         after
-            Only look at :attr:`sent` from this index on (``len(fake.sent)`` taken before an
-            action waits for a frame that action causes).
+            Only look at [`sent`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.sent] from this
+            index on (`len(fake.sent)` taken before an action waits for a frame that action causes).
         timeout
             Seconds.
 
@@ -494,7 +504,7 @@ class FakeLavalink:
     async def wait_until(
         self, condition: collections.abc.Callable[[], object], timeout: float = 5.0
     ) -> None:
-        """Wait until ``condition()`` is true, checked again whenever the node changes.
+        """Wait until `condition()` is true, checked again whenever the node changes.
 
         It changes when a session opens, pauses, resumes or ends, a request is answered, and
         a frame is sent or queued (and, as a fallback, every 50 ms).
@@ -502,7 +512,7 @@ class FakeLavalink:
         Raises
         ------
         TimeoutError
-            If it is not true within ``timeout`` seconds.
+            If it is not true within `timeout` seconds.
         """
         await self._activity.until(condition, timeout)
 

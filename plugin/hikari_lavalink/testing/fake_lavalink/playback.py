@@ -1,12 +1,12 @@
 """The fake node's clock, its players, and the timers that move them along.
 
-Lavalink plays in real time. The fake plays on a :class:`Clock` that runs ``time_scale`` times
+Lavalink plays in real time. The fake plays on a `Clock` that runs `time_scale` times
 as fast as wall time (1 by default), so that a test can watch a three-minute track end in
 1.8 s. Everything the node measures in its own time follows that clock: positions, track ends
-(at the track's length or ``endTime``), the ``playerUpdate`` and ``stats`` intervals, and the
+(at the track's length or `endTime`), the `playerUpdate` and `stats` intervals, and the
 reported uptime. A new scale takes effect at once: positions carry on from where they were and
 every timer is set again. Wall time stays wall time where the server reads a wall clock (the
-``time`` of a player state) and where the client sets a duration (a session's resume timeout).
+`time` of a player state) and where the client sets a duration (a session's resume timeout).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ __all__ = ["Clock", "FakePlayer", "Playback"]
 
 
 class Clock:
-    """The node's time in seconds: it runs ``scale`` times as fast as ``time.monotonic()``.
+    """The node's time in seconds: it runs `scale` times as fast as `time.monotonic()`.
 
     Parameters
     ----------
@@ -53,7 +53,7 @@ class Clock:
         return f"Clock(scale={self._scale})"
 
     def now(self) -> float:
-        """The node's time now (at scale 1 the same as ``time.monotonic()``)."""
+        """The node's time now (at scale 1 the same as `time.monotonic()`)."""
         return self._origin + (time.monotonic() - self._wall) * self._scale
 
     @property
@@ -70,7 +70,7 @@ class Clock:
         self._scale = scale
 
     def wall(self, seconds: float) -> float:
-        """How many wall seconds ``seconds`` of the node's time take."""
+        """How many wall seconds `seconds` of the node's time take."""
         return seconds / self._scale
 
 
@@ -126,8 +126,9 @@ class FakePlayer:
     def position(self) -> int:
         """The track position in ms, advancing with the node's clock while playing.
 
-        The clock runs :attr:`FakeLavalink.time_scale` times as fast as wall time (real time
-        by default).
+        The clock runs
+        [`FakeLavalink.time_scale`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.time_scale]
+        times as fast as wall time (real time by default).
         """
         if self.track is None:
             return 0
@@ -151,7 +152,7 @@ class FakePlayer:
 
 
 class Playback:
-    """The timers: each playing player's track end and ``playerUpdate``, each session's stats."""
+    """The timers: each playing player's track end and `playerUpdate`, each session's stats."""
 
     __slots__ = ("_node", "_sessions", "_started_at", "_wire", "clock", "figures")
 
@@ -167,7 +168,7 @@ class Playback:
         self._wire = wire
         self.clock = clock
         self.figures = StatsFigures()
-        """The stats figures a test set (``set_stats``)."""
+        """The stats figures a test set (`set_stats`)."""
         self._started_at = clock.now()
 
     def player(self, guild_id: int) -> FakePlayer:
@@ -175,13 +176,13 @@ class Playback:
         return FakePlayer(guild_id, self.clock)
 
     def now_playing(self, player: FakePlayer) -> models.Track:
-        """The player's track with its position now (``info.position``)."""
+        """The player's track with its position now (`info.position`)."""
         assert player.track is not None
         info = msgspec.structs.replace(player.track.info, position=player.position)
         return msgspec.structs.replace(player.track, info=info)
 
     def schedule(self, session: FakeSession, player: FakePlayer) -> None:
-        """(Re)set the player's track end and ``playerUpdate`` timers from its state now."""
+        """(Re)set the player's track end and `playerUpdate` timers from its state now."""
         player.cancel_timers()
         track = player.track
         if track is None or player.paused:
@@ -211,7 +212,7 @@ class Playback:
         player.update_handle = loop.call_later(interval(), update)
 
     def finish(self, session: FakeSession, player: FakePlayer, reason: str) -> None:
-        """End the player's track with ``TrackEndEvent(reason)`` (nothing if it has none)."""
+        """End the player's track with `TrackEndEvent(reason)` (nothing if it has none)."""
         if player.track is None:
             return
         track = self.now_playing(player)
@@ -222,7 +223,7 @@ class Playback:
         self._wire.event(session, player.guild_id, "TrackEndEvent", track=track, reason=reason)
 
     def start_stats(self, session: FakeSession) -> None:
-        """Send the session ``stats`` every ``stats_interval`` until it is destroyed."""
+        """Send the session `stats` every `stats_interval` until it is destroyed."""
         if session.stats_handle is not None:
             session.stats_handle.cancel()
         loop = asyncio.get_running_loop()
@@ -239,7 +240,7 @@ class Playback:
         session.stats_handle = loop.call_later(interval(), tick)
 
     def send_stats(self, session: FakeSession) -> None:
-        """Send a ``stats`` message: ``frameStats`` is ``null`` unless the session has a
+        """Send a `stats` message: `frameStats` is `null` unless the session has a
         playing player and the test set frame figures (the fake sends no audio)."""
         payload = msgspec.to_builtins(self.stats())
         payload["op"] = "stats"
@@ -268,7 +269,7 @@ class Playback:
         self._started_at = self.clock.now()
 
     def rescale(self, scale: float) -> None:
-        """Run the clock at ``scale`` from now on and set every running timer again."""
+        """Run the clock at `scale` from now on and set every running timer again."""
         self.clock.scale = scale
         for session in self._sessions.values():
             if session.stats_handle is not None:

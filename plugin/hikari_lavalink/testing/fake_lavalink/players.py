@@ -1,15 +1,15 @@
 """The fake node's player routes, applied in Lavalink's own order.
 
-``PATCH /v4/sessions/{session}/players/{guild}`` makes the player if it is new and then, in one
-pass as ``PlayerRestHandler`` does: ``voice`` (a new one connects and sends a
-``playerUpdate``), ``paused`` (unless a track is given), ``userData``, ``volume`` (clamped to
-0-1000), ``position`` (a seek, with a ``playerUpdate``), ``endTime``, ``filters`` (kept as
-:mod:`.filter_chain` says, with a ``playerUpdate``) and last the track: ``noReplace`` keeps a
-playing one, ``encoded: null`` stops it, and a new one ends the old with
-``TrackEndEvent(replaced)`` before its own ``TrackStartEvent`` and ``playerUpdate``. A new
-track unpauses unless ``paused`` says otherwise. ``GET`` reads a player (404 if none),
-``DELETE`` stops and forgets it (204, found or not). What is refused, and with which message,
-is :mod:`.validation`'s.
+`PATCH /v4/sessions/{session}/players/{guild}` makes the player if it is new and then, in one
+pass as `PlayerRestHandler` does: `voice` (a new one connects and sends a
+`playerUpdate`), `paused` (unless a track is given), `userData`, `volume` (clamped to
+0-1000), `position` (a seek, with a `playerUpdate`), `endTime`, `filters` (kept as
+`.filter_chain` says, with a `playerUpdate`) and last the track: `noReplace` keeps a
+playing one, `encoded: null` stops it, and a new one ends the old with
+`TrackEndEvent(replaced)` before its own `TrackStartEvent` and `playerUpdate`. A new
+track unpauses unless `paused` says otherwise. `GET` reads a player (404 if none),
+`DELETE` stops and forgets it (204, found or not). What is refused, and with which message,
+is `.validation`'s.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ __all__ = ["Players"]
 
 
 class Players:
-    """The ``/v4/sessions/{session}/players`` routes."""
+    """The `/v4/sessions/{session}/players` routes."""
 
     __slots__ = ("_known", "_node", "_playback", "_sessions", "_wire")
 
@@ -58,10 +58,10 @@ class Players:
         self._wire = wire
 
     def add_routes(self, app: web.Application, update: _Handler) -> None:
-        """Route the player endpoints of ``app`` here, the PATCH through ``update``.
+        """Route the player endpoints of `app` here, the PATCH through `update`.
 
-        ``update`` is the node's handler, which ends in :meth:`update` (a subclass of the
-        node may wrap it, as ``bench/servers.py`` does to stamp each PATCH).
+        `update` is the node's handler, which ends in `update` (a subclass of the
+        node may wrap it, as `bench/servers.py` does to stamp each PATCH).
         """
         app.router.add_get("/v4/sessions/{session}/players", self.get_all)
         app.router.add_get("/v4/sessions/{session}/players/{guild}", self.get)

@@ -1,12 +1,14 @@
 """The fake node's REST plumbing, and its routes that are not about players.
 
 Every request passes one middleware, as every request to Lavalink passes Spring's filters: the
-latency set by :meth:`FakeLavalink.set_latency` first, then (REST only) the request is
-recorded, a missing ``Authorization`` is answered 401 and a wrong one 403 (both with no body),
-an injected :meth:`FakeLavalink.fail_rest` failure is answered, and a refusal becomes Spring's
-error body (``timestamp``, ``status``, ``error``, ``message``, ``path``, and ``trace`` with
-``?trace=true``); an unknown path is 404, a known path with another method 405. Every answer,
-WebSocket handshakes included, carries ``Lavalink-Api-Version: 4``.
+latency set by
+[`FakeLavalink.set_latency`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_latency] first,
+then (REST only) the request is recorded, a missing `Authorization` is answered 401 and a wrong one
+403 (both with no body), an injected
+[`FakeLavalink.fail_rest`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.fail_rest] failure is
+answered, and a refusal becomes Spring's error body (`timestamp`, `status`, `error`, `message`,
+`path`, and `trace` with `?trace=true`); an unknown path is 404, a known path with another method
+405. Every answer, WebSocket handshakes included, carries `Lavalink-Api-Version: 4`.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ class RecordedRequest:
 
 class RequestHold:
     """The next REST request that matches waits here, recorded but unanswered, until
-    :meth:`release` (see :meth:`FakeLavalink.hold`): a request on its way, made to last."""
+    [`release`][hikari_lavalink.testing.fake_lavalink.RequestHold.release] (see
+    [`FakeLavalink.hold`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.hold]): a request on
+    its way, made to last."""
 
     __slots__ = ("_arrived", "_released", "cut_off", "method", "path_prefix")
 
@@ -89,14 +93,15 @@ class RequestHold:
         self._arrived: asyncio.Future[RecordedRequest] = asyncio.get_running_loop().create_future()
         self._released = asyncio.Event()
         self.cut_off = False
-        """Whether :meth:`cut` ended it (its connection cut, the request never handled)."""
+        """Whether [`cut`][hikari_lavalink.testing.fake_lavalink.RequestHold.cut] ended it (its
+        connection cut, the request never handled)."""
 
     @override
     def __repr__(self) -> str:
         return f"RequestHold({self.method} {self.path_prefix}*, held={self._arrived.done()})"
 
     def takes(self, record: RecordedRequest) -> bool:
-        """Whether this hold is still free and matches ``record`` (then it holds it)."""
+        """Whether this hold is still free and matches `record` (then it holds it)."""
         free = not self._arrived.done()
         if free and record.method == self.method and record.path.startswith(self.path_prefix):
             self._arrived.set_result(record)
@@ -104,7 +109,7 @@ class RequestHold:
         return False
 
     async def reached(self, timeout: float = 5.0) -> RecordedRequest:
-        """Wait until a request is held here; the request (its ``status`` still 0)."""
+        """Wait until a request is held here; the request (its `status` still 0)."""
         async with asyncio.timeout(timeout):
             return await asyncio.shield(self._arrived)
 
@@ -119,7 +124,7 @@ class RequestHold:
         self._released.set()
 
     async def wait_released(self) -> None:
-        """Wait for :meth:`release`."""
+        """Wait for [`release`][hikari_lavalink.testing.fake_lavalink.RequestHold.release]."""
         await self._released.wait()
 
 
@@ -151,14 +156,14 @@ class Rest:
         self._playback = playback
         self._activity = activity
         self.latency = 0.0
-        """Seconds every answer and handshake waits (``set_latency``)."""
+        """Seconds every answer and handshake waits (`set_latency`)."""
         self.holds: list[RequestHold] = []
-        """Requests to hold, in the order they were asked for (``hold``)."""
+        """Requests to hold, in the order they were asked for (`hold`)."""
         self.failures: list[tuple[int, str | None]] = []
-        """``(status, path_prefix)`` of the next failures to inject (``fail_rest``)."""
+        """`(status, path_prefix)` of the next failures to inject (`fail_rest`)."""
 
     def add_routes(self, app: web.Application) -> None:
-        """Route ``app``'s info, stats, track, session and route planner endpoints here."""
+        """Route `app`'s info, stats, track, session and route planner endpoints here."""
         app.router.add_get("/version", self._version)
         app.router.add_get("/v4/info", self._info)
         app.router.add_get("/v4/stats", self._stats)

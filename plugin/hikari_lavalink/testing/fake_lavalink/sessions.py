@@ -1,14 +1,14 @@
 """The fake node's WebSocket endpoint and the sessions it opens, pauses, resumes and destroys.
 
-As Lavalink 4.2 does it: the handshake needs the password (401 otherwise) and a ``User-Id``
-that parses as a non-zero Java long (400 otherwise); a new session gets ``ready`` and at once
-a first ``stats``. When the socket goes, a session with resuming on is *paused* (REST answers
-it with 404, events and stats queue up, ``playerUpdate`` messages are dropped) for its
-``timeout`` in seconds of wall time, then destroyed with its players; any other session is
-destroyed at once. A handshake naming a paused session resumes it: ``ready`` with
-``resumed: true``, the queue in order, then one ``playerUpdate`` per player. Lavalink v4
-ignores what clients send. A :class:`HandshakeHold` keeps a handshake unanswered (recorded,
-nothing checked yet) until the test releases it.
+As Lavalink 4.2 does it: the handshake needs the password (401 otherwise) and a `User-Id`
+that parses as a non-zero Java long (400 otherwise); a new session gets `ready` and at once
+a first `stats`. When the socket goes, a session with resuming on is *paused* (REST answers
+it with 404, events and stats queue up, `playerUpdate` messages are dropped) for its
+`timeout` in seconds of wall time, then destroyed with its players; any other session is
+destroyed at once. A handshake naming a paused session resumes it: `ready` with
+`resumed: true`, the queue in order, then one `playerUpdate` per player. Lavalink v4
+ignores what clients send. A [`HandshakeHold`][hikari_lavalink.testing.HandshakeHold] keeps a
+handshake unanswered (recorded, nothing checked yet) until the test releases it.
 """
 
 from __future__ import annotations
@@ -81,8 +81,10 @@ class FakeSession:
 
 
 class HandshakeHold:
-    """The next WebSocket handshake waits here, recorded but unanswered, until :meth:`release`
-    (see :meth:`FakeLavalink.hold_handshake`): a node connecting, made to last."""
+    """The next WebSocket handshake waits here, recorded but unanswered, until
+    [`release`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.release] (see
+    [`FakeLavalink.hold_handshake`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.hold_handshake]):
+    a node connecting, made to last."""
 
     __slots__ = ("_arrived", "_released", "cut_off")
 
@@ -90,7 +92,8 @@ class HandshakeHold:
         self._arrived: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
         self._released = asyncio.Event()
         self.cut_off = False
-        """Whether :meth:`cut` ended it (its connection cut, the handshake never answered)."""
+        """Whether [`cut`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.cut] ended it (its
+        connection cut, the handshake never answered)."""
 
     @override
     def __repr__(self) -> str:
@@ -102,14 +105,14 @@ class HandshakeHold:
         return self._arrived.done()
 
     def takes(self, headers: dict[str, str]) -> bool:
-        """Whether this hold is still free (then it holds the handshake with ``headers``)."""
+        """Whether this hold is still free (then it holds the handshake with `headers`)."""
         if self._arrived.done():
             return False
         self._arrived.set_result(headers)
         return True
 
     async def reached(self, timeout: float = 5.0) -> dict[str, str]:
-        """Wait until a handshake is held here; its request headers (as in ``handshakes``)."""
+        """Wait until a handshake is held here; its request headers (as in `handshakes`)."""
         async with asyncio.timeout(timeout):
             return await asyncio.shield(self._arrived)
 
@@ -124,7 +127,8 @@ class HandshakeHold:
         self._released.set()
 
     async def wait_released(self) -> None:
-        """Wait for :meth:`release` (or :meth:`cut`)."""
+        """Wait for [`release`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.release] (or
+        [`cut`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.cut])."""
         await self._released.wait()
 
 
@@ -160,15 +164,15 @@ class Sessions:
         self.sockets: set[web.WebSocketResponse] = set()
         """The open WebSockets."""
         self.handshake_failures: list[int] = []
-        """Statuses for the next handshakes to be refused with (``fail_handshake``)."""
+        """Statuses for the next handshakes to be refused with (`fail_handshake`)."""
         self.holds: list[HandshakeHold] = []
         """Holds for the next handshakes, free ones first in the order asked for
-        (``hold_handshake``), then the ones holding a handshake."""
+        (`hold_handshake`), then the ones holding a handshake."""
 
     # -- lookups -------------------------------------------------------------------------
 
     def targets(self, session_id: str | None) -> list[FakeSession]:
-        """The named session (``KeyError`` if unknown), or every session."""
+        """The named session (`KeyError` if unknown), or every session."""
         if session_id is not None:
             return [self._sessions[session_id]]
         return list(self._sessions.values())
@@ -176,7 +180,7 @@ class Sessions:
     def player(
         self, guild_id: int, session_id: str | None, *, playing: bool = True
     ) -> tuple[FakeSession, FakePlayer]:
-        """The guild's player (and its session), for a control; ``LookupError`` if none."""
+        """The guild's player (and its session), for a control; `LookupError` if none."""
         for session in self.targets(session_id):
             player = session.players.get(guild_id)
             if player is not None:
@@ -194,7 +198,7 @@ class Sessions:
     # -- the endpoint --------------------------------------------------------------------
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
-        """``GET /v4/websocket``: refuse the handshake, or run the session until it closes."""
+        """`GET /v4/websocket`: refuse the handshake, or run the session until it closes."""
         headers = dict(request.headers)
         self._node.handshakes.append(headers)
         if await self._held(headers):
@@ -289,7 +293,7 @@ class Sessions:
         return sockets
 
     def gone(self, sockets: collections.abc.Iterable[web.WebSocketResponse]) -> bool:
-        """Whether every one of ``sockets`` has been closed and its session dealt with."""
+        """Whether every one of `sockets` has been closed and its session dealt with."""
         return self.sockets.isdisjoint(sockets)
 
     def kill(self) -> None:
@@ -304,7 +308,7 @@ class Sessions:
             self.destroy(session, emit=False)
 
     def destroy(self, session: FakeSession, *, emit: bool) -> None:
-        """Destroy the session and its players (``TrackEndEvent(stopped)`` first if ``emit``)."""
+        """Destroy the session and its players (`TrackEndEvent(stopped)` first if `emit`)."""
         for player in session.players.values():
             if emit and player.track is not None:
                 self._playback.finish(session, player, "stopped")

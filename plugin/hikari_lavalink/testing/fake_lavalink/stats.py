@@ -1,13 +1,13 @@
-"""The figures the fake node reports in ``stats`` messages and ``GET /v4/stats``.
+"""The figures the fake node reports in `stats` messages and `GET /v4/stats`.
 
-By default they are the node's own (``StatsCollector`` on the real server): ``players`` and
-``playingPlayers`` count the players of the connected sessions (a paused session's do not
-count), ``uptime`` runs on the node's clock, and memory and CPU are fixed, plausible numbers.
-:meth:`FakeLavalink.set_stats <hikari_lavalink.testing.FakeLavalink.set_stats>` replaces any
-of them with a test's numbers, which then stay until
-:meth:`~hikari_lavalink.testing.FakeLavalink.reset_stats`.
+By default they are the node's own (`StatsCollector` on the real server): `players` and
+`playingPlayers` count the players of the connected sessions (a paused session's do not
+count), `uptime` runs on the node's clock, and memory and CPU are fixed, plausible numbers.
+[`FakeLavalink.set_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_stats] replaces
+any of them with a test's numbers, which then stay until
+[`reset_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.reset_stats].
 
-``frameStats`` follows the server's rule: absent over REST, and on the WebSocket ``null``
+`frameStats` follows the server's rule: absent over REST, and on the WebSocket `null`
 unless the session has a playing player (a track, not paused), whose figures (set by the test:
 the fake sends no audio) it then carries.
 """
@@ -33,7 +33,7 @@ _Unset: typing.TypeAlias = msgspec.UnsetType
 
 
 class StatsFigures:
-    """The figures a test set (``UNSET``: the node's own), checked as the server bounds them."""
+    """The figures a test set (`UNSET`: the node's own), checked as the server bounds them."""
 
     __slots__ = (
         "cores",
@@ -76,7 +76,7 @@ class StatsFigures:
         memory: models.Memory | _Unset,
         frame_stats: models.FrameStats | _Unset | None,
     ) -> None:
-        """Set the figures given (the others keep their value); ``ValueError`` for a figure
+        """Set the figures given (the others keep their value); `ValueError` for a figure
         Lavalink cannot report, and then nothing changes."""
         for name, count in (("players", players), ("playing_players", playing_players)):
             _check(count, name, minimum=0)
@@ -126,7 +126,7 @@ class StatsFigures:
         self.frame_stats = None
 
     def apply(self, stats: models.Stats) -> models.Stats:
-        """``stats`` (the node's own figures, with no frame stats) with the test's instead."""
+        """`stats` (the node's own figures, with no frame stats) with the test's instead."""
         cpu = stats.cpu
         changes: dict[str, typing.Any] = {
             name: value

@@ -1,14 +1,14 @@
 """What the fake node's REST API refuses, with Lavalink 4.2's statuses and messages.
 
-A refusal is an :class:`HTTPError` that the REST middleware answers with Spring's error body.
-The checks of a player PATCH run in the server's own order (``PlayerRestHandler``), so that a
-request with two faults gets the message Lavalink gives first: the body must parse, ``track``
-and ``encodedTrack``/``identifier`` exclude each other, so do ``encoded`` and ``identifier``,
-``voice`` needs ``channelId`` and every field filled in, and ``endTime`` must be positive.
+A refusal is an `HTTPError` that the REST middleware answers with Spring's error body.
+The checks of a player PATCH run in the server's own order (`PlayerRestHandler`), so that a
+request with two faults gets the message Lavalink gives first: the body must parse, `track`
+and `encodedTrack`/`identifier` exclude each other, so do `encoded` and `identifier`,
+`voice` needs `channelId` and every field filled in, and `endTime` must be positive.
 Loading a track to play comes last (after the other fields have been applied, as on the real
 server): no match, a load error, or a playlist or search result are 400s, and a blob that does
-not decode is a 500. ``filters`` are read into the server's model as the body is parsed
-(:mod:`.filter_chain`: a null filter dropped, a band's missing ``gain`` 1.0, ``Float`` fields
+not decode is a 500. `filters` are read into the server's model as the body is parsed
+(`.filter_chain`: a null filter dropped, a band's missing `gain` 1.0, `Float` fields
 32-bit). Path ids must parse as Java longs (400), and sessions must exist and not be paused
 (404).
 """
@@ -51,7 +51,7 @@ _strict_update: typing.Final = msgspec.json.Decoder(requests.UpdatePlayer, stric
 
 
 class HTTPError(Exception):
-    """A refused request: the status and the ``message`` of Lavalink's error body."""
+    """A refused request: the status and the `message` of Lavalink's error body."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -60,7 +60,7 @@ class HTTPError(Exception):
 
 
 def reason(status: int) -> str:
-    """The HTTP reason phrase of ``status`` (``"Error"`` for an unknown one)."""
+    """The HTTP reason phrase of `status` (`"Error"` for an unknown one)."""
     try:
         return http.HTTPStatus(status).phrase
     except ValueError:
@@ -68,12 +68,12 @@ def reason(status: int) -> str:
 
 
 def is_long(raw: str) -> bool:
-    """Whether Java's ``Long.parseLong`` would take ``raw`` (non-negative ids only)."""
+    """Whether Java's `Long.parseLong` would take `raw` (non-negative ids only)."""
     return raw.isascii() and raw.isdigit() and int(raw) < 2**63
 
 
 def guild_of(request: web.Request) -> int:
-    """The ``{guild}`` of the path, which must parse as a Java long."""
+    """The `{guild}` of the path, which must parse as a Java long."""
     raw = request.match_info["guild"]
     if not is_long(raw):
         raise HTTPError(
@@ -87,7 +87,7 @@ def guild_of(request: web.Request) -> int:
 def session_of(
     request: web.Request, sessions: collections.abc.Mapping[str, FakeSession]
 ) -> FakeSession:
-    """The ``{session}`` of the path, which must be live (a paused one is not found)."""
+    """The `{session}` of the path, which must be live (a paused one is not found)."""
     session = sessions.get(request.match_info["session"])
     if session is None or session.paused:
         raise HTTPError(404, "Session not found")
@@ -112,11 +112,11 @@ class PlayerChange:
         self.identifier = identifier
         self.user_data = user_data
         self.filters = parsed
-        """``update.filters`` as the server's model holds them (see :mod:`.filter_chain`)."""
+        """`update.filters` as the server's model holds them (see `.filter_chain`)."""
 
     @property
     def new_track(self) -> bool:
-        """Whether it names a track to play (or ``encoded: null``, to stop)."""
+        """Whether it names a track to play (or `encoded: null`, to stop)."""
         return not isinstance(self.encoded, msgspec.UnsetType) or not isinstance(
             self.identifier, msgspec.UnsetType
         )
@@ -214,7 +214,7 @@ def track_to_play(
 
 
 def tracks_to_decode(body: bytes) -> list[str]:
-    """The blobs of a ``POST /v4/decodetracks`` body: a non-empty JSON list of strings."""
+    """The blobs of a `POST /v4/decodetracks` body: a non-empty JSON list of strings."""
     try:
         items = msgspec.json.decode(body, type=list[str])
     except msgspec.DecodeError:

@@ -2,8 +2,9 @@
 
 Each connected session has an outbox and one writer task, so frames leave in the order the
 node made them however fast they come. A paused session (its socket gone, resuming on) queues
-events and stats for the resume and drops ``playerUpdate``, as Lavalink does. Every frame put
-on a socket is logged in :attr:`FakeLavalink.sent <hikari_lavalink.testing.FakeLavalink.sent>`.
+events and stats for the resume and drops `playerUpdate`, as Lavalink does. Every frame put
+on a socket is logged in
+[`FakeLavalink.sent`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.sent].
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _text_frame(text: str) -> bytes:
 
 
 class Wire:
-    """The node's outbound frames: the ``sent`` log, paused sessions' queues, the writers."""
+    """The node's outbound frames: the `sent` log, paused sessions' queues, the writers."""
 
     __slots__ = ("_activity", "_node")
 
@@ -68,7 +69,7 @@ class Wire:
         ws: web.WebSocketResponse,
         transport: asyncio.BaseTransport | None,
     ) -> None:
-        """Give the session a new outbox that a writer task empties onto ``ws``."""
+        """Give the session a new outbox that a writer task empties onto `ws`."""
         outbox: asyncio.Queue[str | Burst] = asyncio.Queue()
         session.ws = ws
         session.outbox = outbox
@@ -77,7 +78,7 @@ class Wire:
         )
 
     def send(self, session: FakeSession, text: str, *, player_update: bool = False) -> None:
-        """Send one text frame (queued while the session is paused, unless a ``playerUpdate``)."""
+        """Send one text frame (queued while the session is paused, unless a `playerUpdate`)."""
         if session.paused:
             if not player_update:
                 session.queue.append(text)
@@ -91,7 +92,7 @@ class Wire:
         self._activity.touch()
 
     def push(self, session: FakeSession, texts: list[str], *, burst: bool) -> None:
-        """Send many frames; with ``burst``, pre-framed and written in one go (if connected)."""
+        """Send many frames; with `burst`, pre-framed and written in one go (if connected)."""
         outbox = session.outbox
         if burst and not session.paused and outbox is not None:
             self._node.sent.extend((session.id, text.encode()) for text in texts)
@@ -102,7 +103,7 @@ class Wire:
             self.send(session, text)
 
     def event(self, session: FakeSession, guild_id: int, kind: str, **fields: typing.Any) -> None:
-        """Send an ``event`` of type ``kind``; Struct values are sent as their JSON."""
+        """Send an `event` of type `kind`; Struct values are sent as their JSON."""
         payload: dict[str, typing.Any] = {"op": "event", "type": kind, "guildId": str(guild_id)}
         for key, value in fields.items():
             payload[key] = (
@@ -111,7 +112,7 @@ class Wire:
         self.send(session, json.dumps(payload))
 
     def player_update(self, session: FakeSession, player: FakePlayer) -> None:
-        """Send the player's state now as a ``playerUpdate``."""
+        """Send the player's state now as a `playerUpdate`."""
         state = {
             "time": int(time.time() * 1000),
             "position": player.position,
