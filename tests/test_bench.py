@@ -18,7 +18,7 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-EXPECTED = {"decode", "failover", "join", "load", "memory", "stream"}
+EXPECTED = {"decode", "failover", "join", "load", "memory", "store", "stream"}
 
 
 @pytest.mark.bench
