@@ -313,3 +313,23 @@ async def test_a_process_whose_shards_were_taken_over_stops_writing(
     assert [p.volume for p in await successor.read_players()] == [42]
     await stale.close()
     await successor.close()
+
+
+@pytest.mark.asyncio
+async def test_a_big_first_save_goes_in_batches_and_writes_everything(
+    redis_server: RedisServer, cluster: str
+) -> None:
+    store = RedisStore(redis_server.url, cluster=cluster)
+    client = redis.asyncio.Redis.from_url(redis_server.url)  # pyright: ignore[reportUnknownMemberType]
+    await store.open(StoreScope(1, (0,)))
+    try:
+        players = [player((index + 1) << 22) for index in range(1_000)]
+        await client.config_resetstat()  # pyright: ignore[reportUnknownMemberType]
+        await store.save(StoredState(players=players))
+        assert await client.hlen(store.key("players")) == 1_000  # pyright: ignore[reportUnknownMemberType, reportGeneralTypeIssues]
+        assert await client.hlen(store.key("positions")) == 1_000  # pyright: ignore[reportUnknownMemberType, reportGeneralTypeIssues]
+        # 256 records at most per HSET (each pipeline small: the loop is never held long).
+        assert await calls(client, "hset") >= 2 * 1_000 // 256
+    finally:
+        await store.close()
+        await client.aclose()

@@ -121,10 +121,12 @@ class Restore:
         # players, a save never holds the loop for long.
         now = time.time()
         players: list[StoredPlayer] = []
-        for index, player in enumerate(list(self._voice.players.values())):
+        # The guild table, not the players' view (a generator with a lookup per guild).
+        for index, guild in enumerate(list(self._voice.guilds.values())):
             if index % SLICE == SLICE - 1:
                 await asyncio.sleep(0)
-            if not player.destroyed:
+            player = guild.player
+            if player is not None and not player.destroyed:
                 players.append(self._stored(player, now))
         return self._state(players)
 

@@ -3,19 +3,22 @@ Lua scripts and how it reads and writes positions."""
 
 from __future__ import annotations
 
+import asyncio
 import typing
 import urllib.parse
 
 import msgspec
 
 if typing.TYPE_CHECKING:
-    from hikari_lavalink.store.base import StoredPlayer, StoreScope
+    from hikari_lavalink.store.base import StoredPlayer, StoredState, StoreScope
 
 __all__ = [
+    "CHUNK",
     "CLAIM",
     "DRIFT_MS",
     "RELEASE",
     "as_of_last_save",
+    "changes",
     "decode_sessions",
     "drifted",
     "overlaps",
@@ -24,6 +27,10 @@ __all__ = [
     "without_credentials",
 ]
 
+CHUNK: typing.Final = 256
+"""Players encoded between two yields to the event loop, in a save or a load; and the most
+records written in one pipeline."""
+_encoder: typing.Final = msgspec.json.Encoder()
 DRIFT_MS: typing.Final = 2000
 """A playing track's position is written again when it is off by more than this."""
 
@@ -142,3 +149,30 @@ def overlaps(shard_set: str, scope: StoreScope) -> bool:
     if count != str(scope.shard_count):
         return True
     return any(i.isdigit() and int(i) in scope.shard_ids for i in ids.split(","))
+
+
+async def changes(
+    state: StoredState,
+    written: dict[int, bytes],
+    anchors: dict[int, tuple[int, int]],
+    now_ms: int,
+) -> tuple[dict[int, bytes], dict[int, tuple[int, int]], set[int]]:
+    """The records and positions of ``state`` that differ from what Redis holds (``written``,
+    ``anchors``), and every guild of it; yielding to the loop every CHUNK players."""
+    records: dict[int, bytes] = {}
+    positions: dict[int, tuple[int, int]] = {}
+    seen: set[int] = set()
+    for index, player in enumerate(state.players):
+        if index % CHUNK == CHUNK - 1:
+            await asyncio.sleep(0)
+        guild = player.guild_id
+        seen.add(guild)
+        record = _encoder.encode(msgspec.structs.replace(player, position=0, saved_at=None))
+        changed = written.get(guild) != record
+        if changed:
+            records[guild] = record
+        at = int(player.saved_at * 1000) if player.saved_at is not None else now_ms
+        last = anchors.get(guild)
+        if changed or last is None or drifted(player, last, at):
+            positions[guild] = (player.position, at)
+    return records, positions, seen

@@ -40,11 +40,12 @@ import redis.exceptions
 from hikari_lavalink._typing import override
 from hikari_lavalink.errors import ShardsClaimedError, UsageError
 from hikari_lavalink.store._redis_parts import (
+    CHUNK,
     CLAIM,
     RELEASE,
     as_of_last_save,
+    changes,
     decode_sessions,
-    drifted,
     live_owners,
     overlaps,
     parse_position,
@@ -59,8 +60,6 @@ _LOGGER = logging.getLogger("hikari_lavalink.store")
 
 _record_encoder: typing.Final = msgspec.json.Encoder()
 _record_decoder: typing.Final = msgspec.json.Decoder(StoredPlayer)
-_CHUNK: typing.Final = 256
-"""Players encoded between two yields to the event loop, in a save or a load."""
 
 
 class RedisStore:
@@ -311,7 +310,7 @@ class RedisStore:
         players: list[StoredPlayer] = []
         skipped = 0
         for index, (raw_guild, record) in enumerate(records.items()):
-            if index % _CHUNK == _CHUNK - 1:
+            if index % CHUNK == CHUNK - 1:
                 await asyncio.sleep(0)
             try:
                 guild = int(raw_guild)
@@ -343,31 +342,38 @@ class RedisStore:
         if self._lost:
             return
         now_ms = int(time.time() * 1000)
-        records, positions, seen = await self._changes(state, now_ms)
-        removed = [g for g in self._known if g not in seen]
+        records, positions, seen = await changes(state, self._records, self._positions, now_ms)
+        removed = self._known - seen
         sessions = state.sessions
         if not (records or positions or removed or sessions != self._sessions):
             return
         scope = self._scope
-        async with self._client.pipeline(transaction=False) as pipe:
-            if records:
-                pipe.hset(self.key("players"), mapping={str(g): r for g, r in records.items()})
-            if positions:
-                pipe.hset(
-                    self.key("positions"),
-                    mapping={str(g): f"{p} {a} {self._writer}" for g, (p, a) in positions.items()},
-                )
-            if removed:
-                pipe.hdel(self.key("players"), *map(str, removed))
-                pipe.hdel(self.key("positions"), *map(str, removed))
-            if scope is not None and sessions != self._sessions:
-                pipe.hset(self.key("sessions"), scope.key, _record_encoder.encode(sessions))
-            pipe.hset(self.key("saved"), self._writer, str(now_ms))
-            try:
+        players = [(str(g), r) for g, r in records.items()]
+        places = [(str(g), f"{p} {a} {self._writer}") for g, (p, a) in positions.items()]
+        try:
+            # A big write (a first save, one after an outage) goes in batches: redis-py packs
+            # a pipeline in one go, and 10,000 records held the event loop for 45 ms.
+            while len(players) + len(places) > CHUNK:
+                async with self._client.pipeline(transaction=False) as pipe:
+                    for name, items in (("players", players), ("positions", places)):
+                        if batch := items[:CHUNK]:
+                            del items[:CHUNK]
+                            pipe.hset(self.key(name), mapping=dict(batch))
+                    await pipe.execute()
+            async with self._client.pipeline(transaction=False) as pipe:
+                for name, items in (("players", players), ("positions", places)):
+                    if items:
+                        pipe.hset(self.key(name), mapping=dict(items))
+                if removed:
+                    pipe.hdel(self.key("players"), *map(str, removed))
+                    pipe.hdel(self.key("positions"), *map(str, removed))
+                if scope is not None and sessions != self._sessions:
+                    pipe.hset(self.key("sessions"), scope.key, _record_encoder.encode(sessions))
+                pipe.hset(self.key("saved"), self._writer, str(now_ms))
                 answers = await pipe.execute()
-            except redis.exceptions.RedisError:
-                self._forget()  # after an outage, everything is written again
-                raise
+        except redis.exceptions.RedisError:
+            self._forget()  # after an outage, everything is written again
+            raise
         if answers[-1] and self._written:
             # Our heartbeat was new to Redis: it lost its data (a restart without
             # persistence). Everything is written again on the next save.
@@ -383,30 +389,6 @@ class RedisStore:
             self._records.pop(guild, None)
             self._positions.pop(guild, None)
         self._sessions = dict(sessions)
-
-    async def _changes(
-        self, state: StoredState, now_ms: int
-    ) -> tuple[dict[int, bytes], dict[int, tuple[int, int]], set[int]]:
-        # The records and positions that differ from what Redis holds, and every guild.
-        records: dict[int, bytes] = {}
-        positions: dict[int, tuple[int, int]] = {}
-        seen: set[int] = set()
-        for index, player in enumerate(state.players):
-            if index % _CHUNK == _CHUNK - 1:
-                await asyncio.sleep(0)
-            guild = player.guild_id
-            seen.add(guild)
-            record = _record_encoder.encode(
-                msgspec.structs.replace(player, position=0, saved_at=None)
-            )
-            changed = self._records.get(guild) != record
-            if changed:
-                records[guild] = record
-            at = int(player.saved_at * 1000) if player.saved_at is not None else now_ms
-            last = self._positions.get(guild)
-            if changed or last is None or drifted(player, last, at):
-                positions[guild] = (player.position, at)
-        return records, positions, seen
 
     def _forget(self) -> None:
         self._records.clear()
