@@ -348,8 +348,8 @@ class RedisStore:
         if not (records or positions or removed or sessions != self._sessions):
             return
         scope = self._scope
-        players = [(str(g), r) for g, r in records.items()]
-        places = [(str(g), f"{p} {a} {self._writer}") for g, (p, a) in positions.items()]
+        players: list[typing.Any] = list(records.items())
+        places: list[typing.Any] = list(positions.items())
         try:
             # A big write (a first save, one after an outage) goes in batches: redis-py packs
             # a pipeline in one go, and 10,000 records held the event loop for 45 ms.
@@ -358,12 +358,12 @@ class RedisStore:
                     for name, items in (("players", players), ("positions", places)):
                         if batch := items[:CHUNK]:
                             del items[:CHUNK]
-                            pipe.hset(self.key(name), mapping=dict(batch))
+                            pipe.hset(self.key(name), mapping=self._fields(name, batch))
                     await pipe.execute()
             async with self._client.pipeline(transaction=False) as pipe:
                 for name, items in (("players", players), ("positions", places)):
                     if items:
-                        pipe.hset(self.key(name), mapping=dict(items))
+                        pipe.hset(self.key(name), mapping=self._fields(name, items))
                 if removed:
                     pipe.hdel(self.key("players"), *map(str, removed))
                     pipe.hdel(self.key("positions"), *map(str, removed))
@@ -389,6 +389,12 @@ class RedisStore:
             self._records.pop(guild, None)
             self._positions.pop(guild, None)
         self._sessions = dict(sessions)
+
+    def _fields(self, name: str, batch: list[typing.Any]) -> dict[typing.Any, typing.Any]:
+        # A batch's fields, formatted as it is sent (not all 10,000 at once).
+        if name == "players":
+            return {str(g): r for g, r in batch}
+        return {str(g): f"{p} {a} {self._writer}" for g, (p, a) in batch}
 
     def _forget(self) -> None:
         self._records.clear()
