@@ -1,4 +1,5 @@
-"""Shared fixtures: the Lavalink vectors (copied from ../shared/lavalink-vectors)."""
+"""Shared fixtures: the Lavalink vectors (copied from ../shared/lavalink-vectors and
+../shared/lavalink-plugin-vectors)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ if os.environ.get("CI"):
 REPO = pathlib.Path(__file__).resolve().parents[1]
 VECTORS = REPO / "tests" / "vectors"
 SHARED_VECTORS = REPO.parent / "shared" / "lavalink-vectors"
+PLUGIN_VECTORS = REPO / "tests" / "plugin_vectors"
+"""The project's copies of ../shared/lavalink-plugin-vectors (plugins and NodeLink)."""
+SHARED_PLUGIN_VECTORS = REPO.parent / "shared" / "lavalink-plugin-vectors"
 
 
 def load_vector(name: str) -> bytes:

@@ -26,6 +26,7 @@ from hikari_lavalink.bridge.events import (
     VoiceRestoredEvent,
     VoiceSocketClosedEvent,
 )
+from hikari_lavalink.bridge.plugin_events import PluginEvent
 from hikari_lavalink.client import LavalinkClient, NodeStrategy, ShardDeathPolicy
 from hikari_lavalink.errors import (
     LavalinkError,
@@ -69,6 +70,7 @@ from hikari_lavalink.protocol.messages import (
     EventMessage,
     Message,
     PlayerUpdateMessage,
+    PluginEventMessage,
     ReadyMessage,
     StatsMessage,
     TrackEndMessage,
@@ -99,6 +101,7 @@ from hikari_lavalink.protocol.models import (
     VoiceState,
 )
 from hikari_lavalink.protocol.models import Player as PlayerModel
+from hikari_lavalink.protocol.plugins import PluginName
 from hikari_lavalink.protocol.requests import UpdatePlayer, UpdatePlayerTrack, VoiceUpdate
 from hikari_lavalink.protocol.search import SearchSource
 from hikari_lavalink.runtime.music import CLIENT_DEFAULT, ClientDefault, Recommender, recommend
@@ -124,6 +127,7 @@ from hikari_lavalink.store import (
 __all__ = [
     "__version__",
     # client
+    "PluginName",
     "LavalinkClient",
     "ShardDeathPolicy",
     "NodeStrategy",
@@ -150,6 +154,7 @@ __all__ = [
     "StoredPlayer",
     "StoredMusic",
     # hikari events
+    "PluginEvent",
     "LavalinkEvent",
     "NodeEvent",
     "NodeReadyEvent",
@@ -218,6 +223,7 @@ __all__ = [
     "EmptyResult",
     "ErrorResult",
     # messages
+    "PluginEventMessage",
     "Message",
     "EventMessage",
     "ReadyMessage",

@@ -136,16 +136,18 @@ class NodeAdministration:
         exclude: Node | None = None,
         region: str | None = None,
         current: Node | None = None,
+        plugin: str | None = None,
     ) -> Node:
-        """The ready node a player should use (region first, lowest penalty, hysteresis).
+        """The ready node a player should use (region first, lowest penalty, hysteresis);
+        with `plugin` (a [`PluginName`][hikari_lavalink.PluginName]), only a node that runs it.
 
         Raises
         ------
         NoNodeAvailableError
-            No node is ready.
+            No node is ready (none with that plugin).
         """
         excluded = (exclude.name,) if exclude is not None else ()
-        return self._pool.best(exclude=excluded, region=region, current=current)
+        return self._pool.best(exclude=excluded, region=region, current=current, plugin=plugin)
 
     async def _start_node(self, node: Node) -> None:
         me = self._bot.get_me()

@@ -153,16 +153,24 @@ def caught_loop_errors() -> collections.abc.Generator[list[dict[str, typing.Any]
 
 @contextlib.asynccontextmanager
 async def open_world(
-    make_client: ClientFactory = default_client, *, heartbeat_interval: float = 1.0
+    make_client: ClientFactory = default_client,
+    *,
+    heartbeat_interval: float = 1.0,
+    lavalink_options: collections.abc.Mapping[str, typing.Any] | None = None,
 ) -> collections.abc.AsyncGenerator[World, None]:
     """A started world on new fakes (2 shards); closed on exit, which fails if the event
-    loop reported an error meanwhile."""
+    loop reported an error meanwhile. ``lavalink_options``: more ``FakeLavalink``
+    arguments (``plugins=...``)."""
+    options: dict[str, typing.Any] = {
+        "password": PASSWORD,
+        "catalogue": CATALOGUE,
+        "player_update_interval": 0.5,
+        **(lavalink_options or {}),
+    }
     with caught_loop_errors() as loop_errors:
         async with (
             FakeDiscord(shard_count=2, heartbeat_interval=heartbeat_interval) as discord,
-            FakeLavalink(
-                password=PASSWORD, catalogue=CATALOGUE, player_update_interval=0.5
-            ) as lavalink,
+            FakeLavalink(**options) as lavalink,
         ):
             state = await start_world(discord, lavalink, make_client, loop_errors)
             try:

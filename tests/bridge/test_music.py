@@ -346,7 +346,12 @@ async def test_autoplay_uses_lavasrc_recommendations_when_the_node_has_the_sourc
     await world.lavalink.finish_track(player.guild_id)  # the fake has no LavaSrc: nothing
     end = await world.wait_event(hl.QueueEndEvent, after=mark)
     assert end.track.info.title == "Seed"
-    world.lavalink.source_managers.append(source)  # now it has (as /v4/info says)
+    # Now it has (as /v4/info says, read on each ready: here a resume after a dropped socket).
+    world.lavalink.source_managers.append(source)
+    mark = len(world.events)
+    await world.lavalink.drop_connections()
+    await world.wait_event(hl.NodeReadyEvent, lambda e: e.resumed, after=mark)
+    assert world.lava.get_player(player.guild_id) is player
     player.queue.add(seed)
     await start_queue(world, player)
     mark = len(world.events)

@@ -18,6 +18,7 @@ import hikari
 
 from hikari_lavalink._typing import override
 from hikari_lavalink.bridge import events as ev
+from hikari_lavalink.bridge import plugin_events as pev
 from hikari_lavalink.bridge.gate import ListenerGate
 from hikari_lavalink.protocol import messages
 from hikari_lavalink.runtime.listener import NodeListener
@@ -29,7 +30,7 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.node import Node
     from hikari_lavalink.runtime.player import Player
 
-__all__ = ["EVENTS", "NodeEvents"]
+__all__ = ["EVENTS", "PLUGIN_EVENTS", "NodeEvents"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.client")
 
@@ -41,6 +42,10 @@ EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] =
     messages.WebSocketClosedMessage: (ev.VoiceSocketClosedEvent, ("code", "reason", "by_remote")),
 }
 """Lavalink message type -> (hikari event type, the message fields the event carries over)."""
+
+PLUGIN_EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {}
+"""As `EVENTS`, for the plugins' messages (a registered type without a row becomes a
+[`PluginEvent`][hikari_lavalink.PluginEvent])."""
 
 
 class NodeEvents(NodeListener):
@@ -228,6 +233,39 @@ class NodeEvents(NodeListener):
         elif player.destroyed is None:
             self._track_event(player, message)
         event_type, fields = EVENTS[type(message)]
+        if self._gate.wants_in(event_type, node):
+            self._dispatch(
+                event_type(
+                    app=self._bot,
+                    guild_id=hikari.Snowflake(message.guild_id),
+                    player=player,
+                    node=node,
+                    **{field: getattr(message, field) for field in fields},
+                )
+            )
+
+    @override
+    def plugin_event(
+        self, node: Node, player: Player | None, message: messages.PluginEventMessage
+    ) -> None:
+        if player is None:
+            current = self._player_of(message.guild_id)
+            if current is not None and current.node is not node:
+                return  # a late word from a node this player has left
+        row = PLUGIN_EVENTS.get(type(message))
+        if row is None:
+            if self._gate.wants_in(pev.PluginEvent, node):
+                self._dispatch(
+                    pev.PluginEvent(
+                        app=self._bot,
+                        guild_id=hikari.Snowflake(message.guild_id),
+                        player=player,
+                        node=node,
+                        message=message,
+                    )
+                )
+            return
+        event_type, fields = row
         if self._gate.wants_in(event_type, node):
             self._dispatch(
                 event_type(

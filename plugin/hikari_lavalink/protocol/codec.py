@@ -12,7 +12,7 @@ import typing
 
 import msgspec
 
-from hikari_lavalink.errors import RemoteProtocolError
+from hikari_lavalink.errors import RemoteProtocolError, UsageError
 from hikari_lavalink.protocol import messages, models, requests
 from hikari_lavalink.protocol.load_result import LoadResult
 from hikari_lavalink.protocol.routeplanner import RoutePlannerStatus
@@ -34,6 +34,8 @@ __all__ = [
     "encode",
     "finish_event",
     "frame_decoder",
+    "plugin_event_types",
+    "register_plugin_event",
 ]
 
 T = typing.TypeVar("T")
@@ -127,7 +129,50 @@ def finish_event(event: messages.EventEnvelope, data: bytes | str) -> messages.M
         )
     if kind in messages.KNOWN_EVENT_TYPES:
         raise RemoteProtocolError(f"{kind} lacks a required field", data)
+    plugin = _plugin_decoders.get(kind)
+    if plugin is not None:
+        try:
+            return plugin(data)
+        except msgspec.ValidationError as exc:
+            raise RemoteProtocolError(f"invalid {kind}: {exc}", data) from None
     return _unknown(_object_decoder.decode(data))
+
+
+_plugin_decoders: typing.Final[dict[str, typing.Callable[[bytes | str], messages.Message]]] = {}
+
+
+def register_plugin_event(message_type: type[messages.PluginEventMessage]) -> None:
+    """The codec's one extension point: decode `event` frames of a plugin's type.
+
+    `message_type` is a [`PluginEventMessage`][hikari_lavalink.protocol.messages.PluginEventMessage]
+    subclass whose msgspec `tag` is the event's `type` (`"LyricsFoundEvent"`); frames of
+    that type decode to it from now on, instead of an
+    [`UnknownMessage`][hikari_lavalink.UnknownMessage]. The core messages are not slowed:
+    a plugin's type is looked up only once the core types are ruled out.
+
+    Raises
+    ------
+    UsageError
+        The type is a core event type, or already registered to another class.
+    """
+    tag = message_type.__struct_config__.tag
+    if not isinstance(tag, str):
+        raise UsageError(f"{message_type.__name__} names no event type (its msgspec tag)")
+    if tag in messages.KNOWN_EVENT_TYPES:
+        raise UsageError(f"{tag} is a core Lavalink event; it cannot be a plugin's")
+    known = _plugin_types.get(tag)
+    if known is not None and known is not message_type:
+        raise UsageError(f"{tag} is already decoded as {known.__name__}")
+    _plugin_types[tag] = message_type
+    _plugin_decoders[tag] = msgspec.json.Decoder(message_type, strict=False).decode
+
+
+_plugin_types: typing.Final[dict[str, type[messages.PluginEventMessage]]] = {}
+
+
+def plugin_event_types() -> dict[str, type[messages.PluginEventMessage]]:
+    """The registered plugin event types: `type` to message class (a copy)."""
+    return dict(_plugin_types)
 
 
 def _unknown_or_raise(data: bytes | str, error: msgspec.ValidationError) -> messages.Message:

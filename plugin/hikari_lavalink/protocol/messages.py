@@ -1,7 +1,10 @@
 """Inbound WebSocket messages, tagged on `op` and, for events, on `type`.
 
-Lavalink plugins add event types (SponsorBlock, lyrics) and may add ops: those become
-[`UnknownMessage`][hikari_lavalink.UnknownMessage], carrying the decoded JSON, and never an error.
+Lavalink plugins add event types (SponsorBlock, lyrics): those the library knows (see
+[`hikari_lavalink.protocol.plugins`][hikari_lavalink.protocol.plugins]) decode to a
+[`PluginEventMessage`][hikari_lavalink.protocol.messages.PluginEventMessage] of their own; others,
+and unknown ops, become [`UnknownMessage`][hikari_lavalink.UnknownMessage], carrying the decoded
+JSON, and never an error.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from hikari_lavalink.protocol.models import (
 __all__ = [
     "EventMessage",
     "Message",
+    "PluginEventMessage",
     "PlayerUpdateMessage",
     "ReadyMessage",
     "StatsMessage",
@@ -114,6 +118,17 @@ class WebSocketClosedMessage(_Event, tag="WebSocketClosedEvent", kw_only=True, f
     by_remote: bool = False
 
 
+class PluginEventMessage(Inbound, tag_field="type", kw_only=True, frozen=True):
+    """Base of a plugin's `event` message (LavaLyrics' `LyricsFoundEvent`, say).
+
+    A subclass names its `type` as its msgspec `tag` and is registered with
+    [`codec.register_plugin_event`][hikari_lavalink.protocol.codec.register_plugin_event];
+    every plugin event names its guild.
+    """
+
+    guild_id: int
+
+
 class UnknownMessage(msgspec.Struct, kw_only=True, frozen=True):
     """A message with an `op` or event `type` this library does not know.
 
@@ -145,7 +160,12 @@ EventMessage: typing.TypeAlias = (
 """Every known `event` message."""
 
 Message: typing.TypeAlias = (
-    ReadyMessage | PlayerUpdateMessage | StatsMessage | EventMessage | UnknownMessage
+    ReadyMessage
+    | PlayerUpdateMessage
+    | StatsMessage
+    | EventMessage
+    | PluginEventMessage
+    | UnknownMessage
 )
 """Everything [`decode_message`][hikari_lavalink.decode_message] can return."""
 

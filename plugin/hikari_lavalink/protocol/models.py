@@ -193,14 +193,18 @@ class Stats(Inbound, kw_only=True, frozen=True):
 
 
 class Version(Inbound, kw_only=True, frozen=True):
-    """The server version; `pre_release` may be `""` or `None` for a stable release."""
+    """The server version; `pre_release` may be `""` or `None` for a stable release.
+
+    NodeLink sends its pre-release and build parts as lists (`"build": []`); those read
+    as `None` here, the semver string says it all.
+    """
 
     semver: str
     major: int
     minor: int
     patch: int
     pre_release: str | None = None
-    build: str | None = None
+    build: str | list[str] | None = None
 
 
 class Git(Inbound, kw_only=True, frozen=True):
@@ -212,23 +216,32 @@ class Git(Inbound, kw_only=True, frozen=True):
 
 
 class Plugin(Inbound, kw_only=True, frozen=True):
-    """A plugin loaded on the server."""
+    """A plugin loaded on the server: its name (`lavasrc-plugin`...) and version.
+
+    The version is the plugin's release (`"4.8.3"`), or a commit hash for a snapshot build:
+    not always semver.
+    """
 
     name: str
     version: str
 
 
 class Info(Inbound, kw_only=True, frozen=True):
-    """`GET /v4/info`: what the server is and what it can do."""
+    """`GET /v4/info`: what the server is and what it can do.
+
+    `is_nodelink` is `True` for a NodeLink server, which sends no `jvm` and `lavaplayer`
+    (they are `""` then).
+    """
 
     version: Version
     build_time: int
     git: Git
-    jvm: str
-    lavaplayer: str
+    jvm: str = ""
+    lavaplayer: str = ""
     source_managers: list[str] = msgspec.field(default_factory=list[typing.Any])
     filters: list[str] = msgspec.field(default_factory=list[typing.Any])
     plugins: list[Plugin] = msgspec.field(default_factory=list[typing.Any])
+    is_nodelink: bool = False
 
 
 class Session(Inbound, kw_only=True, frozen=True):

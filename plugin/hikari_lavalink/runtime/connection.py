@@ -397,6 +397,13 @@ class NodeConnection:
                 return
             callback = self._listener.event
             args = (self._node, player, event)
+        elif isinstance(message, messages.PluginEventMessage):
+            plugin: messages.PluginEventMessage = message
+            player = self._players.get(plugin.guild_id)
+            if player is not None and player.detached:
+                return
+            callback = self._listener.plugin_event
+            args = (self._node, player, plugin)
         else:
             return
         try:

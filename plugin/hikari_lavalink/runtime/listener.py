@@ -72,6 +72,11 @@ class NodeListener:
     def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
         """A track or voice event."""
 
+    def plugin_event(
+        self, node: Node, player: Player | None, message: messages.PluginEventMessage
+    ) -> None:
+        """A plugin's event of a type the codec knows (lyrics, SponsorBlock...)."""
+
     def unknown(self, node: Node, message: messages.UnknownMessage) -> None:
         """A message with an unknown op or event type (plugins)."""
 

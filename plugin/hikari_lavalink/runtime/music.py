@@ -111,7 +111,8 @@ async def recommend(player: Player, seed: models.Track) -> list[models.Track]:
         identifier = f"https://www.youtube.com/watch?v={info.identifier}&list=RD{info.identifier}"
     elif source in ("spotify", "deezer"):
         node = player.node
-        if source not in (await node.fetch_info()).source_managers:
+        server = node.info or await node.fetch_info()  # read on every ready: no request
+        if source not in server.source_managers:
             return []
         identifier = (
             f"sprec:mix:track:{info.identifier}"

@@ -17,7 +17,12 @@ import typing
 
 from hikari_lavalink._about import __version__
 from hikari_lavalink._typing import override
-from hikari_lavalink.errors import LavalinkError, NodeConnectionError, NodeReadyTimeoutError
+from hikari_lavalink.errors import (
+    LavalinkError,
+    NodeConnectionError,
+    NodeReadyTimeoutError,
+    UsageError,
+)
 from hikari_lavalink.protocol import models, routes
 from hikari_lavalink.protocol import session as session_
 from hikari_lavalink.protocol.backoff import Backoff
@@ -91,6 +96,7 @@ class Node:
         "_transport",
         "client_name",
         "clock",
+        "info",
         "music",
         "name",
         "regions",
@@ -125,6 +131,9 @@ class Node:
         self.clock: typing.Final = clock
         self.stats: models.Stats | None = None
         """The latest statistics from the WebSocket, `None` until the first arrive."""
+        self.info: models.Info | None = None
+        """The server's `/v4/info`, read on every ready (before the node is ready); `None`
+        until it was read once (a failed read keeps the previous one, logged)."""
         self.voice_timeout: float | None = None
         """The [`Player.voice_timeout`][hikari_lavalink.runtime.player.Player.voice_timeout] of its
         players that set none of their own (the hikari bridge sets its own `voice_timeout` here)."""
@@ -183,6 +192,39 @@ class Node:
     def error(self) -> LavalinkError | None:
         """Why the node stopped, if it stopped on an error."""
         return self._link.error
+
+    @property
+    def plugins(self) -> collections.abc.Mapping[str, str]:
+        """The server's plugins, name (`lavalyrics-plugin`...) to version, from `info`."""
+        info = self.info
+        return {p.name: p.version for p in info.plugins} if info is not None else {}
+
+    @property
+    def is_nodelink(self) -> bool:
+        """Whether the server is NodeLink (`isNodelink` in its `/v4/info`)."""
+        info = self.info
+        return info is not None and info.is_nodelink
+
+    def has_plugin(self, name: str) -> bool:
+        """Whether the server runs the plugin `name` (see
+        [`PluginName`][hikari_lavalink.PluginName])."""
+        info = self.info
+        return info is not None and any(p.name == name for p in info.plugins)
+
+    def require_plugin(self, name: str, feature: str) -> None:
+        """Raise, before any request, when the server lacks the plugin `feature` needs.
+
+        Raises
+        ------
+        UsageError
+            The node's `/v4/info` lists no plugin `name` (or was never read).
+        """
+        if not self.has_plugin(name):
+            known = ", ".join(sorted(self.plugins)) or "none"
+            raise UsageError(
+                f"{feature} needs the {name} plugin, which node {self.name!r} does not run "
+                f"(its plugins: {known}); install it on the node, or choose a node that has it"
+            )
 
     @property
     def players(self) -> collections.abc.Mapping[int, Player]:

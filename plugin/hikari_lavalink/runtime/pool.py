@@ -98,17 +98,23 @@ class NodePool:
         exclude: collections.abc.Container[str] = (),
         region: str | None = None,
         current: Node | None = None,
+        plugin: str | None = None,
     ) -> Node | None:
         """The ready node a player should use, `None` when there is none.
 
-        Nodes named in `exclude` and draining nodes are never chosen; `region` and
-        `current` are as in [`choose`][hikari_lavalink.protocol.balancing.choose].
+        Nodes named in `exclude` and draining nodes are never chosen, nor nodes without
+        the plugin `plugin` (a [`PluginName`][hikari_lavalink.PluginName]) when one is
+        named; `region` and `current` are as in
+        [`choose`][hikari_lavalink.protocol.balancing.choose].
         """
         draining = self._draining
         candidates = [
             node
             for name, node in self._nodes.items()
-            if node.is_ready and name not in draining and name not in exclude
+            if node.is_ready
+            and name not in draining
+            and name not in exclude
+            and (plugin is None or node.has_plugin(plugin))
         ]
         if self.strategy is not None:
             return self.strategy(candidates, region) if candidates else None
@@ -120,17 +126,19 @@ class NodePool:
         exclude: collections.abc.Container[str] = (),
         region: str | None = None,
         current: Node | None = None,
+        plugin: str | None = None,
     ) -> Node:
-        """`choose`, raising when no node is ready.
+        """`choose`, raising when no node is ready (with the plugin `plugin`, if named).
 
         Raises
         ------
         NoNodeAvailableError
-            No node is ready.
+            No node is ready (none with that plugin).
         """
-        chosen = self.choose(exclude=exclude, region=region, current=current)
+        chosen = self.choose(exclude=exclude, region=region, current=current, plugin=plugin)
         if chosen is None:
-            msg = "no Lavalink node is connected" + (
+            msg = "no Lavalink node" + (f" with the {plugin} plugin" if plugin else "")
+            msg += " is connected" + (
                 f" (nodes: {', '.join(f'{n.name}={n.state.value}' for n in self._nodes.values())})"
                 if self._nodes
                 else "; add one with add_node()"

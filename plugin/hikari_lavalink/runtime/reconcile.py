@@ -30,9 +30,22 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.node import Node
     from hikari_lavalink.runtime.player import Player
 
-__all__ = ["Reconciliation", "reconcile"]
+__all__ = ["Reconciliation", "read_info", "reconcile"]
 
 _LOGGER = logging.getLogger("hikari_lavalink.node")
+
+
+async def read_info(node: Node) -> None:
+    """Read `node.info` (on every ready: a restarted server may have gained or lost a
+    plugin); a failure keeps the previous one, logged."""
+    try:
+        node.info = await node.request(routes.info())
+    except LavalinkError as exc:
+        _LOGGER.warning(
+            "node %s: could not read /v4/info (its plugins are unknown until the next ready): %s",
+            node.name,
+            exc,
+        )
 
 
 async def reconcile(
@@ -160,8 +173,10 @@ class Reconciliation:
         return f"Reconciliation(node={self._node.name!r}, retrying={self._retry is not None})"
 
     async def run(self, session_id: str, *, resumed: bool) -> None:
-        """Reconcile now (in the reader, before `ready` is signalled); again later if needed."""
+        """Read the server's `/v4/info`, then reconcile now (in the reader, before `ready` is
+        signalled); again later if needed."""
         self.cancel()  # a new ready: an older retry is moot
+        await read_info(self._node)
         result = await reconcile(self._node, session_id, restore_players=self.restore_players)
         if result is not None:
             adopted, restored, failed = result

@@ -25,6 +25,7 @@ from aiohttp import web
 from hikari_lavalink._typing import override
 from hikari_lavalink.protocol import models
 from hikari_lavalink.testing import _server
+from hikari_lavalink.testing.fake_lavalink import plugins as plugins_
 from hikari_lavalink.testing.fake_lavalink.playback import Clock, Playback
 from hikari_lavalink.testing.fake_lavalink.players import Players
 from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, RequestHold, Rest
@@ -118,6 +119,9 @@ class FakeLavalink:
         self._hub = Sessions(self, table, self._wire, self._playback, activity)
         self._players = Players(self, table, self._known, self._playback, self._wire)
         self._rest = Rest(self, table, self._known, self._playback, activity)
+        self._plugin_parts = plugins_.PluginParts(
+            self, table, self._known, self._playback, self._wire, activity
+        )
 
     @override
     def __repr__(self) -> str:
@@ -194,6 +198,7 @@ class FakeLavalink:
         app.router.add_get("/v4/websocket", self._hub.websocket)
         self._rest.add_routes(app)
         self._players.add_routes(app, self._update_player)
+        plugins_.add_routes(app, self._plugin_parts)
         return app
 
     async def _update_player(self, request: web.Request) -> web.Response:
