@@ -234,15 +234,28 @@ class NodeEvents(NodeListener):
             self._track_event(player, message)
         event_type, fields = EVENTS[type(message)]
         if self._gate.wants_in(event_type, node):
-            self._dispatch(
-                event_type(
-                    app=self._bot,
-                    guild_id=hikari.Snowflake(message.guild_id),
-                    player=player,
-                    node=node,
-                    **{field: getattr(message, field) for field in fields},
-                )
+            self._emit_message(event_type, node, player, message, fields)
+
+    def _emit_message(
+        self,
+        event_type: type[ev.PlayerEvent],
+        node: Node,
+        player: Player | None,
+        source: messages.EventMessage | messages.PluginEventMessage,
+        fields: tuple[str, ...],
+        **extra: typing.Any,
+    ) -> None:
+        # The event of a node's message: its guild, player and node, `fields` of the message.
+        self._dispatch(
+            event_type(
+                app=self._bot,
+                guild_id=hikari.Snowflake(source.guild_id),
+                player=player,
+                node=node,
+                **{field: getattr(source, field) for field in fields},
+                **extra,
             )
+        )
 
     @override
     def plugin_event(
@@ -255,27 +268,11 @@ class NodeEvents(NodeListener):
         row = PLUGIN_EVENTS.get(type(message))
         if row is None:
             if self._gate.wants_in(pev.PluginEvent, node):
-                self._dispatch(
-                    pev.PluginEvent(
-                        app=self._bot,
-                        guild_id=hikari.Snowflake(message.guild_id),
-                        player=player,
-                        node=node,
-                        message=message,
-                    )
-                )
+                self._emit_message(pev.PluginEvent, node, player, message, (), message=message)
             return
         event_type, fields = row
         if self._gate.wants_in(event_type, node):
-            self._dispatch(
-                event_type(
-                    app=self._bot,
-                    guild_id=hikari.Snowflake(message.guild_id),
-                    player=player,
-                    node=node,
-                    **{field: getattr(message, field) for field in fields},
-                )
-            )
+            self._emit_message(event_type, node, player, message, fields)
 
     @override
     def unknown(self, node: Node, message: messages.UnknownMessage) -> None:
