@@ -102,6 +102,18 @@ from hikari_lavalink.protocol.models import (
 )
 from hikari_lavalink.protocol.models import Player as PlayerModel
 from hikari_lavalink.protocol.plugins import PluginName
+from hikari_lavalink.protocol.plugins.lavasearch import LavaSearchResult, SearchText, SearchType
+from hikari_lavalink.protocol.plugins.lavasrc import (
+    LavaSrcConfig,
+    LavaSrcPlaylistInfo,
+    LavaSrcTrackInfo,
+)
+from hikari_lavalink.protocol.plugins.youtube import (
+    YoutubeAccessToken,
+    YoutubeConfig,
+    YoutubeConfigUpdate,
+    with_oauth_token,
+)
 from hikari_lavalink.protocol.requests import UpdatePlayer, UpdatePlayerTrack, VoiceUpdate
 from hikari_lavalink.protocol.search import SearchSource
 from hikari_lavalink.runtime.music import CLIENT_DEFAULT, ClientDefault, Recommender, recommend
@@ -249,4 +261,15 @@ __all__ = [
     "Distortion",
     "ChannelMix",
     "LowPass",
+    # source plugins (LavaSrc, LavaSearch, youtube-source)
+    "LavaSrcTrackInfo",
+    "LavaSrcPlaylistInfo",
+    "LavaSrcConfig",
+    "LavaSearchResult",
+    "SearchText",
+    "SearchType",
+    "YoutubeConfig",
+    "YoutubeConfigUpdate",
+    "YoutubeAccessToken",
+    "with_oauth_token",
 ]

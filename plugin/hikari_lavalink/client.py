@@ -24,6 +24,7 @@ import typing
 import hikari
 
 from hikari_lavalink._client_nodes import NodeAdministration
+from hikari_lavalink._client_plugins import SourcePlugins
 from hikari_lavalink._setting import Setting
 from hikari_lavalink._typing import override
 from hikari_lavalink.bridge import events as ev
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 
-class LavalinkClient(NodeAdministration):
+class LavalinkClient(NodeAdministration, SourcePlugins):
     """A Lavalink client for a hikari `GatewayBot`.
 
     Each player may set its own `autoplay`, `auto_advance`, `leave_when_idle` and
@@ -416,11 +417,20 @@ class LavalinkClient(NodeAdministration):
         """Resolve a URL, identifier or search (`ytsearch:...`) on the best node."""
         return await self._pool.best().load_tracks(identifier)
 
-    async def search(self, query: str, *, source: search_.SearchSource = "youtube") -> LoadResult:
+    async def search(
+        self, query: str, *, source: search_.SearchSource = "youtube", node: Node | None = None
+    ) -> LoadResult:
         """Search `source` for `query` (its search prefix added; a URL or an already
-        prefixed query passes unchanged) on the best node. LavaSrc's sources (`spotify`,
-        `deezer`...) need the plugin on the node."""
-        return await self.load_tracks(search_.identifier(query, source))
+        prefixed query, such as
+        [`search.recommendations`][hikari_lavalink.protocol.search.recommendations] builds,
+        passes unchanged) on `node` or the best node.
+
+        A LavaSrc prefix (`spsearch:`, `sprec:`, `dzisrc:`, `spprev:`...) goes to a node
+        with LavaSrc and that source: a `UsageError` says so before any request when no
+        ready node (or not `node`) has them.
+        """
+        identifier = search_.identifier(query, source)
+        return await self._source_node(identifier, node).load_tracks(identifier)
 
     async def join(
         self,

@@ -34,6 +34,7 @@ __all__ = [
     "encode",
     "finish_event",
     "frame_decoder",
+    "make_decoder",
     "plugin_event_types",
     "register_plugin_event",
 ]
@@ -229,6 +230,12 @@ def _make(kind: type[T] | typing.Any, what: str) -> typing.Callable[[bytes | str
     decode_checked.__name__ = f"decode_{what.replace(' ', '_')}"
     decode_checked.__doc__ = f"Decode {what}; raises RemoteProtocolError on bad data."
     return decode_checked
+
+
+def make_decoder(kind: type[T], what: str) -> typing.Callable[[bytes | str], T]:
+    """A prebuilt decoder of `kind` (a plugin's model) that raises
+    [`RemoteProtocolError`][hikari_lavalink.RemoteProtocolError] naming `what` on bad data."""
+    return _make(kind, what)
 
 
 decode_load_result: typing.Final[typing.Callable[[bytes | str], LoadResult]] = _make(

@@ -15,6 +15,7 @@ import typing
 
 import msgspec
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol.filters import Filters
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Playlist",
     "PlaylistInfo",
     "Plugin",
+    "SECRET_USER_DATA_KEYS",
     "Session",
     "SessionUpdate",
     "Severity",
@@ -39,6 +41,7 @@ __all__ = [
     "TrackInfo",
     "Version",
     "VoiceState",
+    "shown_user_data",
 ]
 
 JSONObject: typing.TypeAlias = dict[str, typing.Any]
@@ -90,12 +93,44 @@ class TrackInfo(Inbound, kw_only=True, frozen=True):
 
 
 class Track(Inbound, kw_only=True, frozen=True):
-    """A playable track. `encoded` is opaque: pass it back to Lavalink unchanged."""
+    """A playable track. `encoded` is opaque: pass it back to Lavalink unchanged.
+
+    Its repr shows `[REDACTED]` for the `user_data` keys in
+    [`SECRET_USER_DATA_KEYS`][hikari_lavalink.protocol.models.SECRET_USER_DATA_KEYS]
+    (youtube-source's `oauth-token`); the value itself is kept and sent as is.
+    """
 
     encoded: str
     info: TrackInfo
     plugin_info: JSONObject = msgspec.field(default_factory=dict[str, typing.Any])
     user_data: JSONObject = msgspec.field(default_factory=dict[str, typing.Any])
+
+    @override
+    def __repr__(self) -> str:
+        if SECRET_USER_DATA_KEYS.isdisjoint(self.user_data):
+            return super().__repr__()
+        shown = msgspec.structs.replace(self, user_data=shown_user_data(self.user_data))
+        return super(Track, shown).__repr__()
+
+    @override
+    def __rich_repr__(self) -> list[tuple[str, typing.Any]]:
+        return [
+            (name, shown_user_data(value) if name == "user_data" else value)
+            for name, value in super().__rich_repr__()
+        ]
+
+
+SECRET_USER_DATA_KEYS: typing.Final = frozenset({"oauth-token"})
+"""`userData` keys whose values are secrets (youtube-source's per-track OAuth access token):
+[`Track`][hikari_lavalink.Track] and
+[`UpdatePlayerTrack`][hikari_lavalink.UpdatePlayerTrack] reprs hide them."""
+
+
+def shown_user_data(user_data: JSONObject) -> JSONObject:
+    """`user_data` as reprs show it: each secret key's value is `[REDACTED]`."""
+    if SECRET_USER_DATA_KEYS.isdisjoint(user_data):
+        return user_data
+    return {k: "[REDACTED]" if k in SECRET_USER_DATA_KEYS else v for k, v in user_data.items()}
 
 
 class PlaylistInfo(Inbound, kw_only=True, frozen=True):

@@ -6,7 +6,9 @@ import typing
 
 import msgspec
 
+from hikari_lavalink._typing import override
 from hikari_lavalink.protocol.filters import Filters
+from hikari_lavalink.protocol.models import SECRET_USER_DATA_KEYS, shown_user_data
 
 __all__ = ["FreeAddress", "UpdatePlayer", "UpdatePlayerTrack", "VoiceUpdate"]
 
@@ -23,6 +25,15 @@ class UpdatePlayerTrack(_Request, kw_only=True, frozen=True):
     encoded: str | msgspec.UnsetType | None = UNSET
     identifier: str | msgspec.UnsetType = UNSET
     user_data: dict[str, typing.Any] | msgspec.UnsetType = UNSET
+
+    @override
+    def __repr__(self) -> str:
+        # youtube-source's oauth-token rides in user_data: never shown.
+        data = self.user_data
+        if isinstance(data, msgspec.UnsetType) or SECRET_USER_DATA_KEYS.isdisjoint(data):
+            return super().__repr__()
+        shown = msgspec.structs.replace(self, user_data=shown_user_data(data))
+        return super(UpdatePlayerTrack, shown).__repr__()
 
 
 class VoiceUpdate(_Request, kw_only=True, frozen=True):

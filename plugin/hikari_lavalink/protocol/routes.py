@@ -22,6 +22,8 @@ import operator
 import typing
 import urllib.parse
 
+import msgspec
+
 from hikari_lavalink._typing import override
 from hikari_lavalink.errors import RemoteProtocolError, RestError, SessionNotFoundError, UsageError
 from hikari_lavalink.protocol import codec, models, requests
@@ -33,6 +35,7 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.protocol.routeplanner import RoutePlannerStatus
 
 __all__ = [
+    "REDACTED",
     "Route",
     "parse_response",
     "with_trace",
@@ -56,6 +59,8 @@ T = typing.TypeVar("T")
 T_co = typing.TypeVar("T_co", covariant=True)
 
 _TRACE: typing.Final = ("trace", "true")
+REDACTED: typing.Final = "[REDACTED]"
+"""What stands for a route's `secret` in its repr, logs and errors."""
 _MAX_SNOWFLAKE: typing.Final = 2**63  # Lavalink parses guild ids as a Java long
 _SESSION_NOT_FOUND: typing.Final = "Session not found"
 _UNRESERVED: typing.Final = frozenset(
@@ -100,6 +105,11 @@ class Route(typing.Generic[T_co]):
         Query parameters, in order, not yet encoded.
     body
         The JSON body, or `None` when the call has none.
+    secret
+        A secret the path carries (youtube-source's `/youtube/oauth/{refreshToken}`):
+        [`shown_path`][hikari_lavalink.protocol.routes.Route.shown_path], the repr, the
+        transport's logs and the errors show `[REDACTED]` in its place (as given, and
+        as escaped in the path).
     """
 
     method: str
@@ -108,12 +118,19 @@ class Route(typing.Generic[T_co]):
     _: dataclasses.KW_ONLY
     query: tuple[tuple[str, str], ...] = ()
     body: bytes | None = None
+    secret: str | None = None
 
     @override
     def __repr__(self) -> str:
         # The body is left out on purpose: a voice update carries Discord's voice token.
         size = "" if self.body is None else f", body={len(self.body)} bytes"
-        return f"Route({self.method} {self.url}{size})"
+        url = self.url if self.secret is None else self.shown_path
+        return f"Route({self.method} {url}{size})"
+
+    @property
+    def shown_path(self) -> str:
+        """The path as logs and errors show it: `path` with the `secret` redacted."""
+        return self.path if not self.secret else _redact(self.path, self.secret)
 
     @property
     def url(self) -> str:
@@ -189,9 +206,26 @@ def parse_response(route: Route[T], status: int, body: bytes) -> T:
         return route.parser(body)
     # 401/403 are rejected before any handler runs and have no error JSON by design.
     error = None if status in (401, 403) else codec.decode_error_body(body)
+    if error is not None and route.secret:
+        error = _redact_error(error, route.secret)
     if status == 404 and error is not None and error.message == _SESSION_NOT_FOUND:
-        raise SessionNotFoundError(status, error, route.path, route.method)
-    raise RestError(status, error, route.path, route.method)
+        raise SessionNotFoundError(status, error, route.shown_path, route.method)
+    raise RestError(status, error, route.shown_path, route.method)
+
+
+def _redact_error(error: models.ErrorBody, secret: str) -> models.ErrorBody:
+    # Spring's error body repeats the path (and may quote it in the message or trace).
+    return msgspec.structs.replace(
+        error,
+        message=_redact(error.message, secret),
+        path=_redact(error.path, secret),
+        trace=None if error.trace is None else _redact(error.trace, secret),
+    )
+
+
+def _redact(text: str, secret: str) -> str:
+    # The secret as given and as it is escaped in a path.
+    return text.replace(_quote(secret), REDACTED).replace(secret, REDACTED)
 
 
 # -- parsers of bodiless and plain-text answers ------------------------------------------

@@ -9,11 +9,17 @@ from __future__ import annotations
 import re
 import typing
 
+import msgspec
+
 from hikari_lavalink.protocol import load_result, models
+from hikari_lavalink.protocol.plugins import lavasearch, lavasrc
 from hikari_lavalink.protocol.trackblob import encode_track_blob
 
 __all__ = [
     "make_empty",
+    "make_lavasearch_result",
+    "make_lavasrc_playlist",
+    "make_lavasrc_track",
     "make_load_error",
     "make_player",
     "make_playlist",
@@ -96,12 +102,18 @@ def make_track(
 
 
 def make_playlist(
-    name: str, tracks: typing.Sequence[models.Track], *, selected_track: int = -1
+    name: str,
+    tracks: typing.Sequence[models.Track],
+    *,
+    selected_track: int = -1,
+    plugin_info: dict[str, typing.Any] | None = None,
 ) -> load_result.PlaylistResult:
     """A `playlist` load result."""
     return load_result.PlaylistResult(
         data=models.Playlist(
-            info=models.PlaylistInfo(name=name, selected_track=selected_track), tracks=list(tracks)
+            info=models.PlaylistInfo(name=name, selected_track=selected_track),
+            plugin_info=plugin_info or {},
+            tracks=list(tracks),
         )
     )
 
@@ -194,4 +206,94 @@ def make_player(
             ping=ping if ping is not None else (12 if connected else -1),
         ),
         voice=voice,
+    )
+
+
+def make_lavasrc_track(
+    *,
+    title: str = "Test Track",
+    author: str = "Test Artist",
+    source_name: str = "spotify",
+    identifier: str | None = None,
+    isrc: str | None = None,
+    album_name: str | None = None,
+    album_url: str | None = None,
+    artist_url: str | None = None,
+    artist_artwork_url: str | None = None,
+    preview_url: str | None = None,
+    is_preview: bool = False,
+    is_local: bool | None = None,
+    length: int = 180_000,
+) -> models.Track:
+    """A track of a LavaSrc source, with LavaSrc's `pluginInfo` as the plugin writes it:
+    every key present (`null` when unset), `isLocal` on Spotify tracks only (`False`
+    unless given).
+
+    Its `encoded` is a plain version 3 blob, without LavaSrc's extension bytes: a
+    [`FakeLavalink`][hikari_lavalink.testing.FakeLavalink] whose catalogue holds it decodes
+    it with its `pluginInfo`, as Lavalink would.
+    """
+    info: dict[str, typing.Any] = {
+        "albumName": album_name,
+        "albumUrl": album_url,
+        "artistUrl": artist_url,
+        "artistArtworkUrl": artist_artwork_url,
+        "previewUrl": preview_url,
+        "isPreview": is_preview,
+    }
+    if source_name == "spotify" or is_local is not None:
+        info["isLocal"] = bool(is_local)
+    return make_track(
+        title=title,
+        author=author,
+        source_name=source_name,
+        identifier=identifier,
+        isrc=isrc,
+        length=length,
+        uri=f"https://open.{source_name}.invalid/track/{identifier or _slug(title)}",
+        plugin_info=info,
+    )
+
+
+def make_lavasrc_playlist(
+    name: str,
+    tracks: typing.Sequence[models.Track] = (),
+    *,
+    type: lavasrc.LavaSrcPlaylistType = "album",
+    url: str | None = None,
+    artwork_url: str | None = None,
+    author: str | None = None,
+    total_tracks: int | None = None,
+) -> load_result.PlaylistResult:
+    """A `playlist` load result with LavaSrc's playlist `pluginInfo` (all five keys)."""
+    info = {
+        "type": type,
+        "url": url,
+        "artworkUrl": artwork_url,
+        "author": author,
+        "totalTracks": total_tracks,
+    }
+    return make_playlist(name, tracks, plugin_info=info)
+
+
+def make_lavasearch_result(
+    *,
+    tracks: typing.Sequence[models.Track] = (),
+    albums: typing.Sequence[load_result.PlaylistResult] = (),
+    artists: typing.Sequence[load_result.PlaylistResult] = (),
+    playlists: typing.Sequence[load_result.PlaylistResult] = (),
+    texts: typing.Sequence[str] = (),
+) -> lavasearch.LavaSearchResult:
+    """A `/v4/loadsearch` result; albums, artists and playlists lose their tracks, as
+    LavaSearch sends them."""
+
+    def bare(items: typing.Sequence[load_result.PlaylistResult]) -> list[models.Playlist]:
+        return [msgspec.structs.replace(item.data, tracks=[]) for item in items]
+
+    return lavasearch.LavaSearchResult(
+        tracks=list(tracks),
+        albums=bare(albums),
+        artists=bare(artists),
+        playlists=bare(playlists),
+        texts=[lavasearch.SearchText(text=text) for text in texts],
     )

@@ -183,7 +183,7 @@ class RestTransport:
         try:
             with map_connection_errors(
                 self.node_name,
-                f"{method} {route.path}",
+                f"{method} {route.shown_path}",
                 timeout=self.timeout,
                 secret=self._password,
             ):
@@ -203,14 +203,14 @@ class RestTransport:
                     body = await response.read()
         except NodeConnectionError as exc:
             if _LOGGER.isEnabledFor(logging.DEBUG):
-                _LOGGER.debug("node %s: %s %s -> %s", self.node_name, method, route.path, exc)
+                _LOGGER.debug("node %s: %s %s -> %s", self.node_name, method, route.shown_path, exc)
             raise
         if _LOGGER.isEnabledFor(logging.DEBUG):
             _LOGGER.debug(
                 "node %s: %s %s -> %s in %.1f ms",
                 self.node_name,
                 method,
-                route.path,
+                route.shown_path,
                 status,
                 (time.perf_counter() - started) * 1000.0,
             )

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import typing
 
+from hikari_lavalink.testing.fake_lavalink.plugins import lavasearch, lavasrc, youtube
+
 if typing.TYPE_CHECKING:
     import collections.abc
 
@@ -42,7 +44,11 @@ class PluginParts:
     activity: Activity
 
 
-_ROUTES: typing.Final[dict[str, _Adder]] = {}
+_ROUTES: typing.Final[dict[str, _Adder]] = {
+    "lavasrc-plugin": lavasrc.add_routes,
+    "lavasearch-plugin": lavasearch.add_routes,
+    "youtube-plugin": youtube.add_routes,
+}
 """Plugin name -> its module's `add_routes` (one row per plugin module, imported above)."""
 
 
