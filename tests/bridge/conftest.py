@@ -173,11 +173,12 @@ async def open_world(
     *,
     heartbeat_interval: float = 1.0,
     lavalink_options: collections.abc.Mapping[str, typing.Any] | None = None,
+    server: type[FakeLavalink] | None = None,
 ) -> collections.abc.AsyncGenerator[World, None]:
     """A started world on new fakes (2 shards); closed on exit, which fails if the event
     loop reported an error meanwhile. ``lavalink_options``: more ``FakeLavalink``
     arguments (``plugins=...``). The node is a ``FakeLavalink``, or the server
-    ``both_servers`` is at (``FakeNodeLink``)."""
+    ``both_servers`` is at, or ``server`` (``FakeNodeLink``)."""
     options: dict[str, typing.Any] = {
         "password": PASSWORD,
         "catalogue": CATALOGUE,
@@ -187,7 +188,7 @@ async def open_world(
     with caught_loop_errors() as loop_errors:
         async with (
             FakeDiscord(shard_count=2, heartbeat_interval=heartbeat_interval) as discord,
-            _SERVER["class"](**options) as lavalink,
+            (server or _SERVER["class"])(**options) as lavalink,
         ):
             state = await start_world(discord, lavalink, make_client, loop_errors)
             try:

@@ -256,8 +256,8 @@ class Playback:
         """The node's stats now as JSON (`cpu_load_key` names the process's load)."""
         payload: dict[str, typing.Any] = msgspec.to_builtins(self.stats())
         cpu = payload["cpu"]
-        cpu[self.cpu_load_key] = cpu.pop("lavalinkLoad", 0.0)
         cpu.pop("nodelinkLoad", None)
+        cpu[self.cpu_load_key] = cpu.pop("lavalinkLoad", 0.0)
         return payload
 
     def stats(self) -> models.Stats:
