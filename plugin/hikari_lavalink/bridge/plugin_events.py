@@ -52,7 +52,7 @@ class NodeLinkEvent(PlayerEvent):
     """Base of NodeLink's own player events (a NodeLink node only; Lavalink sends none).
 
     Subscribe to it for them all. They report what NodeLink did, often at this client's
-    own request (its `PauseEvent` follows a [`pause`][hikari_lavalink.Player.pause]): the
+    own request (its `PauseEvent` follows a [`pause`][hikari_lavalink.runtime.player.Player.pause]): the
     player's state is the REST answer's, these events change nothing of it.
     """
 
