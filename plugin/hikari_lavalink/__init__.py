@@ -26,7 +26,19 @@ from hikari_lavalink.bridge.events import (
     VoiceRestoredEvent,
     VoiceSocketClosedEvent,
 )
-from hikari_lavalink.bridge.plugin_events import PluginEvent
+from hikari_lavalink.bridge.plugin_events import (
+    NodeLinkEvent,
+    NodeLinkFiltersChangedEvent,
+    NodeLinkPauseEvent,
+    NodeLinkPlayerConnectedEvent,
+    NodeLinkPlayerCreatedEvent,
+    NodeLinkPlayerDestroyedEvent,
+    NodeLinkPlayerReconnectingEvent,
+    NodeLinkSeekEvent,
+    NodeLinkStreamMetadataEvent,
+    NodeLinkVolumeChangedEvent,
+    PluginEvent,
+)
 from hikari_lavalink.client import LavalinkClient, NodeStrategy, ShardDeathPolicy
 from hikari_lavalink.errors import (
     LavalinkError,
@@ -167,6 +179,16 @@ __all__ = [
     "StoredMusic",
     # hikari events
     "PluginEvent",
+    "NodeLinkEvent",
+    "NodeLinkFiltersChangedEvent",
+    "NodeLinkPauseEvent",
+    "NodeLinkPlayerConnectedEvent",
+    "NodeLinkPlayerCreatedEvent",
+    "NodeLinkPlayerDestroyedEvent",
+    "NodeLinkPlayerReconnectingEvent",
+    "NodeLinkSeekEvent",
+    "NodeLinkStreamMetadataEvent",
+    "NodeLinkVolumeChangedEvent",
     "LavalinkEvent",
     "NodeEvent",
     "NodeReadyEvent",

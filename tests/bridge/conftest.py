@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 
 import hikari_lavalink as hl
-from hikari_lavalink.testing import FakeDiscord, FakeLavalink, factories
+from hikari_lavalink.testing import FakeDiscord, FakeLavalink, FakeNodeLink, factories
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -71,6 +71,22 @@ class World:
 
     def of(self, kind: type[hikari.Event]) -> list[typing.Any]:
         return [e for e in self.events if isinstance(e, kind)]
+
+
+SERVERS: dict[str, type[FakeLavalink]] = {"lavalink": FakeLavalink, "nodelink": FakeNodeLink}
+"""The servers a test marked ``@pytest.mark.usefixtures("both_servers")`` runs on."""
+_SERVER: dict[str, type[FakeLavalink]] = {"class": FakeLavalink}
+
+
+@pytest.fixture(params=list(SERVERS))
+def both_servers(request: pytest.FixtureRequest) -> collections.abc.Iterator[type[FakeLavalink]]:
+    """Run the test once on Lavalink and once on NodeLink: the worlds it opens (``world``,
+    ``open_world``) run that server's fake."""
+    _SERVER["class"] = server = SERVERS[request.param]
+    try:
+        yield server
+    finally:
+        _SERVER["class"] = FakeLavalink
 
 
 @pytest.fixture(autouse=True)
@@ -157,10 +173,12 @@ async def open_world(
     *,
     heartbeat_interval: float = 1.0,
     lavalink_options: collections.abc.Mapping[str, typing.Any] | None = None,
+    server: type[FakeLavalink] | None = None,
 ) -> collections.abc.AsyncGenerator[World, None]:
     """A started world on new fakes (2 shards); closed on exit, which fails if the event
     loop reported an error meanwhile. ``lavalink_options``: more ``FakeLavalink``
-    arguments (``plugins=...``)."""
+    arguments (``plugins=...``). The node is a ``FakeLavalink``, or the server
+    ``both_servers`` is at, or ``server`` (``FakeNodeLink``)."""
     options: dict[str, typing.Any] = {
         "password": PASSWORD,
         "catalogue": CATALOGUE,
@@ -170,7 +188,7 @@ async def open_world(
     with caught_loop_errors() as loop_errors:
         async with (
             FakeDiscord(shard_count=2, heartbeat_interval=heartbeat_interval) as discord,
-            FakeLavalink(**options) as lavalink,
+            (server or _SERVER["class"])(**options) as lavalink,
         ):
             state = await start_world(discord, lavalink, make_client, loop_errors)
             try:
@@ -181,6 +199,10 @@ async def open_world(
 
 
 @pytest_asyncio.fixture
-async def world(heartbeat_interval: float) -> collections.abc.AsyncIterator[World]:
+async def world(
+    heartbeat_interval: float, request: pytest.FixtureRequest
+) -> collections.abc.AsyncIterator[World]:
+    if "both_servers" in request.fixturenames:
+        request.getfixturevalue("both_servers")  # before the world: it picks the server
     async with open_world(heartbeat_interval=heartbeat_interval) as state:
         yield state

@@ -52,6 +52,7 @@ def starts_after(world: World, mark: int) -> list[str]:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("both_servers")
 async def test_the_queue_advances_by_itself_and_says_when_it_ends(world: World) -> None:
     player = await joined(world)
     guild = player.guild_id
@@ -100,6 +101,7 @@ async def test_loop_modes_and_a_track_that_fails_to_load(world: World) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("both_servers")
 async def test_stop_never_advances_and_skip_moves_on_or_stops(world: World) -> None:
     player = await joined(world)
     player.queue.add(ALPHA, BETA, GAMMA)
@@ -361,6 +363,7 @@ async def test_autoplay_uses_lavasrc_recommendations_when_the_node_has_the_sourc
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("both_servers")
 async def test_the_queue_survives_a_node_restart(world: World) -> None:
     player = await joined(world)
     player.data["announce_in"] = 7

@@ -8,7 +8,7 @@ import hikari
 import msgspec
 import pytest
 from tests.bridge.conftest import PASSWORD
-from tests.bridge.test_store import WatchedStore, run_bot
+from tests.bridge.test_store import BOTH, WatchedStore, run_bot
 
 import hikari_lavalink as hl
 from hikari_lavalink.store import JsonFileStore, StoredState
@@ -55,9 +55,12 @@ def check_music(player: hl.Player) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_restart_keeps_the_queue_and_plays_on(tmp_path: pathlib.Path) -> None:
+@BOTH
+async def test_a_restart_keeps_the_queue_and_plays_on(
+    tmp_path: pathlib.Path, fake: type[FakeLavalink]
+) -> None:
     store = WatchedStore(tmp_path / "lavalink.json")
-    async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
+    async with FakeDiscord(shard_count=2) as discord, fake(password=PASSWORD) as node:
         guild = await first_run(discord, node, store)
         bot, lava = await run_bot(discord, node, store)
         try:

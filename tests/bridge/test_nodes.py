@@ -11,7 +11,7 @@ import pytest
 from tests.bridge.conftest import PASSWORD, SONG
 
 import hikari_lavalink as hl
-from hikari_lavalink.testing import FakeDiscord, FakeLavalink, factories
+from hikari_lavalink.testing import FakeDiscord, FakeLavalink, FakeNodeLink, factories
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -19,7 +19,11 @@ if typing.TYPE_CHECKING:
 
 @contextlib.asynccontextmanager
 async def cluster(
-    regions: dict[str, str | None], *, resume_timeout: int = 1, **options: typing.Any
+    regions: dict[str, str | None],
+    *,
+    resume_timeout: int = 1,
+    servers: collections.abc.Mapping[str, type[FakeLavalink]] | None = None,
+    **options: typing.Any,
 ) -> collections.abc.AsyncGenerator[
     tuple[FakeDiscord, dict[str, FakeLavalink], hikari.GatewayBot, hl.LavalinkClient], None
 ]:
@@ -28,7 +32,9 @@ async def cluster(
             FakeDiscord(shard_count=2, voice_endpoint="c-ams09-fake.discord.media:443")
         )
         fakes = {
-            name: await stack.enter_async_context(FakeLavalink(password=PASSWORD, name=name))
+            name: await stack.enter_async_context(
+                (servers or {}).get(name, FakeLavalink)(password=PASSWORD, name=name)
+            )
             for name in regions
         }
         bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
@@ -122,8 +128,11 @@ async def test_custom_strategy() -> None:
 
 
 @pytest.mark.asyncio
-async def test_dead_node_players_move_with_their_state() -> None:
-    async with cluster({"a": None, "b": None}) as (discord, fakes, bot, lava):
+@pytest.mark.parametrize("b_server", [FakeLavalink, FakeNodeLink], ids=["lavalink", "nodelink"])
+async def test_dead_node_players_move_with_their_state(b_server: type[FakeLavalink]) -> None:
+    # With a NodeLink node "b": a failover from Lavalink to NodeLink, or the other way.
+    servers = {"b": b_server}
+    async with cluster({"a": None, "b": None}, servers=servers) as (discord, fakes, bot, lava):
         players = [await lava.join(g.id, g.voice_channel_ids[0]) for g in discord.guilds]
         victim = players[0]
         await victim.play(SONG, start=50_000)

@@ -124,6 +124,7 @@ async def test_node_death_without_spare_node_leaves_voice(world: World) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("both_servers")
 async def test_node_restart_within_resume_window_keeps_players(world: World) -> None:
     _, p1 = await two_players(world)
     session_id = p1.node.session_id

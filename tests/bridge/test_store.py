@@ -13,11 +13,15 @@ from tests.bridge.conftest import PASSWORD, SONG
 
 import hikari_lavalink as hl
 from hikari_lavalink.store import JsonFileStore, StoredState
-from hikari_lavalink.testing import FakeDiscord, FakeLavalink
+from hikari_lavalink.testing import FakeDiscord, FakeLavalink, FakeNodeLink
 
 if TYPE_CHECKING:
     import collections.abc
     import pathlib
+
+
+BOTH = pytest.mark.parametrize("fake", [FakeLavalink, FakeNodeLink], ids=["lavalink", "nodelink"])
+"""Run a store test on the Lavalink fake and on the NodeLink fake."""
 
 
 class WatchedStore(JsonFileStore):
@@ -73,9 +77,12 @@ async def first_run(
 
 
 @pytest.mark.asyncio
-async def test_restart_resumes_the_session_and_adopts_players(tmp_path: pathlib.Path) -> None:
+@BOTH
+async def test_restart_resumes_the_session_and_adopts_players(
+    tmp_path: pathlib.Path, fake: type[FakeLavalink]
+) -> None:
     store = WatchedStore(tmp_path / "lavalink.json")
-    async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
+    async with FakeDiscord(shard_count=2) as discord, fake(password=PASSWORD) as node:
         guild, channel = await first_run(discord, node, store)
         saved = await store.load()
         assert isinstance(saved, StoredState)
@@ -108,9 +115,12 @@ async def test_restart_resumes_the_session_and_adopts_players(tmp_path: pathlib.
 
 
 @pytest.mark.asyncio
-async def test_restart_recreates_players_when_the_session_is_gone(tmp_path: pathlib.Path) -> None:
+@BOTH
+async def test_restart_recreates_players_when_the_session_is_gone(
+    tmp_path: pathlib.Path, fake: type[FakeLavalink]
+) -> None:
     store = WatchedStore(tmp_path / "lavalink.json")
-    async with FakeDiscord(shard_count=2) as discord, FakeLavalink(password=PASSWORD) as node:
+    async with FakeDiscord(shard_count=2) as discord, fake(password=PASSWORD) as node:
         guild, channel = await first_run(discord, node, store)
         saved = await store.load()
         assert saved is not None

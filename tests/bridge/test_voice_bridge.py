@@ -18,6 +18,7 @@ def guild_and_channel(world: World, shard: int) -> tuple[int, int]:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("both_servers")
 async def test_join_two_guilds_on_two_shards_concurrently(world: World) -> None:
     (g0, c0), (g1, c1) = guild_and_channel(world, 0), guild_and_channel(world, 1)
     p0, p1 = await asyncio.gather(world.lava.join(g0, c0), world.lava.join(g1, c1))
@@ -46,6 +47,7 @@ async def test_join_two_guilds_on_two_shards_concurrently(world: World) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("both_servers")
 async def test_leave(world: World) -> None:
     g0, c0 = guild_and_channel(world, 0)
     player = await world.lava.join(g0, c0)
@@ -220,6 +222,7 @@ async def test_voice_timeout_reaches_every_node_and_its_players(world: World) ->
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("both_servers")
 async def test_voice_server_change_move_and_kick(world: World) -> None:
     g0, c0 = guild_and_channel(world, 0)
     player = await world.lava.join(g0, c0)

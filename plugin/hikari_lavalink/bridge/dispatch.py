@@ -21,6 +21,7 @@ from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge import plugin_events as pev
 from hikari_lavalink.bridge.gate import ListenerGate
 from hikari_lavalink.protocol import messages
+from hikari_lavalink.protocol.plugins import nodelink
 from hikari_lavalink.runtime.listener import NodeListener
 
 if typing.TYPE_CHECKING:
@@ -38,12 +39,26 @@ EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] =
     messages.TrackStartMessage: (ev.TrackStartEvent, ("track",)),
     messages.TrackEndMessage: (ev.TrackEndEvent, ("track", "reason")),
     messages.TrackExceptionMessage: (ev.TrackExceptionEvent, ("track", "exception")),
-    messages.TrackStuckMessage: (ev.TrackStuckEvent, ("track", "threshold_ms")),
+    messages.TrackStuckMessage: (ev.TrackStuckEvent, ("track", "threshold_ms", "reason")),
     messages.WebSocketClosedMessage: (ev.VoiceSocketClosedEvent, ("code", "reason", "by_remote")),
 }
 """Lavalink message type -> (hikari event type, the message fields the event carries over)."""
 
-PLUGIN_EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {}
+PLUGIN_EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {
+    # NodeLink
+    nodelink.NodeLinkPlayerCreatedMessage: (pev.NodeLinkPlayerCreatedEvent, ("server_player",)),
+    nodelink.NodeLinkPlayerDestroyedMessage: (pev.NodeLinkPlayerDestroyedEvent, ()),
+    nodelink.NodeLinkPlayerConnectedMessage: (pev.NodeLinkPlayerConnectedEvent, ("voice",)),
+    nodelink.NodeLinkPlayerReconnectingMessage: (pev.NodeLinkPlayerReconnectingEvent, ("voice",)),
+    nodelink.NodeLinkPauseMessage: (pev.NodeLinkPauseEvent, ("paused",)),
+    nodelink.NodeLinkSeekMessage: (pev.NodeLinkSeekEvent, ("position", "duration")),
+    nodelink.NodeLinkVolumeChangedMessage: (pev.NodeLinkVolumeChangedEvent, ("volume",)),
+    nodelink.NodeLinkFiltersChangedMessage: (pev.NodeLinkFiltersChangedEvent, ("filters",)),
+    nodelink.NodeLinkStreamMetadataMessage: (
+        pev.NodeLinkStreamMetadataEvent,
+        ("track", "stream"),
+    ),
+}
 """As `EVENTS`, for the plugins' messages (a registered type without a row becomes a
 [`PluginEvent`][hikari_lavalink.PluginEvent])."""
 
@@ -225,6 +240,8 @@ class NodeEvents(NodeListener):
             current = self._player_of(guild)
             if current is not None and current.node is not node:
                 return  # a late word from a node this player has left
+            if current is None and _closed_by_us(message):
+                return  # NodeLink's word on the destroy this client asked for: not news
             if self._departed and message.__class__ is messages.TrackEndMessage:
                 # The end of the track of a player just destroyed (its DELETE): its player.
                 departed = self._departed.pop(guild, None)
@@ -287,3 +304,16 @@ class NodeEvents(NodeListener):
                     payload=message.payload,
                 )
             )
+
+
+def _closed_by_us(message: messages.EventMessage) -> bool:
+    # NodeLink's WebSocketClosedEvent of a DELETE (1000 "destroyed by client", not by Discord);
+    # Lavalink sends none. Only asked for a guild without a player.
+    return (
+        message.__class__ is messages.WebSocketClosedMessage
+        and typing.cast("messages.WebSocketClosedMessage", message).code == _NORMAL_CLOSURE
+        and not typing.cast("messages.WebSocketClosedMessage", message).by_remote
+    )
+
+
+_NORMAL_CLOSURE: typing.Final = 1000

@@ -177,6 +177,8 @@ class TrackStuckEvent(TrackEvent):
     """A track produced no audio for `threshold_ms`; Lavalink does not skip it for you."""
 
     threshold_ms: int
+    reason: str | None = None
+    """Why, in NodeLink's words (`None` from Lavalink, which gives none)."""
 
 
 @attrs.define(kw_only=True, weakref_slot=False)

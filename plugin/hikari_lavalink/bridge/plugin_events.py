@@ -10,12 +10,30 @@ message; an unknown one stays a [`RawLavalinkEvent`][hikari_lavalink.RawLavalink
 
 from __future__ import annotations
 
+import typing
+
 import attrs
 
 from hikari_lavalink.bridge.events import PlayerEvent
-from hikari_lavalink.protocol import messages  # noqa: TC001 - attrs resolves the annotation
 
-__all__ = ["PluginEvent"]
+# attrs resolves the annotations below: these imports are needed at run time.
+from hikari_lavalink.protocol import filters as filters_  # noqa: TC001
+from hikari_lavalink.protocol import messages, models  # noqa: TC001
+from hikari_lavalink.protocol import nodelink as nodelink_models  # noqa: TC001
+
+__all__ = [
+    "NodeLinkEvent",
+    "NodeLinkFiltersChangedEvent",
+    "NodeLinkPauseEvent",
+    "NodeLinkPlayerConnectedEvent",
+    "NodeLinkPlayerCreatedEvent",
+    "NodeLinkPlayerDestroyedEvent",
+    "NodeLinkPlayerReconnectingEvent",
+    "NodeLinkSeekEvent",
+    "NodeLinkStreamMetadataEvent",
+    "NodeLinkVolumeChangedEvent",
+    "PluginEvent",
+]
 
 
 @attrs.define(kw_only=True, weakref_slot=False)
@@ -24,3 +42,88 @@ class PluginEvent(PlayerEvent):
 
     message: messages.PluginEventMessage
     """The decoded message (its class is the one registered for its `type`)."""
+
+
+# NodeLink ------------------------------------------------------------------------------
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkEvent(PlayerEvent):
+    """Base of NodeLink's own player events (a NodeLink node only; Lavalink sends none).
+
+    Subscribe to it for them all. They report what NodeLink did, often at this client's
+    own request (its `PauseEvent` follows a
+    [`pause`][hikari_lavalink.runtime.player.Player.pause]): the player's state is the REST
+    answer's, these events change nothing of it.
+    """
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkPlayerCreatedEvent(NodeLinkEvent):
+    """NodeLink made the guild's player (at its first update)."""
+
+    server_player: models.Player
+    """The new player as NodeLink reported it (voice credentials included: do not log it)."""
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkPlayerDestroyedEvent(NodeLinkEvent):
+    """NodeLink destroyed the guild's player (after this client's DELETE, or on its own).
+
+    Not this library's [`PlayerDestroyedEvent`][hikari_lavalink.PlayerDestroyedEvent], which
+    says the client's player is gone and why.
+    """
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkPlayerConnectedEvent(NodeLinkEvent):
+    """The player's voice connection to Discord is up."""
+
+    voice: nodelink_models.NodeLinkVoiceChannel
+    """Its channel (when NodeLink names it) and endpoint; no token."""
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkPlayerReconnectingEvent(NodeLinkEvent):
+    """The player's voice connection dropped and NodeLink is reconnecting it."""
+
+    voice: nodelink_models.NodeLinkVoiceChannel
+    """Its channel (when NodeLink names it) and endpoint; no token."""
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkPauseEvent(NodeLinkEvent):
+    """The player was paused (`paused`) or resumed."""
+
+    paused: bool
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkSeekEvent(NodeLinkEvent):
+    """The player sought to `position` (ms); `duration` is NodeLink's figure of the move."""
+
+    position: int
+    duration: int
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkVolumeChangedEvent(NodeLinkEvent):
+    """The player's volume is now `volume` (0-1000)."""
+
+    volume: int
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkFiltersChangedEvent(NodeLinkEvent):
+    """The player's filters changed (a filter fading out is left out)."""
+
+    filters: filters_.Filters
+
+
+@attrs.define(kw_only=True, weakref_slot=False)
+class NodeLinkStreamMetadataEvent(NodeLinkEvent):
+    """A stream's ICY metadata changed (the song now on a radio station, say)."""
+
+    track: models.Track | None
+    stream: typing.Mapping[str, typing.Any]
+    """The metadata as NodeLink sends it (`StreamTitle`...)."""

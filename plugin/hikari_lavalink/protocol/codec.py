@@ -119,7 +119,10 @@ def finish_event(event: messages.EventEnvelope, data: bytes | str) -> messages.M
         )
     if kind == "TrackStuckEvent" and track is not None and event.threshold_ms is not None:
         return messages.TrackStuckMessage(
-            guild_id=event.guild_id, track=track, threshold_ms=event.threshold_ms
+            guild_id=event.guild_id,
+            track=track,
+            threshold_ms=event.threshold_ms,
+            reason=event.reason,
         )
     if kind == "WebSocketClosedEvent" and event.code is not None:
         return messages.WebSocketClosedMessage(

@@ -104,10 +104,14 @@ class TrackExceptionMessage(_Event, tag="TrackExceptionEvent", kw_only=True, fro
 
 
 class TrackStuckMessage(_Event, tag="TrackStuckEvent", kw_only=True, frozen=True):
-    """A track produced no audio for `threshold_ms`; Lavalink does not skip it."""
+    """A track produced no audio for `threshold_ms`; Lavalink does not skip it.
+
+    `reason` is NodeLink's word on why (`None` from Lavalink, which gives none).
+    """
 
     track: Track
     threshold_ms: int
+    reason: str | None = None
 
 
 class WebSocketClosedMessage(_Event, tag="WebSocketClosedEvent", kw_only=True, frozen=True):

@@ -62,10 +62,19 @@ class TrackEndReason(enum.StrEnum):
     STOPPED = "stopped"
     REPLACED = "replaced"
     CLEANUP = "cleanup"
+    GAPLESS = "gapless"
+    """NodeLink only: it went on to the next track it had preloaded (`nextTrack`)."""
+    CROSSFADING = "crossfading"
+    """NodeLink only: it crossfades into the next track it had preloaded."""
 
 
 MAY_START_NEXT: typing.Final = frozenset({TrackEndReason.FINISHED, TrackEndReason.LOAD_FAILED})
 """End reasons after which a queue may advance to the next track."""
+
+ANOTHER_PLAYS: typing.Final = frozenset(
+    {TrackEndReason.REPLACED, TrackEndReason.GAPLESS, TrackEndReason.CROSSFADING}
+)
+"""End reasons after which another track plays already: the queue neither advances nor idles."""
 
 
 class Severity(enum.StrEnum):
@@ -201,11 +210,16 @@ class Memory(Inbound, kw_only=True, frozen=True):
 
 
 class Cpu(Inbound, kw_only=True, frozen=True):
-    """CPU figures: logical cores and loads clamped to 0.0-1.0."""
+    """CPU figures: logical cores and loads clamped to 0.0-1.0.
+
+    NodeLink reports its own process's load as `nodelink_load` (and no `lavalink_load`,
+    which is 0.0 then); its `system_load` is the one-minute load average, not clamped.
+    """
 
     cores: int
     system_load: float
-    lavalink_load: float
+    lavalink_load: float = 0.0
+    nodelink_load: float | None = None
 
 
 class FrameStats(Inbound, kw_only=True, frozen=True):

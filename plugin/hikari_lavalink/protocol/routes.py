@@ -27,6 +27,7 @@ import msgspec
 from hikari_lavalink._typing import override
 from hikari_lavalink.errors import RemoteProtocolError, RestError, SessionNotFoundError, UsageError
 from hikari_lavalink.protocol import codec, models, requests
+from hikari_lavalink.protocol import nodelink as nodelink_
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -62,7 +63,9 @@ _TRACE: typing.Final = ("trace", "true")
 REDACTED: typing.Final = "[REDACTED]"
 """What stands for a route's `secret` in its repr, logs and errors."""
 _MAX_SNOWFLAKE: typing.Final = 2**63  # Lavalink parses guild ids as a Java long
-_SESSION_NOT_FOUND: typing.Final = "Session not found"
+_SESSION_NOT_FOUND: typing.Final = frozenset(
+    {"Session not found", "The provided sessionId doesn't exist."}  # Lavalink's, NodeLink's
+)
 _UNRESERVED: typing.Final = frozenset(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 )
@@ -195,7 +198,8 @@ def parse_response(route: Route[T], status: int, body: bytes) -> T:
     Raises
     ------
     SessionNotFoundError
-        404 with the message `Session not found`: the session is paused or gone.
+        404 with the message `Session not found` (NodeLink: `The provided sessionId doesn't
+        exist.`): the session is paused or gone.
     RestError
         Any other non-2xx status. `body` holds the parsed Lavalink error, or `None`
         when there is none (401 and 403 never have one; a proxy may answer with HTML).
@@ -208,7 +212,7 @@ def parse_response(route: Route[T], status: int, body: bytes) -> T:
     error = None if status in (401, 403) else codec.decode_error_body(body)
     if error is not None and route.secret:
         error = _redact_error(error, route.secret)
-    if status == 404 and error is not None and error.message == _SESSION_NOT_FOUND:
+    if status == 404 and error is not None and error.message in _SESSION_NOT_FOUND:
         raise SessionNotFoundError(status, error, route.shown_path, route.method)
     raise RestError(status, error, route.shown_path, route.method)
 
@@ -302,26 +306,30 @@ def decode_tracks(encoded: collections.abc.Sequence[str]) -> Route[list[models.T
     return Route("POST", "/v4/decodetracks", codec.decode_tracks, body=body)
 
 
-def get_players(session_id: str) -> Route[list[models.Player]]:
-    """`GET /v4/sessions/{session_id}/players`: every player of the session.
+def get_players(session_id: str, *, nodelink: bool = False) -> Route[list[models.Player]]:
+    """`GET /v4/sessions/{session_id}/players`: every player of the session (`nodelink`:
+    the answer is NodeLink's player JSON, see [`nodelink`][hikari_lavalink.protocol.nodelink]).
 
     Raises
     ------
     UsageError
         `session_id` is empty (the node has no session yet).
     """
-    return Route("GET", f"/v4/sessions/{_session(session_id)}/players", codec.decode_players)
+    parser = nodelink_.decode_players if nodelink else codec.decode_players
+    return Route("GET", f"/v4/sessions/{_session(session_id)}/players", parser)
 
 
-def get_player(session_id: str, guild_id: int) -> Route[models.Player]:
-    """`GET /v4/sessions/{session_id}/players/{guild_id}`: one player.
+def get_player(session_id: str, guild_id: int, *, nodelink: bool = False) -> Route[models.Player]:
+    """`GET /v4/sessions/{session_id}/players/{guild_id}`: one player (`nodelink`: the answer
+    is NodeLink's player JSON, see [`nodelink`][hikari_lavalink.protocol.nodelink]).
 
     Raises
     ------
     UsageError
         `session_id` is empty, or `guild_id` is not a positive 64-bit integer.
     """
-    return Route("GET", _player_path(session_id, guild_id), codec.decode_player)
+    parser = nodelink_.decode_player if nodelink else codec.decode_player
+    return Route("GET", _player_path(session_id, guild_id), parser)
 
 
 def update_player(
@@ -330,6 +338,7 @@ def update_player(
     update: requests.UpdatePlayer,
     *,
     no_replace: bool = False,
+    nodelink: bool = False,
 ) -> Route[models.Player]:
     """`PATCH /v4/sessions/{session_id}/players/{guild_id}?noReplace=...`.
 
@@ -345,6 +354,8 @@ def update_player(
         What to change; `UNSET` fields are left as they are.
     no_replace
         When `True` a new track is only started if nothing is playing.
+    nodelink
+        The node is NodeLink: its answer is read as NodeLink's player JSON.
 
     Raises
     ------
@@ -354,7 +365,7 @@ def update_player(
     return Route(
         "PATCH",
         _player_path(session_id, guild_id),
-        codec.decode_player,
+        nodelink_.decode_player if nodelink else codec.decode_player,
         query=(("noReplace", "true" if no_replace else "false"),),
         body=codec.encode(update),
     )
@@ -398,9 +409,11 @@ def version() -> Route[str]:
     return Route("GET", "/version", _text)
 
 
-def route_planner_status() -> Route[RoutePlannerStatus | None]:
-    """`GET /v4/routeplanner/status`; `None` when no planner is configured (204)."""
-    return Route("GET", "/v4/routeplanner/status", _planner)
+def route_planner_status(*, nodelink: bool = False) -> Route[RoutePlannerStatus | None]:
+    """`GET /v4/routeplanner/status`; `None` when no planner is configured (204); `nodelink`:
+    NodeLink's answer (its IP block size is a number)."""
+    parser = nodelink_.decode_route_planner_status if nodelink else _planner
+    return Route("GET", "/v4/routeplanner/status", parser)
 
 
 def free_address(address: str) -> Route[None]:

@@ -241,7 +241,7 @@ class Music:
                     self._spawn(self._advance(player, end.track, failed=failed))
                 else:
                     self._dry(player, end.track, failed=failed)
-            elif end.reason != models.TrackEndReason.REPLACED:
+            elif end.reason not in models.ANOTHER_PLAYS:
                 self._idle(player)  # stopped (or cleaned up): nothing plays now
 
     def _must_wait(self, player: Player) -> bool:

@@ -378,12 +378,14 @@ class Node:
     async def fetch_players(self) -> list[models.Player]:
         """The players the server has for this session."""
         session_id = self._require_session()
-        return await self.request(routes.get_players(session_id))
+        return await self.request(routes.get_players(session_id, nodelink=self.is_nodelink))
 
     async def fetch_player(self, guild_id: int) -> models.Player:
         """One player as the server has it."""
         session_id = self._require_session()
-        return await self.request(routes.get_player(session_id, guild_id))
+        return await self.request(
+            routes.get_player(session_id, guild_id, nodelink=self.is_nodelink)
+        )
 
     async def fetch_info(self) -> models.Info:
         """What the server is and what it can do."""
@@ -399,7 +401,7 @@ class Node:
 
     async def fetch_route_planner_status(self) -> RoutePlannerStatus | None:
         """The route planner's status, `None` when no planner is configured."""
-        return await self.request(routes.route_planner_status())
+        return await self.request(routes.route_planner_status(nodelink=self.is_nodelink))
 
     async def free_address(self, address: str) -> None:
         """Unmark a failing address of the route planner."""

@@ -289,7 +289,13 @@ class Player(MusicParts):
             msg = f"node {self._node.name!r} is not connected; cannot update player {self.guild_id}"
             raise UsageError(msg)
         answer = await self._node.request(
-            routes.update_player(session_id, self.guild_id, update, no_replace=no_replace)
+            routes.update_player(
+                session_id,
+                self.guild_id,
+                update,
+                no_replace=no_replace,
+                nodelink=self._node.is_nodelink,
+            )
         )
         if self.destroyed is not None:
             # Destroyed while this was on its way: what it created on the server goes too

@@ -58,7 +58,9 @@ async def reconcile(
     read (logged). Running it again is safe: what is on the server is taken as it is.
     """
     try:
-        server_players = await node.request(routes.get_players(session_id))
+        server_players = await node.request(
+            routes.get_players(session_id, nodelink=node.is_nodelink)
+        )
     except LavalinkError as exc:
         _LOGGER.warning("node %s: could not reconcile players: %s", node.name, exc)
         return None

@@ -29,6 +29,7 @@ from hikari_lavalink.testing.fake_discord import (
 )
 from hikari_lavalink.testing.fake_lavalink import (
     FakeLavalink,
+    FakeNodeLink,
     FakePlayer,
     FakeSession,
     HandshakeHold,
@@ -41,6 +42,7 @@ __all__ = [
     "FakeDiscord",
     "FakeGuild",
     "FakeLavalink",
+    "FakeNodeLink",
     "FakePlayer",
     "FakeSession",
     "HandshakeHold",

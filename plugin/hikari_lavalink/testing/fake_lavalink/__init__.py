@@ -45,17 +45,20 @@ face), `.sessions` (the WebSocket, resuming, expiry), `.wire` (frames out, in or
 (the clock and the timers that move players along), `.stats` (the figures reported), `.players` (the
 player routes), `.validation` (what the REST API refuses), `.filter_chain` (the filters a player
 keeps) and `.rest` (recording, authentication, failures, error bodies and the other routes).
+`.nodelink` runs it as NodeLink v3 ([`FakeNodeLink`][hikari_lavalink.testing.FakeNodeLink]).
 """
 
 from __future__ import annotations
 
 from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
+from hikari_lavalink.testing.fake_lavalink.nodelink import FakeNodeLink
 from hikari_lavalink.testing.fake_lavalink.playback import FakePlayer
 from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, RequestHold
 from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession, HandshakeHold
 
 __all__ = [
     "FakeLavalink",
+    "FakeNodeLink",
     "FakePlayer",
     "FakeSession",
     "HandshakeHold",

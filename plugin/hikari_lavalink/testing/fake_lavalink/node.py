@@ -76,6 +76,9 @@ class FakeLavalink:
         real time.
     """
 
+    api_headers: typing.ClassVar[collections.abc.Mapping[str, str]] = {"Lavalink-Api-Version": "4"}
+    """The headers of every answer and WebSocket handshake."""
+
     def __init__(
         self,
         *,

@@ -154,7 +154,7 @@ class FakePlayer:
 class Playback:
     """The timers: each playing player's track end and `playerUpdate`, each session's stats."""
 
-    __slots__ = ("_node", "_sessions", "_started_at", "_wire", "clock", "figures")
+    __slots__ = ("_node", "_sessions", "_started_at", "_wire", "clock", "cpu_load_key", "figures")
 
     def __init__(
         self,
@@ -169,6 +169,8 @@ class Playback:
         self.clock = clock
         self.figures = StatsFigures()
         """The stats figures a test set (`set_stats`)."""
+        self.cpu_load_key = "lavalinkLoad"
+        """The key of the process's CPU load in stats (NodeLink's is `nodelinkLoad`)."""
         self._started_at = clock.now()
 
     def player(self, guild_id: int) -> FakePlayer:
@@ -242,13 +244,21 @@ class Playback:
     def send_stats(self, session: FakeSession) -> None:
         """Send a `stats` message: `frameStats` is `null` unless the session has a
         playing player and the test set frame figures (the fake sends no audio)."""
-        payload = msgspec.to_builtins(self.stats())
+        payload = self.stats_json()
         payload["op"] = "stats"
         frames = self.figures.frame_stats
         playing = any(p.track is not None and not p.paused for p in session.players.values())
         shown = frames is not None and playing
         payload["frameStats"] = msgspec.to_builtins(frames) if shown else None
         self._wire.send(session, json.dumps(payload))
+
+    def stats_json(self) -> dict[str, typing.Any]:
+        """The node's stats now as JSON (`cpu_load_key` names the process's load)."""
+        payload: dict[str, typing.Any] = msgspec.to_builtins(self.stats())
+        cpu = payload["cpu"]
+        cpu.pop("nodelinkLoad", None)
+        cpu[self.cpu_load_key] = cpu.pop("lavalinkLoad", 0.0)
+        return payload
 
     def stats(self) -> models.Stats:
         """The node's stats now (no frame stats): the players of live sessions, uptime on the

@@ -43,6 +43,12 @@ class Players:
 
     __slots__ = ("_known", "_node", "_playback", "_sessions", "_wire")
 
+    destroy_reason: typing.ClassVar[str] = "stopped"
+    """The end reason of a track playing when its player is destroyed."""
+    new_track_keeps_pause: typing.ClassVar[bool] = False
+    """Whether a new track given without `paused` leaves the pause as it is (Lavalink's
+    unpauses)."""
+
     def __init__(
         self,
         node: FakeLavalink,
@@ -109,17 +115,25 @@ class Players:
         player = session.players.pop(validation.guild_of(request), None)
         if player is not None:
             if player.track is not None:
-                self._playback.finish(session, player, "stopped")
+                self._playback.finish(session, player, self.destroy_reason)
             player.cancel_timers()
         return web.Response(status=204)
+
+    async def change(self, request: web.Request) -> validation.PlayerChange:
+        """The PATCH's change, checked as the server checks it (`.validation`)."""
+        return validation.player_change(await request.read())
+
+    def created(self, session: FakeSession, player: FakePlayer) -> None:
+        """A PATCH made `player` (Lavalink says nothing of it)."""
 
     async def update(self, request: web.Request) -> web.Response:
         session = validation.session_of(request, self._sessions)
         guild_id = validation.guild_of(request)
-        change = validation.player_change(await request.read())
+        change = await self.change(request)
         player = session.players.get(guild_id)
         if player is None:
             player = session.players[guild_id] = self._playback.player(guild_id)
+            self.created(session, player)
         self._apply(session, player, change)
         if change.new_track:
             no_replace = request.query.get("noReplace", "false").lower() == "true"
@@ -174,10 +188,19 @@ class Players:
             self._wire.player_update(session, player)
 
     def _play(
-        self, session: FakeSession, player: FakePlayer, change: validation.PlayerChange
+        self,
+        session: FakeSession,
+        player: FakePlayer,
+        change: validation.PlayerChange,
+        *,
+        ended: str = "replaced",
     ) -> None:
+        # `ended`: the reason the track playing ends with (NodeLink's gapless start says its own).
         update, playback = change.update, self._playback
-        player.paused = update.paused if not isinstance(update.paused, msgspec.UnsetType) else False
+        if not isinstance(update.paused, msgspec.UnsetType):
+            player.paused = update.paused
+        elif not self.new_track_keeps_pause:
+            player.paused = False
         if change.encoded is None:
             playback.finish(session, player, "stopped")
             return
@@ -185,7 +208,7 @@ class Players:
         if not isinstance(change.user_data, msgspec.UnsetType):
             track = msgspec.structs.replace(track, user_data=change.user_data)
         if player.track is not None:
-            playback.finish(session, player, "replaced")
+            playback.finish(session, player, ended)
         player.track = track
         player.end_time = update.end_time if isinstance(update.end_time, int) else None
         start = update.position if not isinstance(update.position, msgspec.UnsetType) else 0

@@ -8,7 +8,8 @@ then (REST only) the request is recorded, a missing `Authorization` is answered 
 [`FakeLavalink.fail_rest`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.fail_rest] failure is
 answered, and a refusal becomes Spring's error body (`timestamp`, `status`, `error`, `message`,
 `path`, and `trace` with `?trace=true`); an unknown path is 404, a known path with another method
-405. Every answer, WebSocket handshakes included, carries `Lavalink-Api-Version: 4`.
+405. Every answer, WebSocket handshakes included, carries the node's `api_headers`
+(`Lavalink-Api-Version: 4`).
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ class Rest:
         if request.path == "/v4/websocket":
             response = await handler(request)
             if not response.prepared:  # a refused handshake (the 101 carries it already)
-                response.headers["Lavalink-Api-Version"] = "4"
+                response.headers.update(self._node.api_headers)
             self._activity.touch()
             return response
         body = await request.read()
@@ -207,30 +208,40 @@ class Rest:
         except validation.HTTPError as exc:
             response = self._error(request, exc.status, exc.message)
         except web.HTTPException as exc:  # no route or method: Spring answers with its JSON
-            if exc.status == 405:
-                message = f"Request method '{request.method}' is not supported"
-            else:
-                message = f"No static resource {request.path.lstrip('/')}."
-            response = self._error(request, exc.status, message)
-        response.headers["Lavalink-Api-Version"] = "4"
+            response = self._error(request, exc.status, self.unrouted(request, exc.status))
+        response.headers.update(self._node.api_headers)
         record.status = response.status
         self._activity.touch()
         return response
 
-    async def _answer(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+    def refuse(self, request: web.Request) -> web.Response | None:
+        """The answer to a request the server refuses before any handler (`None`: none):
+        Lavalink's 401 without `Authorization`, 403 with a wrong one, both with no body."""
         auth = request.headers.get("Authorization")
         if auth is None:
             return web.Response(status=401)
         if auth != self._node.password:
             return web.Response(status=403)
+        return None
+
+    @staticmethod
+    def unrouted(request: web.Request, status: int) -> str:
+        """The error message of a path no route serves (404), or of a method it has not (405)."""
+        if status == 405:
+            return f"Request method '{request.method}' is not supported"
+        return f"No static resource {request.path.lstrip('/')}."
+
+    async def _answer(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        refused = self.refuse(request)
+        if refused is not None:
+            return refused
         for index, (status, prefix) in enumerate(self.failures):
             if prefix is None or request.path.startswith(prefix):
                 del self.failures[index]
                 raise validation.HTTPError(status, "Injected failure")
         return await handler(request)
 
-    @staticmethod
-    def _error(request: web.Request, status: int, message: str) -> web.Response:
+    def _error(self, request: web.Request, status: int, message: str) -> web.Response:
         body: dict[str, typing.Any] = {
             "timestamp": int(time.time() * 1000),
             "status": status,
@@ -265,7 +276,7 @@ class Rest:
         return _json(info)
 
     async def _stats(self, _: web.Request) -> web.Response:
-        payload = msgspec.to_builtins(self._playback.stats())
+        payload = self._playback.stats_json()
         payload.pop("frameStats", None)  # absent over REST (null on the WebSocket)
         return web.json_response(payload)
 
@@ -304,7 +315,7 @@ class Rest:
     async def _planner_status(self, _: web.Request) -> web.Response:
         return web.Response(status=204)
 
-    async def _planner_free(self, _: web.Request) -> web.Response:
+    async def _planner_free(self, request: web.Request) -> web.Response:
         raise validation.HTTPError(500, "Can't access disabled route planner")
 
 

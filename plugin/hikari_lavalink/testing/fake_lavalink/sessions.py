@@ -220,7 +220,7 @@ class Sessions:
         if not ws.can_prepare(request).ok:
             return web.Response(status=400, text='Can "Upgrade" only to "WebSocket".')
         ws.headers["Session-Resumed"] = "true" if resumed else "false"
-        ws.headers["Lavalink-Api-Version"] = "4"
+        ws.headers.update(self._node.api_headers)
         await ws.prepare(request)
         if resumed and session is not None:
             if session.timeout_handle is not None:

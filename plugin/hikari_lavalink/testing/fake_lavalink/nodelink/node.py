@@ -1,0 +1,85 @@
+"""[`FakeNodeLink`][hikari_lavalink.testing.FakeNodeLink]: a
+[`FakeLavalink`][hikari_lavalink.testing.FakeLavalink] that answers as NodeLink v3 does.
+
+A subclass rather than a flag: it is another server, with defaults of its own (its version,
+sources and filters), and every control of the Lavalink fake (`finish_track`, `restart`,
+`drop_connections`...) works on it unchanged, so a test written for one runs on the other.
+What it answers differently is in `.routes`; its WebSocket is Lavalink's (NodeLink keeps
+`ready`, `playerUpdate` and `stats` as they are, its stats naming the process load
+`nodelinkLoad`), plus its own events.
+"""
+
+from __future__ import annotations
+
+import typing
+
+from hikari_lavalink._typing import override
+from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
+from hikari_lavalink.testing.fake_lavalink.nodelink.routes import NodeLinkPlayers, NodeLinkRest
+
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+    from hikari_lavalink.protocol import load_result, models
+
+__all__ = ["FakeNodeLink"]
+
+
+class FakeNodeLink(FakeLavalink):
+    """A fake NodeLink v3 node on 127.0.0.1 (the parameters are
+    [`FakeLavalink`][hikari_lavalink.testing.FakeLavalink]'s; `version` is NodeLink's).
+
+    Every answer carries `Nodelink-Api-Version: 4` and `IamNodelink: true`, and no
+    `Lavalink-Api-Version`; `/v4/info` says `isNodelink: true`.
+    """
+
+    api_headers: typing.ClassVar[collections.abc.Mapping[str, str]] = {
+        "Nodelink-Api-Version": "4",
+        "IamNodelink": "true",
+    }
+
+    def __init__(
+        self,
+        *,
+        password: str = "youshallnotpass",  # noqa: S107 - NodeLink's documented default
+        port: int = 0,
+        catalogue: collections.abc.Mapping[str, load_result.LoadResult] | None = None,
+        version: str = "3.8.0",
+        name: str = "fake-nodelink",
+        source_managers: collections.abc.Sequence[str] = ("youtube", "soundcloud", "http"),
+        **options: typing.Any,
+    ) -> None:
+        super().__init__(
+            password=password,
+            port=port,
+            catalogue=catalogue,
+            version=version,
+            name=name,
+            source_managers=source_managers,
+            **options,
+        )
+        table, known = self._sessions, self._known
+        self._rest = NodeLinkRest(self, table, known, self._playback, self._activity)
+        self._players = self._nodelink_players = NodeLinkPlayers(
+            self, table, known, self._playback, self._wire
+        )
+        self._playback.cpu_load_key = "nodelinkLoad"
+
+    @override
+    def __repr__(self) -> str:
+        return f"FakeNodeLink(name={self.name!r}, port={self.port}, sessions={len(self._sessions)})"
+
+    async def play_next(
+        self,
+        guild_id: int,
+        track: models.Track,
+        *,
+        reason: str = "gapless",
+        session_id: str | None = None,
+    ) -> None:
+        """Go on to `track` as NodeLink does with the next track a bot preloaded (`nextTrack`):
+        the current track ends with `reason` (`gapless`, or `crossfading`), then `track`
+        starts (a `TrackStartEvent`), in that order."""
+        session, player = self._hub.player(guild_id, session_id)
+        self._nodelink_players.play_next(session, player, track, reason)
+        await self._settle()
