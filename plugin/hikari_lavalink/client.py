@@ -186,7 +186,7 @@ class LavalinkClient(NodeAdministration, SourcePlugins):
             ready=self._pool.node_ready,
             relocate=self._relocate,
             reconciled=self._reconciled,
-            track_event=self._music.on_event,
+            hooks=self._music.hooks(),
         )
         self._voice = VoiceCoordinator(
             bot,

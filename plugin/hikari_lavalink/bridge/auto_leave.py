@@ -87,7 +87,8 @@ class AutoLeave:
 
     def playing(self, player: Player) -> None:
         """A track started on `player`."""
-        self._disarm(player.guild_id, "idle")
+        if self._timers:  # at every track start: nothing armed, nothing to look up
+            self._disarm(player.guild_id, "idle")
 
     def joined(self, player: Player) -> None:
         """`player` joined (or rejoined) its channel."""

@@ -44,6 +44,9 @@ EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] =
 }
 """Lavalink message type -> (hikari event type, the message fields the event carries over)."""
 
+_Hook: typing.TypeAlias = "collections.abc.Callable[[Player, typing.Any], None]"
+"""`hook(player, message)`: the queue engine's for one message type (`Music.hooks`)."""
+
 PLUGIN_EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {
     # NodeLink
     nodelink.NodeLinkPlayerCreatedMessage: (pev.NodeLinkPlayerCreatedEvent, ("server_player",)),
@@ -82,9 +85,11 @@ class NodeEvents(NodeListener):
     reconciled
         `reconciled(node, adopted)`: after a node's ready, the players it adopted from
         the server.
-    track_event
-        `track_event(player, message)`: the queue engine's hook, called for each event
-        of a player before its hikari event is built.
+    hooks
+        The queue engine's hooks by message type
+        ([`Music.hooks`][hikari_lavalink.runtime.music.Music.hooks]): `hook(player, message)`
+        is called for each event of that type of a player, before its hikari event is
+        built; an event of another type calls nothing.
     """
 
     __slots__ = (
@@ -97,7 +102,7 @@ class NodeEvents(NodeListener):
         "_ready",
         "_reconciled",
         "_relocate",
-        "_track_event",
+        "_rows",
     )
 
     def __init__(
@@ -109,7 +114,7 @@ class NodeEvents(NodeListener):
         ready: collections.abc.Callable[[], None],
         relocate: collections.abc.Callable[[Node, list[Player]], None],
         reconciled: collections.abc.Callable[[Node, list[Player]], None],
-        track_event: collections.abc.Callable[[Player, messages.EventMessage], None],
+        hooks: collections.abc.Mapping[type, _Hook],
     ) -> None:
         self._bot = bot
         self._dispatch = bot.event_manager.dispatch
@@ -119,7 +124,11 @@ class NodeEvents(NodeListener):
         self._ready = ready
         self._relocate = relocate
         self._reconciled = reconciled
-        self._track_event = track_event
+        # EVENTS with each type's hook (or None), read in one lookup per event.
+        self._rows: dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...], _Hook | None]] = {
+            kind: (event_type, fields, hooks.get(kind))
+            for kind, (event_type, fields) in EVENTS.items()
+        }
         # Players destroyed with a track playing, until their TrackEndEvent(stopped) comes.
         self._departed: dict[int, Player] = {}
 
@@ -235,6 +244,7 @@ class NodeEvents(NodeListener):
 
     @override
     def event(self, node: Node, player: Player | None, message: messages.EventMessage) -> None:
+        event_type, fields, hook = self._rows[message.__class__]
         if player is None:
             guild = message.guild_id
             current = self._player_of(guild)
@@ -247,9 +257,8 @@ class NodeEvents(NodeListener):
                 departed = self._departed.pop(guild, None)
                 if departed is not None and departed.node is node and current is None:
                     player = departed
-        elif player.destroyed is None:
-            self._track_event(player, message)
-        event_type, fields = EVENTS[type(message)]
+        elif hook is not None:
+            hook(player, message)
         if self._gate.wants_in(event_type, node):
             self._emit_message(event_type, node, player, message, fields)
 

@@ -29,6 +29,7 @@ class MusicParts(VoiceParts):
     __slots__ = ()
 
     _node: Node
+    _extras: Extras | None
 
     music_state = SideField["music_.PlayerMusic | None"]("_extras", Extras, DEFAULTS, field="music")
     """The player's music state, or `None` while it never used one (internal)."""
@@ -38,6 +39,23 @@ class MusicParts(VoiceParts):
         if music is None:
             music = self.music_state = music_.PlayerMusic()
         return music
+
+    def take_start(self, track: models.Track) -> bool:
+        """Whether the player lives (not destroyed); when it does, a queue it has takes
+        `track` as current (a track the bot played itself moves the current one on).
+
+        Internal: the queue engine's first step at a track start, for every `TrackStartEvent`:
+        one call, the side object read once (a playing player without a queue has none).
+        """
+        extras = self._extras
+        if extras is None:
+            return True
+        if extras.destroyed is not None:
+            return False
+        music = extras.music
+        if music is not None and music.queue is not None:
+            music.queue.started(track)
+        return True
 
     @property
     def queue(self) -> queue_.TrackQueue:

@@ -1,12 +1,12 @@
 """The music layer: what plays next when a track ends, and the settings that decide it.
 
 [`Music`][hikari_lavalink.runtime.music.Music] is one per client (every node of the client holds it,
-as [`Node.music`][hikari_lavalink.runtime.node.Node.music]). The client's listener calls
-[`Music.on_event`][hikari_lavalink.runtime.music.Music.on_event] for each track event, before it
-builds the hikari event: O(1), no work per `playerUpdate` and no listener per player. A track ending
-`finished` or `loadFailed` (and only when it was the player's current track) starts one task that
-plays the queue's next track, or asks the recommender when the queue is dry and autoplay is on, or
-says the queue ended.
+as [`Node.music`][hikari_lavalink.runtime.node.Node.music]). The client's listener calls its
+[`hooks`][hikari_lavalink.runtime.music.Music.hooks] for each track start and end, before it
+builds the hikari event: O(1), no work per `playerUpdate` or other event and no listener per
+player. A track ending `finished` or `loadFailed` (and only when it was the player's current
+track) starts one task that plays the queue's next track, or asks the recommender when the queue
+is dry and autoplay is on, or says the queue ended.
 
 Ends the client causes itself never get here: a player dropped on purpose (shard death)
 is detached and its events are dropped by the node's reader; a moved or destroyed player
@@ -224,25 +224,35 @@ class Music:
 
     # -- from the node's reader (before the hikari event is built) -----------------------
 
+    def hooks(self) -> dict[type, collections.abc.Callable[[Player, typing.Any], None]]:
+        """The event types the engine takes, each with its hook (`hook(player, message)`):
+        the client's listener calls only these, so the other events cost it nothing."""
+        return {messages.TrackStartMessage: self.on_start, messages.TrackEndMessage: self.on_end}
+
     def on_event(self, player: Player, message: messages.EventMessage) -> None:
-        """Take a track event of a current player (called once per event, in order)."""
-        kind = message.__class__
-        if kind is messages.TrackStartMessage:
-            queue = queue_of(player)
-            if queue is not None:
-                start = typing.cast("messages.TrackStartMessage", message)
-                queue.started(start.track)  # the bot's own play(): current moves on
+        """Take a track event of a player (called once per event, in order)."""
+        hook = self.hooks().get(message.__class__)
+        if hook is not None:
+            hook(player, message)
+
+    def on_start(self, player: Player, message: messages.TrackStartMessage) -> None:
+        """A track started (its queue's current moves on, the idle timer is disarmed)."""
+        if player.take_start(message.track):  # False: a destroyed player's
             self._playing(player)
-        elif kind is messages.TrackEndMessage and player.track is None:
-            end = typing.cast("messages.TrackEndMessage", message)
-            if end.reason in models.MAY_START_NEXT:
-                failed = end.reason == models.TrackEndReason.LOAD_FAILED
-                if self._must_wait(player):
-                    self._spawn(self._advance(player, end.track, failed=failed))
-                else:
-                    self._dry(player, end.track, failed=failed)
-            elif end.reason not in models.ANOTHER_PLAYS:
-                self._idle(player)  # stopped (or cleaned up): nothing plays now
+
+    def on_end(self, player: Player, message: messages.TrackEndMessage) -> None:
+        """A track ended: only the end of the player's current track, of a live player,
+        plays what comes next (or settles a dry queue, or says nothing plays)."""
+        if player.track is not None or player.destroyed is not None:
+            return  # not the current track's end (it plays on), or a destroyed player's
+        if message.reason in models.MAY_START_NEXT:
+            failed = message.reason == models.TrackEndReason.LOAD_FAILED
+            if self._must_wait(player):
+                self._spawn(self._advance(player, message.track, failed=failed))
+            else:
+                self._dry(player, message.track, failed=failed)
+        elif message.reason not in models.ANOTHER_PLAYS:
+            self._idle(player)  # stopped (or cleaned up): nothing plays now
 
     def _must_wait(self, player: Player) -> bool:
         # Whether this end needs the task (a track to play, autoplay to ask, a skip under
