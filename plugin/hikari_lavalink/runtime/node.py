@@ -126,8 +126,8 @@ class Node:
         self.name: typing.Final = name
         self.regions: frozenset[str] = frozenset(regions)
         """Regions this node serves (names as in `protocol.balancing.REGION_PREFIXES`)."""
-        self.user_id = user_id
-        self.client_name = client_name
+        self.user_id: int = user_id
+        self.client_name: str = client_name
         self.clock: typing.Final = clock
         self.stats: models.Stats | None = None
         """The latest statistics from the WebSocket, `None` until the first arrive."""
@@ -137,7 +137,7 @@ class Node:
         self.voice_timeout: float | None = None
         """The [`Player.voice_timeout`][hikari_lavalink.runtime.player.Player.voice_timeout] of its
         players that set none of their own (the hikari bridge sets its own `voice_timeout` here)."""
-        self.music = music_.Music()
+        self.music: music_.Music = music_.Music()
         """The music settings and queue engine of its players (the client's, once added)."""
         self._transport = transport
         self._listener = listener or NodeListener()

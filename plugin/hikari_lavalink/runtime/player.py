@@ -54,9 +54,9 @@ class Player(MusicParts):
         self.guild_id: typing.Final = guild_id
         self.track: models.Track | None = None
         """The track playing (or paused), `None` when idle."""
-        self.volume = 100
+        self.volume: int = 100
         """Player volume, 0-1000 (100 is unchanged)."""
-        self.paused = False
+        self.paused: bool = False
         # What a playing player does not need (see Extras): an object only while needed.
         self._extras: Extras | None = None
         self._voice_ready = False  # a new player has no voice on Lavalink yet
@@ -65,9 +65,9 @@ class Player(MusicParts):
         self._voice_endpoint: str | None = None
         self._voice_session_id: str | None = None
         self._channel_id: int | None = None
-        self.connected = False
+        self.connected: bool = False
         """Whether Lavalink's voice connection to Discord is up (from `playerUpdate`)."""
-        self.ping = -1
+        self.ping: int = -1
         # The position, in one object: while it advances, the clock time at which it was
         # 0 (a float); while it stands still (paused, or frozen where the audio stopped),
         # the position in ms itself (an int).
@@ -96,11 +96,11 @@ class Player(MusicParts):
 
     # -- what a playing player does not need (in _extras, see hikari_lavalink._side) ------
 
-    detached = SideField[bool]("_extras", Extras, DEFAULTS)
+    detached: SideField[bool] = SideField("_extras", Extras, DEFAULTS)
     """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
-    end_time = SideField["int | None"]("_extras", Extras, DEFAULTS)
+    end_time: SideField[int | None] = SideField("_extras", Extras, DEFAULTS)
     """Where the track stops (ms), if the last play set an end."""
-    destroyed = SideField["str | None"]("_extras", Extras, DEFAULTS)
+    destroyed: SideField[str | None] = SideField("_extras", Extras, DEFAULTS)
     """Why the player was destroyed (`"left"`, `"kicked"`...): then every command
     raises, and [`LavalinkClient.join`][hikari_lavalink.client.LavalinkClient.join] makes a new
     player; `None` while it lives."""

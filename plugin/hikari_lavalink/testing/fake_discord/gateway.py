@@ -83,14 +83,14 @@ class Connection:
     def __init__(
         self, ws: web.WebSocketResponse, request: web.Request, compress: str, compressor: typing.Any
     ) -> None:
-        self.ws = ws
-        self.request = request
-        self.compress = compress
-        self.compressor = compressor
-        self.shard_id = -1
-        self.hint = -1
-        self.acks = True
-        self.closed_by_fake = False
+        self.ws: web.WebSocketResponse = ws
+        self.request: web.Request = request
+        self.compress: str = compress
+        self.compressor: typing.Any = compressor
+        self.shard_id: int = -1
+        self.hint: int = -1
+        self.acks: bool = True
+        self.closed_by_fake: bool = False
         self.sent_close_code: int | None = None
 
     @property
@@ -107,14 +107,14 @@ class Shard:
     def __init__(self) -> None:
         self.conn: Connection | None = None
         self.session_id: str | None = None
-        self.seq = 0
-        self.forget = False
-        self.intents = 0
+        self.seq: int = 0
+        self.forget: bool = False
+        self.intents: int = 0
         self.backlog: collections.deque[JSON] = collections.deque()
         """The session's last dispatches, oldest first (RESUMED is never kept)."""
-        self.floor = 0
+        self.floor: int = 0
         """The last seq no longer kept: a RESUME from before it cannot be replayed."""
-        self.lock = asyncio.Lock()
+        self.lock: asyncio.Lock = asyncio.Lock()
         """Held to number and send a dispatch, and for a RESUME's whole replay."""
 
     def end_session(self) -> None:

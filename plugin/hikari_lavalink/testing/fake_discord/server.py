@@ -154,13 +154,13 @@ class FakeDiscord:
         if shard_count < 1:
             msg = "shard_count must be at least 1"
             raise ValueError(msg)
-        self.host = host
-        self.bot_id = bot_id
-        self.shard_count = shard_count
-        self.heartbeat_interval = heartbeat_interval
-        self.voice_endpoint = voice_endpoint
-        self.backlog_size = backlog_size
-        self.replay_on_resume = replay_on_resume
+        self.host: str = host
+        self.bot_id: int = bot_id
+        self.shard_count: int = shard_count
+        self.heartbeat_interval: float = heartbeat_interval
+        self.voice_endpoint: str | None = voice_endpoint
+        self.backlog_size: int = backlog_size
+        self.replay_on_resume: bool = replay_on_resume
         self.guilds: list[FakeGuild] = (
             list(guilds) if guilds is not None else payloads.default_guilds(shard_count)
         )

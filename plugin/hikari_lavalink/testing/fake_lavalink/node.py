@@ -99,9 +99,9 @@ class FakeLavalink:
         self.stats_interval = stats_interval
         self.player_update_interval = player_update_interval
         self.version = version
-        self.source_managers = list(source_managers)
-        self.plugins = dict(plugins or {})
-        self.plugin_filters = list(plugin_filters)
+        self.source_managers: list[str] = list(source_managers)
+        self.plugins: dict[str, str] = dict(plugins or {})
+        self.plugin_filters: list[str] = list(plugin_filters)
         self.requests: list[RecordedRequest] = []
         self.handshakes: list[dict[str, str]] = []
         self.sent: list[tuple[str, bytes]] = []

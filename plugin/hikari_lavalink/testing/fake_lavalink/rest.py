@@ -62,12 +62,12 @@ class RecordedRequest:
     def __init__(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
     ) -> None:
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
-        self.status = 0
+        self.method: str = method
+        self.path: str = path
+        self.query: dict[str, str] = query
+        self.headers: dict[str, str] = headers
+        self.body: bytes = body
+        self.status: int = 0
         """The status the fake answered with."""
 
     @override
@@ -88,11 +88,11 @@ class RequestHold:
     __slots__ = ("_arrived", "_released", "cut_off", "method", "path_prefix")
 
     def __init__(self, method: str, path_prefix: str) -> None:
-        self.method = method
-        self.path_prefix = path_prefix
+        self.method: str = method
+        self.path_prefix: str = path_prefix
         self._arrived: asyncio.Future[RecordedRequest] = asyncio.get_running_loop().create_future()
         self._released = asyncio.Event()
-        self.cut_off = False
+        self.cut_off: bool = False
         """Whether [`cut`][hikari_lavalink.testing.fake_lavalink.RequestHold.cut] ended it (its
         connection cut, the request never handled)."""
 
@@ -155,7 +155,7 @@ class Rest:
         self._known = known
         self._playback = playback
         self._activity = activity
-        self.latency = 0.0
+        self.latency: float = 0.0
         """Seconds every answer and handshake waits (`set_latency`)."""
         self.holds: list[RequestHold] = []
         """Requests to hold, in the order they were asked for (`hold`)."""

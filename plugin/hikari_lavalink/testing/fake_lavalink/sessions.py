@@ -58,12 +58,12 @@ class FakeSession:
     )
 
     def __init__(self, session_id: str, user_id: int, client_name: str | None) -> None:
-        self.id = session_id
-        self.user_id = user_id
-        self.client_name = client_name
-        self.resuming = False
-        self.timeout = 60
-        self.paused = False
+        self.id: str = session_id
+        self.user_id: int = user_id
+        self.client_name: str | None = client_name
+        self.resuming: bool = False
+        self.timeout: int = 60
+        self.paused: bool = False
         self.players: dict[int, FakePlayer] = {}
         self.queue: list[str] = []
         self.ws: web.WebSocketResponse | None = None
@@ -91,7 +91,7 @@ class HandshakeHold:
     def __init__(self) -> None:
         self._arrived: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
         self._released = asyncio.Event()
-        self.cut_off = False
+        self.cut_off: bool = False
         """Whether [`cut`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.cut] ended it (its
         connection cut, the handshake never answered)."""
 

@@ -40,7 +40,7 @@ class Burst:
     __slots__ = ("wire",)
 
     def __init__(self, wire: bytes) -> None:
-        self.wire = wire
+        self.wire: bytes = wire
 
 
 def _text_frame(text: str) -> bytes:
