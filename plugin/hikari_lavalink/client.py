@@ -91,9 +91,9 @@ class LavalinkClient(NodeAdministration):
         Start and stop with the bot's lifecycle events.
     node_strategy
         Your own node selection (default: lowest penalty, region first, with hysteresis;
-        see [`hikari_lavalink.protocol.balancing`][hikari_lavalink.protocol.balancing]).
+        see [`NodeStrategy`][hikari_lavalink.NodeStrategy]).
     store
-        Persist sessions and players (see [`hikari_lavalink.store`][hikari_lavalink.store]) so that
+        Persist sessions and players (a [`SessionStore`][hikari_lavalink.SessionStore]) so that
         a restarted bot resumes them. With a store, shutting down keeps the Lavalink sessions alive
         (for their `resume_timeout`) instead of destroying the players: the music goes on while the
         bot restarts. Off by default: without a store, shutdown leaves voice.

@@ -208,7 +208,7 @@ class VoiceTimeoutError(LavalinkError, TimeoutError):
 
 
 class StoreError(LavalinkError):
-    """The store refused this process (see [`hikari_lavalink.store`][hikari_lavalink.store])."""
+    """The store refused this process (see [`RedisStore`][hikari_lavalink.store.redis.RedisStore])."""
 
 
 class ShardsClaimedError(StoreError):

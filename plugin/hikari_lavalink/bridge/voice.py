@@ -99,7 +99,7 @@ class VoiceCoordinator:
         self.self_deaf: bool = self_deaf
         self.self_mute: bool = self_mute
         self._guilds: dict[int, GuildVoice] = {}
-        self.players: typing.Final = GuildPlayers(self._guilds)
+        self.players: typing.Final[GuildPlayers] = GuildPlayers(self._guilds)
         """The players, by guild id (read-only view)."""
 
     @override

@@ -51,12 +51,14 @@ class Player(MusicParts):
 
     def __init__(self, node: Node, guild_id: int) -> None:
         self._node = node
-        self.guild_id: typing.Final = guild_id
+        self.guild_id: typing.Final[int] = guild_id
+        """The guild this player plays in."""
         self.track: models.Track | None = None
         """The track playing (or paused), `None` when idle."""
         self.volume: int = 100
         """Player volume, 0-1000 (100 is unchanged)."""
         self.paused: bool = False
+        """Whether playback is paused."""
         # What a playing player does not need (see Extras): an object only while needed.
         self._extras: Extras | None = None
         self._voice_ready = False  # a new player has no voice on Lavalink yet
@@ -68,6 +70,7 @@ class Player(MusicParts):
         self.connected: bool = False
         """Whether Lavalink's voice connection to Discord is up (from `playerUpdate`)."""
         self.ping: int = -1
+        """Lavalink's ping to Discord's voice server in ms, -1 while not connected."""
         # The position, in one object: while it advances, the clock time at which it was
         # 0 (a float); while it stands still (paused, or frozen where the audio stopped),
         # the position in ms itself (an int).
@@ -132,7 +135,7 @@ class Player(MusicParts):
         of starting a track Discord cannot hear; `None` does not wait. By default the player follows
         [`Node.voice_timeout`][hikari_lavalink.runtime.node.Node.voice_timeout] of the node it is
         on; assign a value to give this player its own, or
-        [`NODE_DEFAULT`][hikari_lavalink.runtime.player.NODE_DEFAULT] to follow the node again.
+        `NODE_DEFAULT` (`hikari_lavalink.runtime.player`) to follow the node again.
         """
         timeout = self._own_voice_timeout
         return self._node.voice_timeout if isinstance(timeout, NodeDefault) else timeout
@@ -162,7 +165,7 @@ class Player(MusicParts):
         return position if info.is_stream else min(position, info.length)
 
     def apply_state(self, state: models.PlayerState, now: float) -> None:
-        """Record a `playerUpdate` state received by clock time `now`."""
+        """Record a `playerUpdate` state received by clock time `now` (internal: the reader's)."""
         self._at = state.position if self.paused else now - state.position / 1000.0
         self.connected = state.connected
         self.ping = state.ping
@@ -259,7 +262,8 @@ class Player(MusicParts):
         self._node = node
 
     def restore_request(self) -> requests.UpdatePlayer:
-        """The update that recreates this player as it is now, on any session or node."""
+        """The update that recreates this player as it is now, on any session or node (internal:
+        restore, failover and reconcile send it)."""
         track: requests.UpdatePlayerTrack | msgspec.UnsetType = UNSET
         position: int | msgspec.UnsetType = UNSET
         if self.track is not None:

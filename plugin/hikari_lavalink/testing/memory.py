@@ -1,6 +1,6 @@
 """An in-memory node transport: a [`Node`][hikari_lavalink.Node] with no socket.
 
-The seam the node talks through ([`NodeTransport`][hikari_lavalink.transport.base.NodeTransport])
+The seam the node talks through (`NodeTransport` (`hikari_lavalink.transport.base`))
 has a second implementation here, as httpcore ships a mock backend beside its real ones. A
 [`MemoryServer`][hikari_lavalink.testing.MemoryServer] is the test's side: it hands out the
 transport to give the node, and it drives everything the node sees. Nothing runs on its own: no
@@ -349,7 +349,7 @@ class MemoryServer:
     def __init__(self, *, password: str = "youshallnotpass", name: str = "memory") -> None:  # noqa: S107
         self.name: str = name
         self.transport: MemoryTransport = MemoryTransport(self, password)
-        """The [`NodeTransport`][hikari_lavalink.transport.base.NodeTransport] to give the node."""
+        """The `NodeTransport` (`hikari_lavalink.transport.base`) to give the node."""
         self.handshakes: list[dict[str, str]] = []
         """The headers of every handshake attempt, refused ones included."""
         self.connections: list[MemoryConnection] = []
@@ -507,7 +507,7 @@ def _matches(pattern: str, path: str) -> bool:
 
 
 class MemoryTransport:
-    """A [`NodeTransport`][hikari_lavalink.transport.base.NodeTransport] served by a
+    """A `NodeTransport` (`hikari_lavalink.transport.base`) served by a
     [`MemoryServer`][hikari_lavalink.testing.MemoryServer] (make it with the server:
     `MemoryServer().transport`)."""
 

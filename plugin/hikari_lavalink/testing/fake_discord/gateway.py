@@ -413,7 +413,7 @@ class Gateway:
 
     async def kill(self, shard_id: int, mode: str) -> None:
         """Carry out
-        [`FakeDiscord.kill_shard`][hikari_lavalink.testing.fake_discord.FakeDiscord.kill_shard] (its
+        [`FakeDiscord.kill_shard`][hikari_lavalink.testing.FakeDiscord.kill_shard] (its
         docstring says what each mode does)."""
         parts = mode.split("+")
         for part in parts:

@@ -127,7 +127,7 @@ class FakePlayer:
         """The track position in ms, advancing with the node's clock while playing.
 
         The clock runs
-        [`FakeLavalink.time_scale`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.time_scale]
+        [`FakeLavalink.time_scale`][hikari_lavalink.testing.FakeLavalink.time_scale]
         times as fast as wall time (real time by default).
         """
         if self.track is None:
