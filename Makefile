@@ -10,7 +10,7 @@ WORKERS ?= 4
 unexport PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
 
-.PHONY: demo test checks lint types imports unit docs bench clean dist compat verifytypes deps
+.PHONY: demo test checks lint types imports unit docs bench clean dist compat verifytypes deps samples
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ verifytypes: $(STAMP)
 deps: $(STAMP)
 	$(BIN)/python .ci/smoke_installed.py --dependencies-only
 
+# Every ```python block of docs/ and README.md, type-checked under pyright strict (the blocks
+# that include an example's section are checked in that file); the quickstart's bot and the
+# testing page's test also run, in tests/examples/test_doc_samples.py.
+samples: $(STAMP)
+	$(BIN)/python .ci/check_samples.py
+
 # The tests run in WORKERS processes (pytest-xdist), measured by pytest-cov, which combines
 # the workers' data into .coverage for the two reports; the 15 slowest tests are listed.
 unit: $(STAMP)
@@ -67,7 +73,7 @@ docs: $(STAMP)
 test: $(STAMP)
 	@$(MAKE) --no-print-directory -k -j --output-sync=target checks
 
-checks: lint types imports verifytypes deps unit docs
+checks: lint types imports verifytypes deps samples unit docs
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt

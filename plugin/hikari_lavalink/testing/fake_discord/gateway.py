@@ -14,7 +14,9 @@ payload that does not decode, 4003 for anything but a heartbeat before the hands
 for a wrong token, 4005 for a second IDENTIFY, 4010 for a shard outside the count. A new
 connection for a shard takes over from (and aborts) the old one. Dispatches meant for a shard
 with no session are dropped, and `VOICE_STATE_UPDATE` goes only to a shard that identified
-with the `GUILD_VOICE_STATES` intent. An op 4 is handed to `.voice`.
+with the `GUILD_VOICE_STATES` intent; without `MESSAGE_CONTENT`, a guild message that does not
+mention the bot comes with no content (nor embeds, attachments, components). An op 4 is
+handed to `.voice`.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ _LOGGER = logging.getLogger("hikari_lavalink.testing.fake_discord")
 
 JSON: typing.TypeAlias = dict[str, typing.Any]
 _GUILD_VOICE_STATES: typing.Final = 1 << 7
+_MESSAGE_CONTENT: typing.Final = 1 << 15
 KILL_MODES: typing.Final = (
     "close:<code>",
     "abort",
@@ -236,6 +239,14 @@ class Gateway:
             return
         if event == "VOICE_STATE_UPDATE" and not shard.intents & _GUILD_VOICE_STATES:
             return  # as Discord: no voice states without the GUILD_VOICE_STATES intent
+        if event in {"MESSAGE_CREATE", "MESSAGE_UPDATE"} and not shard.intents & _MESSAGE_CONTENT:
+            # As Discord: without MESSAGE_CONTENT a guild message reaches the bot empty,
+            # unless it mentions the bot.
+            mentioned = any(
+                str(m.get("id")) == str(self._app.bot_id) for m in data.get("mentions", [])
+            )
+            if data.get("guild_id") is not None and not mentioned:
+                data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         async with shard.lock:
             await self._emit(shard, event, data)
 
