@@ -5,9 +5,11 @@ the one the client gives, on a real hikari.GatewayBot against FakeDiscord and Fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import socket
+import typing
 
 import hikari
 import pytest
@@ -15,6 +17,9 @@ from tests.bridge.conftest import PASSWORD, SONG, World, caught_loop_errors, ope
 
 import hikari_lavalink as hl
 from hikari_lavalink.testing import FakeDiscord, FakeLavalink, VoiceBehaviour
+
+if typing.TYPE_CHECKING:
+    import collections.abc
 
 
 def closed_port() -> int:
@@ -24,8 +29,25 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def bot_on(discord: FakeDiscord) -> hikari.GatewayBot:
-    return hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+@contextlib.asynccontextmanager
+async def bot_with_a_node(
+    *, shard_count: int = 1, password: str = PASSWORD, lavalink: bool = True
+) -> collections.abc.AsyncGenerator[tuple[FakeDiscord, hikari.GatewayBot, hl.LavalinkClient]]:
+    """A bot on a new FakeDiscord, its client's node `main` on a new FakeLavalink (with
+    `password`), or on a port nobody listens on; the bot is not started, and closed on exit."""
+    with caught_loop_errors():
+        async with (
+            FakeDiscord(shard_count=shard_count) as discord,
+            FakeLavalink(password=PASSWORD) as fake,
+        ):
+            bot = hikari.GatewayBot(discord.token, rest_url=discord.rest_url, banner=None)
+            lava = hl.LavalinkClient(bot)
+            port = fake.port if lavalink else closed_port()
+            lava.add_node(name="main", host="127.0.0.1", port=port, password=password)
+            try:
+                yield discord, bot, lava
+            finally:
+                await bot.close()
 
 
 def guild_and_channel(world: World, shard: int = 0) -> tuple[int, int]:
@@ -35,22 +57,15 @@ def guild_and_channel(world: World, shard: int = 0) -> tuple[int, int]:
 
 @pytest.mark.asyncio
 async def test_a_node_that_is_not_running(caplog: pytest.LogCaptureFixture) -> None:
-    with caught_loop_errors():
-        async with FakeDiscord(shard_count=1) as discord:
-            bot = bot_on(discord)
-            lava = hl.LavalinkClient(bot)
-            lava.add_node(name="main", host="127.0.0.1", port=closed_port(), password=PASSWORD)
-            await bot.start(check_for_updates=False, shard_count=1)
-            try:
-                # Between two attempts the node is disconnected, during one connecting.
-                message = (
-                    r"no Lavalink node was ready within 0\.5 s \(nodes: main=(disconnected|"
-                    r"connecting)\): are their servers running, and reachable from here\?"
-                )
-                with pytest.raises(hl.NodeReadyTimeoutError, match=message):
-                    await lava.wait_ready(timeout=0.5)
-            finally:
-                await bot.close()
+    async with bot_with_a_node(lavalink=False) as (_, bot, lava):
+        await bot.start(check_for_updates=False, shard_count=1)
+        # Between two attempts the node is disconnected, during one connecting.
+        message = (
+            r"no Lavalink node was ready within 0\.5 s \(nodes: main=(disconnected|"
+            r"connecting)\): are their servers running, and reachable from here\?"
+        )
+        with pytest.raises(hl.NodeReadyTimeoutError, match=message):
+            await lava.wait_ready(timeout=0.5)
     warnings = [
         r.getMessage()
         for r in caplog.records
@@ -62,31 +77,21 @@ async def test_a_node_that_is_not_running(caplog: pytest.LogCaptureFixture) -> N
 
 @pytest.mark.asyncio
 async def test_a_wrong_password_stops_the_node(caplog: pytest.LogCaptureFixture) -> None:
-    with caught_loop_errors():
-        async with (
-            FakeDiscord(shard_count=1) as discord,
-            FakeLavalink(password=PASSWORD) as lavalink,
-        ):
-            bot = bot_on(discord)
-            lava = hl.LavalinkClient(bot)
-            lava.add_node(name="main", host=lavalink.host, port=lavalink.port, password="wrong")
-            stopped = asyncio.ensure_future(bot.wait_for(hl.NodeStoppedEvent, timeout=10))
-            await bot.start(check_for_updates=False, shard_count=1)
-            try:
-                refused = (
-                    "node 'main': the server refused the password (HTTP 401); this node is "
-                    "stopped: fix the password and add_node() it again (same name)"
-                )
-                with pytest.raises(hl.NodeConnectionError, match=re.escape(refused)) as error:
-                    await lava.wait_ready(timeout=10)
-                assert (error.value.fatal, error.value.status) == (True, 401)
-                assert (await stopped).node.name == "main"
-                guild = discord.guilds[0]
-                none = "no Lavalink node is connected (nodes: main=stopped)"
-                with pytest.raises(hl.NoNodeAvailableError, match=re.escape(none)):
-                    await lava.join(guild.id, guild.voice_channel_ids[0])
-            finally:
-                await bot.close()
+    async with bot_with_a_node(password="wrong") as (discord, bot, lava):
+        stopped = asyncio.ensure_future(bot.wait_for(hl.NodeStoppedEvent, timeout=10))
+        await bot.start(check_for_updates=False, shard_count=1)
+        refused = (
+            "node 'main': the server refused the password (HTTP 401); this node is "
+            "stopped: fix the password and add_node() it again (same name)"
+        )
+        with pytest.raises(hl.NodeConnectionError, match=re.escape(refused)) as error:
+            await lava.wait_ready(timeout=10)
+        assert (error.value.fatal, error.value.status) == (True, 401)
+        assert (await stopped).node.name == "main"
+        guild = discord.guilds[0]
+        none = "no Lavalink node is connected (nodes: main=stopped)"
+        with pytest.raises(hl.NoNodeAvailableError, match=re.escape(none)):
+            await lava.join(guild.id, guild.voice_channel_ids[0])
     errors = [
         r.getMessage()
         for r in caplog.records
@@ -113,26 +118,16 @@ async def test_discord_not_answering_a_join() -> None:
 
 @pytest.mark.asyncio
 async def test_a_guild_of_a_shard_this_process_does_not_run() -> None:
-    with caught_loop_errors():
-        async with (
-            FakeDiscord(shard_count=2) as discord,
-            FakeLavalink(password=PASSWORD) as lavalink,
-        ):
-            bot = bot_on(discord)
-            lava = hl.LavalinkClient(bot)
-            lava.add_node(name="main", host=lavalink.host, port=lavalink.port, password=PASSWORD)
-            await bot.start(check_for_updates=False, shard_count=2, shard_ids=[0])
-            try:
-                await lava.wait_ready(timeout=10)
-                guild = next(g for g in discord.guilds if discord.shard_of(g.id) == 1)
-                message = (
-                    f"guild {guild.id} is on shard 1 of 2, which this process does not run "
-                    "(it runs shards [0])"
-                )
-                with pytest.raises(hl.UsageError, match=re.escape(message)):
-                    await lava.join(guild.id, guild.voice_channel_ids[0])
-            finally:
-                await bot.close()
+    async with bot_with_a_node(shard_count=2) as (discord, bot, lava):
+        await bot.start(check_for_updates=False, shard_count=2, shard_ids=[0])
+        await lava.wait_ready(timeout=10)
+        guild = next(g for g in discord.guilds if discord.shard_of(g.id) == 1)
+        message = (
+            f"guild {guild.id} is on shard 1 of 2, which this process does not run "
+            "(it runs shards [0])"
+        )
+        with pytest.raises(hl.UsageError, match=re.escape(message)):
+            await lava.join(guild.id, guild.voice_channel_ids[0])
 
 
 @pytest.mark.asyncio
