@@ -163,7 +163,11 @@ def on_page_markdown(markdown: str, page: typing.Any, config: typing.Any, files:
         return markdown
     table = all_exports()
     everything = {e.path for e in table}
-    mine = [e for e in table if page_of(e) == page.file.src_uri]
+    # In __all__ order, but the dunders (`__version__`) last.
+    mine = sorted(
+        (e for e in table if page_of(e) == page.file.src_uri),
+        key=lambda e: e.name.startswith("__"),
+    )
     blocks = "\n\n".join(_block(e, everything) for e in mine)
     return MARKER.sub(lambda _: blocks, markdown, count=1).replace(MARKER.pattern, "")
 

@@ -61,6 +61,7 @@ def on_the_fake(monkeypatch: pytest.MonkeyPatch, discord: FakeDiscord) -> None:
 def quickstart(fake: FakeLavalink) -> dict[str, typing.Any]:
     """The quickstart's bot, made (not run): its module namespace."""
     code = once(sample("docs/quickstart.md", "bot.run()"), "port=2333", f"port={fake.port}")
+    assert "intents=intents" in code
     code = once(code, "\nbot.run()\n", "\n")
     namespace: dict[str, typing.Any] = {"__name__": "quickstart"}
     exec(compile(code, "docs/quickstart.md", "exec"), namespace)
@@ -133,8 +134,8 @@ async def test_without_message_content_the_quickstart_would_read_nothing(
         on_the_fake(monkeypatch, discord)
         code = once(
             sample("docs/quickstart.md", "bot.run()"),
-            "intents=hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT",
-            "intents=hikari.Intents.ALL_UNPRIVILEGED",
+            "intents = hikari.Intents.ALL_UNPRIVILEGED | hikari.Intents.MESSAGE_CONTENT",
+            "intents = hikari.Intents.ALL_UNPRIVILEGED",
         )
         code = once(once(code, "port=2333", f"port={fake.port}"), "\nbot.run()\n", "\n")
         namespace: dict[str, typing.Any] = {"__name__": "quickstart"}
