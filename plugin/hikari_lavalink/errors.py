@@ -208,7 +208,8 @@ class VoiceTimeoutError(LavalinkError, TimeoutError):
 
 
 class StoreError(LavalinkError):
-    """The store refused this process (see [`RedisStore`][hikari_lavalink.store.redis.RedisStore])."""
+    """The store refused this process (see
+    [`RedisStore`][hikari_lavalink.store.redis.RedisStore])."""
 
 
 class ShardsClaimedError(StoreError):

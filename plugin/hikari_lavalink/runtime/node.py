@@ -142,7 +142,8 @@ class Node:
         """The [`Player.voice_timeout`][hikari_lavalink.runtime.player.Player.voice_timeout] of its
         players that set none of their own (the hikari bridge sets its own `voice_timeout` here)."""
         self.music: music_.Music = music_.Music()
-        """The music settings and queue engine of its players (internal: the client's, once added)."""
+        """The music settings and queue engine of its players (internal: the client's, once
+        added)."""
         self._transport = transport
         self._listener = listener or NodeListener()
         self._rng = rng or random.Random()
