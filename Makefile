@@ -10,7 +10,7 @@ WORKERS ?= 4
 unexport PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
 
-.PHONY: demo test checks lint types imports unit docs bench clean dist compat
+.PHONY: demo test checks lint types imports unit docs bench clean dist compat verifytypes deps samples
 
 $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,24 @@ types: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 
+# The public interface's type completeness (every module not named _*, as a user's type checker
+# sees the package): pyright exits 1 below 100 % (it finds the package through the `python`
+# on PATH only). Then the declared dependencies against what the library imports.
+verifytypes: $(STAMP)
+	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/pyright --verifytypes hikari_lavalink --ignoreexternal \
+		>$(VENV)/verifytypes.txt; status=$$?; \
+	grep -E -A1 ' - error' $(VENV)/verifytypes.txt | head -80; \
+	grep -E '^(Symbols exported|Type completeness)' $(VENV)/verifytypes.txt; exit $$status
+
+deps: $(STAMP)
+	$(BIN)/python .ci/smoke_installed.py --dependencies-only
+
+# Every ```python block of docs/ and README.md, type-checked under pyright strict (the blocks
+# that include an example's section are checked in that file); the quickstart's bot and the
+# testing page's test also run, in tests/examples/test_doc_samples.py.
+samples: $(STAMP)
+	$(BIN)/python .ci/check_samples.py
+
 # The tests run in WORKERS processes (pytest-xdist), measured by pytest-cov, which combines
 # the workers' data into .coverage for the two reports; the 15 slowest tests are listed.
 unit: $(STAMP)
@@ -55,7 +73,7 @@ docs: $(STAMP)
 test: $(STAMP)
 	@$(MAKE) --no-print-directory -k -j --output-sync=target checks
 
-checks: lint types imports unit docs
+checks: lint types imports verifytypes deps samples unit docs
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt

@@ -10,6 +10,12 @@ page and a snippet of each finding.
 Roles and directives are looked for in prose and in code blocks (``<pre>``), the other
 patterns in prose only; inline ``<code>`` is never searched (a page may quote a role there).
 
+The API reference pages (``reference/``) are checked against the public API
+(`.ci/public_api.py`): every documented object (a heading's id) is a public name or a
+member of one, never a private name; every public name is documented; no base class shown
+is left undocumented (an internal one); no text says "internal", and no descriptor type
+(``SideField``, ``Setting``) shows.
+
 Usage: ``python .ci/check_site.py [SITE_DIR]`` (default ``.venv/site``).
 """
 
@@ -19,6 +25,9 @@ import html.parser
 import pathlib
 import re
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import public_api
 
 CODE = "\x1a"  # stands for inline code in the text searched
 ROLES = "class|meth|func|attr|mod|data|exc|obj|const|ref|term|doc|any|py:[a-z]+"
@@ -105,6 +114,52 @@ def findings(page: pathlib.Path) -> list[tuple[str, str]]:
     return found
 
 
+HEADING_ID = re.compile(r'<h[1-6] id="(hikari_lavalink[^"]*)"[^>]*class="doc doc-heading')
+BASES = re.compile(r"Bases: (.*?)</p>", re.DOTALL)
+UNDOCUMENTED_BASE = re.compile(r'<span title="\s*(hikari_lavalink[\w.]*)')
+REFERENCE_TEXT = [
+    ("a text saying 'internal'", public_api.INTERNAL),
+    ("a descriptor type", re.compile(r"\b(?:SideField|Setting)\b")),
+]
+
+
+def reference_findings(site: pathlib.Path) -> list[tuple[str, str, str]]:
+    """(page, what, detail) for each thing a reference page shows that is not public API."""
+    public = public_api.public_paths()
+    found: list[tuple[str, str, str]] = []
+    documented: set[str] = set()
+    for page in sorted((site / "reference").rglob("*.html")):
+        name = str(page.relative_to(site))
+        text = page.read_text(encoding="utf-8")
+        for ident in HEADING_ID.findall(text):
+            documented.add(ident)
+            owner = max(
+                (p for p in public if ident == p or ident.startswith(f"{p}.")),
+                key=len,
+                default=None,
+            )
+            if owner is None:
+                found.append((name, "not a public name", ident))
+                continue
+            private = [s for s in ident[len(owner) + 1 :].split(".") if s.startswith("_")]
+            if any(not (s.startswith("__") and s.endswith("__")) for s in private):
+                found.append((name, "a private member", ident))
+        for bases in BASES.findall(text):
+            found += [(name, "an undocumented base", b) for b in UNDOCUMENTED_BASE.findall(bases)]
+        parser = _Text()
+        parser.feed(text)
+        parser.close()
+        for _, run in parser.runs:
+            for what, pattern in REFERENCE_TEXT:
+                for match in pattern.finditer(run):
+                    snippet = run[max(match.start() - 40, 0) : match.end() + 40]
+                    found.append((name, what, " ".join(snippet.replace(CODE, "`...`").split())))
+    found += [
+        ("reference/", "a public name not documented", p) for p in sorted(public - documented)
+    ]
+    return found
+
+
 def main(argv: list[str]) -> int:
     site = pathlib.Path(argv[1] if len(argv) > 1 else ".venv/site")
     pages = sorted(site.rglob("*.html"))
@@ -116,10 +171,21 @@ def main(argv: list[str]) -> int:
         for name, snippet in findings(page):
             total += 1
             print(f"{page.relative_to(site)}: {name}: {snippet}", file=sys.stderr)
-    if total:
-        print(f"check_site: {total} raw RST construct(s) in {site}", file=sys.stderr)
+    problems = reference_findings(site)
+    for page, what, detail in problems:
+        print(f"{page}: {what}: {detail}", file=sys.stderr)
+    if total or problems:
+        print(
+            f"check_site: {total} raw RST construct(s), {len(problems)} non-public thing(s) in "
+            f"the reference, in {site}",
+            file=sys.stderr,
+        )
         return 1
-    print(f"check_site: {len(pages)} pages, no raw RST")
+    public = len(public_api.public_paths())
+    print(
+        f"check_site: {len(pages)} pages, no raw RST; the reference shows the {public} public "
+        "names and nothing private"
+    )
     return 0
 
 

@@ -56,7 +56,7 @@ from hikari_lavalink.errors import (
     UsageError,
     VoiceTimeoutError,
 )
-from hikari_lavalink.protocol import presets
+from hikari_lavalink.protocol import presets, search
 from hikari_lavalink.protocol.codec import decode_load_result, decode_message, encode
 from hikari_lavalink.protocol.filters import (
     Band,
@@ -113,7 +113,7 @@ from hikari_lavalink.protocol.models import (
     VoiceState,
 )
 from hikari_lavalink.protocol.models import Player as PlayerModel
-from hikari_lavalink.protocol.plugins import PluginName
+from hikari_lavalink.protocol.plugins import PluginName, lavasrc, youtube
 from hikari_lavalink.protocol.plugins.lavasearch import LavaSearchResult, SearchText, SearchType
 from hikari_lavalink.protocol.plugins.lavasrc import (
     LavaSrcConfig,
@@ -169,6 +169,9 @@ __all__ = [
     "with_requester",
     "is_autoplayed",
     "presets",
+    "search",
+    "lavasrc",
+    "youtube",
     "SearchSource",
     "SessionStore",
     "JsonFileStore",

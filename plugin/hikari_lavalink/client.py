@@ -92,9 +92,9 @@ class LavalinkClient(NodeAdministration, SourcePlugins):
         Start and stop with the bot's lifecycle events.
     node_strategy
         Your own node selection (default: lowest penalty, region first, with hysteresis;
-        see [`hikari_lavalink.protocol.balancing`][hikari_lavalink.protocol.balancing]).
+        see [`NodeStrategy`][hikari_lavalink.NodeStrategy]).
     store
-        Persist sessions and players (see [`hikari_lavalink.store`][hikari_lavalink.store]) so that
+        Persist sessions and players (a [`SessionStore`][hikari_lavalink.SessionStore]) so that
         a restarted bot resumes them. With a store, shutting down keeps the Lavalink sessions alive
         (for their `resume_timeout`) instead of destroying the players: the music goes on while the
         bot restarts. Off by default: without a store, shutdown leaves voice.
@@ -271,37 +271,37 @@ class LavalinkClient(NodeAdministration, SourcePlugins):
         """The bot this client is bound to."""
         return self._bot
 
-    voice_timeout = Setting[float]("_voice", "voice_timeout")
+    voice_timeout: Setting[float] = Setting("_voice", "voice_timeout")
     """Seconds [`join`][hikari_lavalink.client.LavalinkClient.join] waits for Discord's voice
     credentials.
 
     Also the [`Node.voice_timeout`][hikari_lavalink.runtime.node.Node.voice_timeout] of every node
     of this client: how long `player.play()` waits for a voice connection being (re)built.
     """
-    self_deaf = Setting[bool]("_voice", "self_deaf")
+    self_deaf: Setting[bool] = Setting("_voice", "self_deaf")
     """Sent with every op 4."""
-    self_mute = Setting[bool]("_voice", "self_mute")
+    self_mute: Setting[bool] = Setting("_voice", "self_mute")
     """Sent with every op 4."""
-    shard_death_policy = Setting[ShardDeathPolicy]("_shards", "policy")
+    shard_death_policy: Setting[ShardDeathPolicy] = Setting("_shards", "policy")
     """After a shard's gateway connection died: `"rejoin"` or `"leave"`."""
-    rejoin_timeout = Setting[float]("_shards", "rejoin_timeout")
+    rejoin_timeout: Setting[float] = Setting("_shards", "rejoin_timeout")
     """Seconds to wait for the voice credentials when rejoining after a shard death."""
-    node_loss_grace = Setting[float]("_failover", "grace")
+    node_loss_grace: Setting[float] = Setting("_failover", "grace")
     """Seconds a lost node's players wait for any node before leaving their channels."""
-    node_strategy = Setting["NodeStrategy | None"]("_pool", "strategy")
+    node_strategy: Setting[NodeStrategy | None] = Setting("_pool", "strategy")
     """Your own node selection, or `None` for the default."""
-    store_interval = Setting[float]("_restore", "interval")
+    store_interval: Setting[float] = Setting("_restore", "interval")
     """Seconds between store writes (only when something changed)."""
-    auto_advance = Setting[bool]("_music", "auto_advance")
+    auto_advance: Setting[bool] = Setting("_music", "auto_advance")
     """Whether a player's queue plays its next track when a track ends (by default)."""
-    autoplay = Setting[bool]("_music", "autoplay")
+    autoplay: Setting[bool] = Setting("_music", "autoplay")
     """Whether an empty queue is filled from
     [`recommender`][hikari_lavalink.client.LavalinkClient.recommender] (by default)."""
-    recommender = Setting[Recommender]("_music", "recommender")
+    recommender: Setting[Recommender] = Setting("_music", "recommender")
     """`await recommender(player, seed) -> tracks`: what autoplay plays."""
-    leave_when_idle = Setting["float | None"]("_music", "leave_when_idle")
+    leave_when_idle: Setting[float | None] = Setting("_music", "leave_when_idle")
     """Seconds with nothing playing and an empty queue before leaving (`None`: never)."""
-    leave_when_alone = Setting["float | None"]("_music", "leave_when_alone")
+    leave_when_alone: Setting[float | None] = Setting("_music", "leave_when_alone")
     """Seconds alone with bots in the channel before leaving (`None`: never)."""
 
     # -- nodes ---------------------------------------------------------------------------

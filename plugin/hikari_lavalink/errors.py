@@ -106,10 +106,10 @@ class RestError(LavalinkError):
     def __init__(
         self, status: int, body: models.ErrorBody | None, path: str, method: str = "GET"
     ) -> None:
-        self.status = status
-        self.body = body
-        self.path = path
-        self.method = method
+        self.status: int = status
+        self.body: models.ErrorBody | None = body
+        self.path: str = path
+        self.method: str = method
         detail = body.message if body is not None and body.message else _status_hint(status)
         super().__init__(f"{method} {path} failed with HTTP {status}: {detail}")
 
@@ -130,7 +130,7 @@ class NodeError(LavalinkError):
     __slots__ = ("node",)
 
     def __init__(self, node: str, message: str) -> None:
-        self.node = node
+        self.node: str = node
         super().__init__(f"node {node!r}: {message}")
 
 
@@ -159,9 +159,9 @@ class NodeConnectionError(NodeError):
         fatal: bool,
         refused: bool = False,
     ) -> None:
-        self.status = status
-        self.fatal = fatal
-        self.refused = refused
+        self.status: int | None = status
+        self.fatal: bool = fatal
+        self.refused: bool = refused
         super().__init__(node, message)
 
 
@@ -181,9 +181,9 @@ class NodeClosedError(NodeError):
     __slots__ = ("can_resume", "code", "reason")
 
     def __init__(self, node: str, code: int, reason: str, *, can_resume: bool) -> None:
-        self.code = code
-        self.reason = reason
-        self.can_resume = can_resume
+        self.code: int = code
+        self.reason: str = reason
+        self.can_resume: bool = can_resume
         what = "resumable" if can_resume else "not resumable"
         super().__init__(node, f"WebSocket closed with code {code} {reason!r} ({what})")
 
@@ -208,7 +208,8 @@ class VoiceTimeoutError(LavalinkError, TimeoutError):
 
 
 class StoreError(LavalinkError):
-    """The store refused this process (see [`hikari_lavalink.store`][hikari_lavalink.store])."""
+    """The store refused this process (see
+    [`RedisStore`][hikari_lavalink.store.redis.RedisStore])."""
 
 
 class ShardsClaimedError(StoreError):
@@ -227,7 +228,7 @@ class ShardsClaimedError(StoreError):
     __slots__ = ("owners",)
 
     def __init__(self, message: str, owners: dict[int, str]) -> None:
-        self.owners = owners
+        self.owners: dict[int, str] = owners
         super().__init__(message)
 
 

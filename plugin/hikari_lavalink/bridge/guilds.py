@@ -158,12 +158,12 @@ class GuildVoice(VoiceHandshake):
         return self.player is None and (episode is None or episode.is_settled())
 
     # -- what exists only while something happens (in _episode, see hikari_lavalink._side)
-    voice_lost = SideField[bool]("_episode", _Episode, _IDLE)
-    lost_channel_id = SideField["int | None"]("_episode", _Episode, _IDLE)
-    restorer = SideField["object | None"]("_episode", _Episode, _IDLE)
-    leaving = SideField[bool]("_episode", _Episode, _IDLE)
-    left_at = SideField["float | None"]("_episode", _Episode, _IDLE)
-    leave_owed = SideField[bool]("_episode", _Episode, _IDLE)
+    voice_lost: SideField[bool] = SideField("_episode", _Episode, _IDLE)
+    lost_channel_id: SideField[int | None] = SideField("_episode", _Episode, _IDLE)
+    restorer: SideField[object | None] = SideField("_episode", _Episode, _IDLE)
+    leaving: SideField[bool] = SideField("_episode", _Episode, _IDLE)
+    left_at: SideField[float | None] = SideField("_episode", _Episode, _IDLE)
+    leave_owed: SideField[bool] = SideField("_episode", _Episode, _IDLE)
     _lock = SideField["_GuildLock | None"]("_episode", _Episode, _IDLE, field="lock")
     _waiter = SideField["asyncio.Future[VoiceUpdate] | None"](
         "_episode", _Episode, _IDLE, field="waiter"

@@ -95,7 +95,7 @@ class Restore:
         self._voice = voice
         self._tasks = tasks
         self._restore_guild = restore_guild
-        self.interval = interval
+        self.interval: float = interval
         self._saved: StoredState | None = None
         self._failing = False
         # Stored players not yet back, by the node they were on ("": a node not added).

@@ -75,7 +75,7 @@ class ShardRecovery:
         self._tasks = tasks
         self._closing = closing
         self.policy: ShardDeathPolicy = policy
-        self.rejoin_timeout = rejoin_timeout
+        self.rejoin_timeout: float = rejoin_timeout
 
     @override
     def __repr__(self) -> str:

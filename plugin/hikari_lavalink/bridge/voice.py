@@ -96,10 +96,10 @@ class VoiceCoordinator:
         self._pool = pool
         self._events = events
         self._voice_timeout = voice_timeout
-        self.self_deaf = self_deaf
-        self.self_mute = self_mute
+        self.self_deaf: bool = self_deaf
+        self.self_mute: bool = self_mute
         self._guilds: dict[int, GuildVoice] = {}
-        self.players: typing.Final = GuildPlayers(self._guilds)
+        self.players: typing.Final[GuildPlayers] = GuildPlayers(self._guilds)
         """The players, by guild id (read-only view)."""
 
     @override

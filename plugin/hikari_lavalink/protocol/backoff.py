@@ -32,8 +32,8 @@ class Backoff:
         if base <= 0 or cap < base:
             msg = f"need 0 < base <= cap, got base={base} cap={cap}"
             raise ValueError(msg)
-        self.base = base
-        self.cap = cap
+        self.base: float = base
+        self.cap: float = cap
         self._rng: typing.Final = rng or random.Random()
         self._attempt = 0
 

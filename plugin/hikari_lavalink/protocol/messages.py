@@ -126,7 +126,7 @@ class PluginEventMessage(Inbound, tag_field="type", kw_only=True, frozen=True):
     """Base of a plugin's `event` message (LavaLyrics' `LyricsFoundEvent`, say).
 
     A subclass names its `type` as its msgspec `tag` and is registered with
-    [`codec.register_plugin_event`][hikari_lavalink.protocol.codec.register_plugin_event];
+    `protocol.codec.register_plugin_event`;
     every plugin event names its guild.
     """
 

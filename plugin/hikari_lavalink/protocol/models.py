@@ -105,7 +105,7 @@ class Track(Inbound, kw_only=True, frozen=True):
     """A playable track. `encoded` is opaque: pass it back to Lavalink unchanged.
 
     Its repr shows `[REDACTED]` for the `user_data` keys in
-    [`SECRET_USER_DATA_KEYS`][hikari_lavalink.protocol.models.SECRET_USER_DATA_KEYS]
+    `SECRET_USER_DATA_KEYS`
     (youtube-source's `oauth-token`); the value itself is kept and sent as is.
     """
 

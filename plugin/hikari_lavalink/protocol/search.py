@@ -65,7 +65,7 @@ SearchSource = typing.Literal[
     "qobuz",
     "jiosaavn",
 ]
-"""A source [`identifier`][hikari_lavalink.protocol.search.identifier] can search."""
+"""A source [`LavalinkClient.search`][hikari_lavalink.LavalinkClient.search] can search."""
 
 PREFIXES: typing.Final[collections.abc.Mapping[SearchSource, str]] = types.MappingProxyType(
     {

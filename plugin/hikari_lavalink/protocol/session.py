@@ -177,8 +177,8 @@ class NodeSession:
         backoff: Backoff | None = None,
         session_id: str | None = None,
     ) -> None:
-        self.resuming = resuming
-        self.resume_timeout = resume_timeout
+        self.resuming: bool = resuming
+        self.resume_timeout: int = resume_timeout
         self._backoff = backoff or Backoff()
         self._state = SessionState.IDLE
         self._session_id = session_id

@@ -61,7 +61,7 @@ class VoiceHandshake:
     __slots__ = ("_channel_id", "_endpoint", "_sent", "_session_id", "_token", "guild_id")
 
     def __init__(self, guild_id: int) -> None:
-        self.guild_id: typing.Final = guild_id
+        self.guild_id: typing.Final[int] = guild_id
         self._session_id: str | None = None
         self._channel_id: int | None = None
         self._token: str | None = None

@@ -31,7 +31,9 @@ class MusicParts(VoiceParts):
     _node: Node
     _extras: Extras | None
 
-    music_state = SideField["music_.PlayerMusic | None"]("_extras", Extras, DEFAULTS, field="music")
+    music_state: SideField[music_.PlayerMusic | None] = SideField(
+        "_extras", Extras, DEFAULTS, field="music"
+    )
     """The player's music state, or `None` while it never used one (internal)."""
 
     def _music(self) -> music_.PlayerMusic:

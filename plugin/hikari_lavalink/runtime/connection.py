@@ -89,9 +89,9 @@ class NodeConnection:
         self._players = players
         self._transport = transport
         self._listener = listener
-        self.session = session
+        self.session: session_.NodeSession = session
         self._backoff = backoff
-        self.ready = asyncio.Event()
+        self.ready: asyncio.Event = asyncio.Event()
         self.conn: WebSocketConnection | None = None
         self.task: asyncio.Task[None] | None = None
         self.error: LavalinkError | None = None

@@ -67,7 +67,7 @@ class Failover:
         self._is_current = is_current
         self._leave = leave
         self._moved = moved
-        self.grace = grace
+        self.grace: float = grace
 
     @override
     def __repr__(self) -> str:

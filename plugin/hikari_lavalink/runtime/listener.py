@@ -54,7 +54,7 @@ class NodeListener:
         """The node stopped for good (`error` is `None` when the user closed it)."""
 
     def wants_player_updates(self, node: Node) -> bool:
-        """Whether [`player_update`][hikari_lavalink.runtime.node.NodeListener.player_update] is to
+        """Whether [`player_update`][hikari_lavalink.NodeListener.player_update] is to
         be called for `node`'s messages now.
 
         Asked once per step of the node's reader task (until it next gives the event loop

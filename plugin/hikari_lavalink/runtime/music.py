@@ -201,11 +201,11 @@ class Music:
         ]
         | None = None,
     ) -> None:
-        self.auto_advance = auto_advance
-        self.autoplay = autoplay
+        self.auto_advance: bool = auto_advance
+        self.autoplay: bool = autoplay
         self.recommender: Recommender = recommender or recommend
-        self.leave_when_idle = leave_when_idle
-        self.leave_when_alone = leave_when_alone
+        self.leave_when_idle: float | None = leave_when_idle
+        self.leave_when_alone: float | None = leave_when_alone
         self._is_current = is_current
         self._queue_end = queue_end
         self._idle = idle

@@ -123,12 +123,16 @@ class Node:
         rng: random.Random | None = None,
         clock: collections.abc.Callable[[], float] = time.monotonic,
     ) -> None:
-        self.name: typing.Final = name
+        self.name: typing.Final[str] = name
+        """The node's name, unique among the client's nodes."""
         self.regions: frozenset[str] = frozenset(regions)
         """Regions this node serves (names as in `protocol.balancing.REGION_PREFIXES`)."""
-        self.user_id = user_id
-        self.client_name = client_name
-        self.clock: typing.Final = clock
+        self.user_id: int = user_id
+        """The bot's user id, sent in the handshake."""
+        self.client_name: str = client_name
+        """The `Client-Name` header of the handshake."""
+        self.clock: typing.Final[collections.abc.Callable[[], float]] = clock
+        """Internal: the monotonic clock positions are interpolated with."""
         self.stats: models.Stats | None = None
         """The latest statistics from the WebSocket, `None` until the first arrive."""
         self.info: models.Info | None = None
@@ -137,8 +141,9 @@ class Node:
         self.voice_timeout: float | None = None
         """The [`Player.voice_timeout`][hikari_lavalink.runtime.player.Player.voice_timeout] of its
         players that set none of their own (the hikari bridge sets its own `voice_timeout` here)."""
-        self.music = music_.Music()
-        """The music settings and queue engine of its players (the client's, once added)."""
+        self.music: music_.Music = music_.Music()
+        """The music settings and queue engine of its players (internal: the client's, once
+        added)."""
         self._transport = transport
         self._listener = listener or NodeListener()
         self._rng = rng or random.Random()
@@ -323,7 +328,7 @@ class Node:
         return player
 
     def adopt_player(self, player: Player) -> None:
-        """Take a player from another node (failover); it is not sent anywhere yet."""
+        """Take a player from another node (internal: failover); it is not sent anywhere yet."""
         player.move_to(self)
         self._players[player.guild_id] = player
 

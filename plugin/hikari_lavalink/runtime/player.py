@@ -51,12 +51,14 @@ class Player(MusicParts):
 
     def __init__(self, node: Node, guild_id: int) -> None:
         self._node = node
-        self.guild_id: typing.Final = guild_id
+        self.guild_id: typing.Final[int] = guild_id
+        """The guild this player plays in."""
         self.track: models.Track | None = None
         """The track playing (or paused), `None` when idle."""
-        self.volume = 100
+        self.volume: int = 100
         """Player volume, 0-1000 (100 is unchanged)."""
-        self.paused = False
+        self.paused: bool = False
+        """Whether playback is paused."""
         # What a playing player does not need (see Extras): an object only while needed.
         self._extras: Extras | None = None
         self._voice_ready = False  # a new player has no voice on Lavalink yet
@@ -65,9 +67,10 @@ class Player(MusicParts):
         self._voice_endpoint: str | None = None
         self._voice_session_id: str | None = None
         self._channel_id: int | None = None
-        self.connected = False
+        self.connected: bool = False
         """Whether Lavalink's voice connection to Discord is up (from `playerUpdate`)."""
-        self.ping = -1
+        self.ping: int = -1
+        """Lavalink's ping to Discord's voice server in ms, -1 while not connected."""
         # The position, in one object: while it advances, the clock time at which it was
         # 0 (a float); while it stands still (paused, or frozen where the audio stopped),
         # the position in ms itself (an int).
@@ -96,11 +99,11 @@ class Player(MusicParts):
 
     # -- what a playing player does not need (in _extras, see hikari_lavalink._side) ------
 
-    detached = SideField[bool]("_extras", Extras, DEFAULTS)
+    detached: SideField[bool] = SideField("_extras", Extras, DEFAULTS)
     """Its server-side player was dropped on purpose (voice lost); state kept for a restore."""
-    end_time = SideField["int | None"]("_extras", Extras, DEFAULTS)
+    end_time: SideField[int | None] = SideField("_extras", Extras, DEFAULTS)
     """Where the track stops (ms), if the last play set an end."""
-    destroyed = SideField["str | None"]("_extras", Extras, DEFAULTS)
+    destroyed: SideField[str | None] = SideField("_extras", Extras, DEFAULTS)
     """Why the player was destroyed (`"left"`, `"kicked"`...): then every command
     raises, and [`LavalinkClient.join`][hikari_lavalink.client.LavalinkClient.join] makes a new
     player; `None` while it lives."""
@@ -132,7 +135,7 @@ class Player(MusicParts):
         of starting a track Discord cannot hear; `None` does not wait. By default the player follows
         [`Node.voice_timeout`][hikari_lavalink.runtime.node.Node.voice_timeout] of the node it is
         on; assign a value to give this player its own, or
-        [`NODE_DEFAULT`][hikari_lavalink.runtime.player.NODE_DEFAULT] to follow the node again.
+        `NODE_DEFAULT` (`hikari_lavalink.runtime.player`) to follow the node again.
         """
         timeout = self._own_voice_timeout
         return self._node.voice_timeout if isinstance(timeout, NodeDefault) else timeout
@@ -162,7 +165,7 @@ class Player(MusicParts):
         return position if info.is_stream else min(position, info.length)
 
     def apply_state(self, state: models.PlayerState, now: float) -> None:
-        """Record a `playerUpdate` state received by clock time `now`."""
+        """Record a `playerUpdate` state received by clock time `now` (internal: the reader's)."""
         self._at = state.position if self.paused else now - state.position / 1000.0
         self.connected = state.connected
         self.ping = state.ping
@@ -259,7 +262,8 @@ class Player(MusicParts):
         self._node = node
 
     def restore_request(self) -> requests.UpdatePlayer:
-        """The update that recreates this player as it is now, on any session or node."""
+        """The update that recreates this player as it is now, on any session or node (internal:
+        restore, failover and reconcile send it)."""
         track: requests.UpdatePlayerTrack | msgspec.UnsetType = UNSET
         position: int | msgspec.UnsetType = UNSET
         if self.track is not None:

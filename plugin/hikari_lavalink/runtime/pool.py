@@ -41,7 +41,7 @@ class NodePool:
     __slots__ = ("_draining", "_nodes", "_ready", "strategy")
 
     def __init__(self, strategy: NodeStrategy | None = None) -> None:
-        self.strategy = strategy
+        self.strategy: NodeStrategy | None = strategy
         self._nodes: dict[str, Node] = {}
         self._draining: set[str] = set()
         # Set whenever a node becomes ready: what a player held for a node waits on.

@@ -98,7 +98,7 @@ class TrackQueue:
         self._rng = rng
         self.current: Track | None = None
         """The track handed out last (`None` when idle)."""
-        self.loop = LoopMode.OFF
+        self.loop: LoopMode = LoopMode.OFF
 
     def __len__(self) -> int:
         return len(self._upcoming)

@@ -164,7 +164,7 @@ class Reconciliation:
         lost: collections.abc.Callable[[str, list[Player]], None],
     ) -> None:
         self._node = node
-        self.restore_players = restore_players
+        self.restore_players: bool = restore_players
         self._backoff = backoff
         self._reconciled = reconciled
         self._lost = lost

@@ -116,8 +116,8 @@ class StoreScope:
         if shard_count < 1 or not ids or ids[0] < 0 or ids[-1] >= shard_count:
             msg = f"shard ids {list(ids)} do not fit a bot of {shard_count} shard(s)"
             raise ValueError(msg)
-        self.shard_count = shard_count
-        self.shard_ids = ids
+        self.shard_count: int = shard_count
+        self.shard_ids: tuple[int, ...] = ids
         self._owned = frozenset(ids)
 
     @override

@@ -36,7 +36,7 @@ class JsonFileStore:
     __slots__ = ("_scope", "path")
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = pathlib.Path(path)
+        self.path: pathlib.Path = pathlib.Path(path)
         self._scope: StoreScope | None = None
 
     @override

@@ -145,12 +145,12 @@ class RedisStore:
             self._owns_client = False
         self._client = client
         self._commands = RedisCommands(client, f"{prefix}{cluster}:commands")
-        self.cluster = cluster
-        self.prefix = prefix
-        self.lease_ttl = lease_ttl
-        self.wait_for_shards = wait_for_shards
-        self.instance = instance
-        self.claimed = False
+        self.cluster: str = cluster
+        self.prefix: str = prefix
+        self.lease_ttl: float = lease_ttl
+        self.wait_for_shards: bool | float = wait_for_shards
+        self.instance: str = instance
+        self.claimed: bool = False
         """Whether this process holds its shards' claim."""
         self._token = secrets.token_hex(8)
         self._scope: StoreScope | None = None

@@ -1,6 +1,6 @@
 """An in-memory node transport: a [`Node`][hikari_lavalink.Node] with no socket.
 
-The seam the node talks through ([`NodeTransport`][hikari_lavalink.transport.base.NodeTransport])
+The seam the node talks through (`NodeTransport` (`hikari_lavalink.transport.base`))
 has a second implementation here, as httpcore ships a mock backend beside its real ones. A
 [`MemoryServer`][hikari_lavalink.testing.MemoryServer] is the test's side: it hands out the
 transport to give the node, and it drives everything the node sees. Nothing runs on its own: no
@@ -68,7 +68,7 @@ class _Kind:
     __slots__ = ("name",)
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.name: str = name
 
     @override
     def __repr__(self) -> str:
@@ -203,13 +203,13 @@ class MemoryConnection:
     )
 
     def __init__(self, headers: dict[str, str]) -> None:
-        self.headers = headers
+        self.headers: dict[str, str] = headers
         """The handshake's request headers (`Authorization` included)."""
         self.sent: list[str | bytes] = []
         """Every frame pushed, in order."""
         self.closed_code: int | None = None
         """The close code the node sent (`None` while it has not closed the socket)."""
-        self.is_open = True
+        self.is_open: bool = True
         """`False` once the socket is over (either side closed it, or it died)."""
         self._inbox: collections.deque[_Message | Exception] = collections.deque()
         self._reader: asyncio.Future[None] | None = None
@@ -347,18 +347,18 @@ class MemoryServer:
     )
 
     def __init__(self, *, password: str = "youshallnotpass", name: str = "memory") -> None:  # noqa: S107
-        self.name = name
-        self.transport = MemoryTransport(self, password)
-        """The [`NodeTransport`][hikari_lavalink.transport.base.NodeTransport] to give the node."""
+        self.name: str = name
+        self.transport: MemoryTransport = MemoryTransport(self, password)
+        """The `NodeTransport` (`hikari_lavalink.transport.base`) to give the node."""
         self.handshakes: list[dict[str, str]] = []
         """The headers of every handshake attempt, refused ones included."""
         self.connections: list[MemoryConnection] = []
         """Every accepted WebSocket, in order."""
         self.requests: list[routes.Route[typing.Any]] = []
         """Every REST call, in order (`trace=true` included in the route when asked)."""
-        self.reachable = True
+        self.reachable: bool = True
         """`False`: every handshake and REST call fails as an unreachable server's do."""
-        self.refusing = False
+        self.refusing: bool = False
         """`True`: every handshake is refused, as when the server's process is gone."""
         self.session_resumed: bool | None = False
         """The `Session-Resumed` header of the next accepted handshakes (`None`: absent)."""
@@ -507,7 +507,7 @@ def _matches(pattern: str, path: str) -> bool:
 
 
 class MemoryTransport:
-    """A [`NodeTransport`][hikari_lavalink.transport.base.NodeTransport] served by a
+    """A `NodeTransport` (`hikari_lavalink.transport.base`) served by a
     [`MemoryServer`][hikari_lavalink.testing.MemoryServer] (make it with the server:
     `MemoryServer().transport`)."""
 
@@ -516,7 +516,7 @@ class MemoryTransport:
     def __init__(self, server: MemoryServer, password: str) -> None:
         self._server = server
         self._password = password
-        self.closed = False
+        self.closed: bool = False
         """Whether the node closed its transport."""
 
     @override

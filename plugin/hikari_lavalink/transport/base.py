@@ -32,8 +32,8 @@ class WebSocketClosed:
     __slots__ = ("code", "reason")
 
     def __init__(self, code: int, reason: str = "") -> None:
-        self.code = code
-        self.reason = reason
+        self.code: int = code
+        self.reason: str = reason
 
     @override
     def __repr__(self) -> str:

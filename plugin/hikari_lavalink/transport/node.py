@@ -94,9 +94,9 @@ class AiohttpNodeTransport:
         rest_timeout: float = 10.0,
         heartbeat: float | None = 30.0,
     ) -> None:
-        self.name = name
-        self.base_url = f"{'https' if secure else 'http'}://{host}:{port}"
-        self.ws_url = f"{'wss' if secure else 'ws'}://{host}:{port}/v4/websocket"
+        self.name: str = name
+        self.base_url: str = f"{'https' if secure else 'http'}://{host}:{port}"
+        self.ws_url: str = f"{'wss' if secure else 'ws'}://{host}:{port}/v4/websocket"
         self._password = password
         self._session = session
         self._owns_session = session is None

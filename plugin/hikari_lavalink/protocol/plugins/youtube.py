@@ -18,7 +18,7 @@ per-track access token
 ([`with_oauth_token`][hikari_lavalink.protocol.plugins.youtube.with_oauth_token]) lives in
 the track's `user_data`, which Lavalink echoes in every event of the track: the
 [`Track`][hikari_lavalink.Track] repr hides it, but `track.user_data` holds it, and a
-[store][hikari_lavalink.store] saves it with the queue.
+[store][hikari_lavalink.SessionStore] saves it with the queue.
 
 **Refresh tokens with `/`.** Google's refresh tokens start with `1//`; the route escapes
 the `/` (`%2F`), which Spring's and Tomcat's defaults may refuse (400). Read from those

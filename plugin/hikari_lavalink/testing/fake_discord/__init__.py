@@ -44,11 +44,11 @@ Notes
 * `VOICE_STATE_UPDATE` is only sent to a shard that identified with the
   `GUILD_VOICE_STATES` intent, as Discord does.
 * Every record has a wait that looks at it again whenever the fake records something:
-  [`FakeDiscord.wait_for_op`][hikari_lavalink.testing.fake_discord.FakeDiscord.wait_for_op],
-  [`wait_for_frame`][hikari_lavalink.testing.fake_discord.FakeDiscord.wait_for_frame],
-  [`wait_for_request`][hikari_lavalink.testing.fake_discord.FakeDiscord.wait_for_request],
-  [`wait_for_shards`][hikari_lavalink.testing.fake_discord.FakeDiscord.wait_for_shards] and
-  [`wait_until`][hikari_lavalink.testing.fake_discord.FakeDiscord.wait_until].
+  [`FakeDiscord.wait_for_op`][hikari_lavalink.testing.FakeDiscord.wait_for_op],
+  [`wait_for_frame`][hikari_lavalink.testing.FakeDiscord.wait_for_frame],
+  [`wait_for_request`][hikari_lavalink.testing.FakeDiscord.wait_for_request],
+  [`wait_for_shards`][hikari_lavalink.testing.FakeDiscord.wait_for_shards] and
+  [`wait_until`][hikari_lavalink.testing.FakeDiscord.wait_until].
 
 The package is cut by concern: `.server` (the [`FakeDiscord`][hikari_lavalink.testing.FakeDiscord]
 face), `.gateway` (sessions, IDENTIFY and RESUME, heartbeats, dispatch, deaths), `.voice` (how op 4

@@ -14,7 +14,9 @@ payload that does not decode, 4003 for anything but a heartbeat before the hands
 for a wrong token, 4005 for a second IDENTIFY, 4010 for a shard outside the count. A new
 connection for a shard takes over from (and aborts) the old one. Dispatches meant for a shard
 with no session are dropped, and `VOICE_STATE_UPDATE` goes only to a shard that identified
-with the `GUILD_VOICE_STATES` intent. An op 4 is handed to `.voice`.
+with the `GUILD_VOICE_STATES` intent; without `MESSAGE_CONTENT`, a guild message that does not
+mention the bot comes with no content (nor embeds, attachments, components). An op 4 is
+handed to `.voice`.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ _LOGGER = logging.getLogger("hikari_lavalink.testing.fake_discord")
 
 JSON: typing.TypeAlias = dict[str, typing.Any]
 _GUILD_VOICE_STATES: typing.Final = 1 << 7
+_MESSAGE_CONTENT: typing.Final = 1 << 15
 KILL_MODES: typing.Final = (
     "close:<code>",
     "abort",
@@ -83,14 +86,14 @@ class Connection:
     def __init__(
         self, ws: web.WebSocketResponse, request: web.Request, compress: str, compressor: typing.Any
     ) -> None:
-        self.ws = ws
-        self.request = request
-        self.compress = compress
-        self.compressor = compressor
-        self.shard_id = -1
-        self.hint = -1
-        self.acks = True
-        self.closed_by_fake = False
+        self.ws: web.WebSocketResponse = ws
+        self.request: web.Request = request
+        self.compress: str = compress
+        self.compressor: typing.Any = compressor
+        self.shard_id: int = -1
+        self.hint: int = -1
+        self.acks: bool = True
+        self.closed_by_fake: bool = False
         self.sent_close_code: int | None = None
 
     @property
@@ -107,14 +110,14 @@ class Shard:
     def __init__(self) -> None:
         self.conn: Connection | None = None
         self.session_id: str | None = None
-        self.seq = 0
-        self.forget = False
-        self.intents = 0
+        self.seq: int = 0
+        self.forget: bool = False
+        self.intents: int = 0
         self.backlog: collections.deque[JSON] = collections.deque()
         """The session's last dispatches, oldest first (RESUMED is never kept)."""
-        self.floor = 0
+        self.floor: int = 0
         """The last seq no longer kept: a RESUME from before it cannot be replayed."""
-        self.lock = asyncio.Lock()
+        self.lock: asyncio.Lock = asyncio.Lock()
         """Held to number and send a dispatch, and for a RESUME's whole replay."""
 
     def end_session(self) -> None:
@@ -236,6 +239,14 @@ class Gateway:
             return
         if event == "VOICE_STATE_UPDATE" and not shard.intents & _GUILD_VOICE_STATES:
             return  # as Discord: no voice states without the GUILD_VOICE_STATES intent
+        if event in {"MESSAGE_CREATE", "MESSAGE_UPDATE"} and not shard.intents & _MESSAGE_CONTENT:
+            # As Discord: without MESSAGE_CONTENT a guild message reaches the bot empty,
+            # unless it mentions the bot.
+            mentioned = any(
+                str(m.get("id")) == str(self._app.bot_id) for m in data.get("mentions", [])
+            )
+            if data.get("guild_id") is not None and not mentioned:
+                data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
         async with shard.lock:
             await self._emit(shard, event, data)
 
@@ -413,7 +424,7 @@ class Gateway:
 
     async def kill(self, shard_id: int, mode: str) -> None:
         """Carry out
-        [`FakeDiscord.kill_shard`][hikari_lavalink.testing.fake_discord.FakeDiscord.kill_shard] (its
+        [`FakeDiscord.kill_shard`][hikari_lavalink.testing.FakeDiscord.kill_shard] (its
         docstring says what each mode does)."""
         parts = mode.split("+")
         for part in parts:

@@ -59,7 +59,7 @@ class RecordedClose:
         The shard of the connection (`-1` if it never identified or resumed).
     initiator
         `"bot"` (the bot sent a close frame), `"fake"` (a
-        [`FakeDiscord.kill_shard`][hikari_lavalink.testing.fake_discord.FakeDiscord.kill_shard]
+        [`FakeDiscord.kill_shard`][hikari_lavalink.testing.FakeDiscord.kill_shard]
         close or abort) or `"transport"` (the socket died without a close frame).
     code
         The close code, `None` without a close frame.

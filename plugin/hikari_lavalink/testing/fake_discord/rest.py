@@ -64,7 +64,7 @@ class Rest:
         options: collections.abc.Sequence[JSON] | None,
     ) -> JSON:
         """The `INTERACTION_CREATE` of
-        [`FakeDiscord.dispatch_interaction`][hikari_lavalink.testing.fake_discord.FakeDiscord.dispatch_interaction]."""
+        [`FakeDiscord.dispatch_interaction`][hikari_lavalink.testing.FakeDiscord.dispatch_interaction]."""
         app = self._app
         known = [*app.guild_commands.get(guild_id, ()), *app.commands]
         command = next((c for c in known if c.get("name") == command_name), None)

@@ -46,8 +46,8 @@ class FakeDiscord:
     """A fake Discord (REST + gateway) for a real `hikari.GatewayBot`.
 
     Use it as an async context manager, or call
-    [`start`][hikari_lavalink.testing.fake_discord.FakeDiscord.start] and
-    [`stop`][hikari_lavalink.testing.fake_discord.FakeDiscord.stop].
+    [`start`][hikari_lavalink.testing.FakeDiscord.start] and
+    [`stop`][hikari_lavalink.testing.FakeDiscord.stop].
 
     Parameters
     ----------
@@ -55,10 +55,10 @@ class FakeDiscord:
         The address to listen on.
     port
         The port, `0` for any free one (see
-        [`port`][hikari_lavalink.testing.fake_discord.FakeDiscord.port] once started).
+        [`port`][hikari_lavalink.testing.FakeDiscord.port] once started).
     bot_id
         The bot's user and application id;
-        [`token`][hikari_lavalink.testing.fake_discord.FakeDiscord.token] encodes it.
+        [`token`][hikari_lavalink.testing.FakeDiscord.token] encodes it.
     shard_count
         What `GET /gateway/bot` recommends, and what guilds are mapped with.
     guilds
@@ -70,7 +70,7 @@ class FakeDiscord:
         The `endpoint` (`host:port`, no scheme) of every guild's `VOICE_SERVER_UPDATE` but those
         whose [`VoiceBehaviour`][hikari_lavalink.testing.VoiceBehaviour] names one. `None`: each
         guild its own, region-style, derived from its id
-        ([`voice_endpoint_of`][hikari_lavalink.testing.fake_discord.FakeDiscord.voice_endpoint_of]).
+        ([`voice_endpoint_of`][hikari_lavalink.testing.FakeDiscord.voice_endpoint_of]).
     backlog_size
         How many of its last dispatches a gateway session keeps for a RESUME to replay
         (those made while its shard is down included). A RESUME from before the oldest kept
@@ -154,13 +154,13 @@ class FakeDiscord:
         if shard_count < 1:
             msg = "shard_count must be at least 1"
             raise ValueError(msg)
-        self.host = host
-        self.bot_id = bot_id
-        self.shard_count = shard_count
-        self.heartbeat_interval = heartbeat_interval
-        self.voice_endpoint = voice_endpoint
-        self.backlog_size = backlog_size
-        self.replay_on_resume = replay_on_resume
+        self.host: str = host
+        self.bot_id: int = bot_id
+        self.shard_count: int = shard_count
+        self.heartbeat_interval: float = heartbeat_interval
+        self.voice_endpoint: str | None = voice_endpoint
+        self.backlog_size: int = backlog_size
+        self.replay_on_resume: bool = replay_on_resume
         self.guilds: list[FakeGuild] = (
             list(guilds) if guilds is not None else payloads.default_guilds(shard_count)
         )
@@ -219,7 +219,7 @@ class FakeDiscord:
     @property
     def member_id(self) -> int:
         """The user id of the member who runs slash commands
-        ([`dispatch_interaction`][hikari_lavalink.testing.fake_discord.FakeDiscord.dispatch_interaction])."""
+        ([`dispatch_interaction`][hikari_lavalink.testing.FakeDiscord.dispatch_interaction])."""
         return self.bot_id + 7
 
     def shard_of(self, guild_id: int) -> int:
@@ -349,7 +349,7 @@ class FakeDiscord:
         """Wait for a payload in `direction` (`"in"`, `"out"`; `None`: either) that matches.
 
         `predicate`, `after` and `timeout` are those of
-        [`wait_for_op`][hikari_lavalink.testing.fake_discord.FakeDiscord.wait_for_op], and so are
+        [`wait_for_op`][hikari_lavalink.testing.FakeDiscord.wait_for_op], and so are
         the frame returned and the `TimeoutError` raised if none comes in time.
         """
         return await self._activity.first(
@@ -476,7 +476,7 @@ class FakeDiscord:
             The guild (the event goes to its shard).
         endpoint
             `host:port`; by default the guild's
-            ([`voice_endpoint_of`][hikari_lavalink.testing.fake_discord.FakeDiscord.voice_endpoint_of]).
+            ([`voice_endpoint_of`][hikari_lavalink.testing.FakeDiscord.voice_endpoint_of]).
         """
         await self._voice.change_server(guild_id, endpoint)
 
@@ -493,7 +493,7 @@ class FakeDiscord:
         bot: bool = False,
     ) -> None:
         """A member (by default
-        [`member_id`][hikari_lavalink.testing.fake_discord.FakeDiscord.member_id]; with `bot`,
+        [`member_id`][hikari_lavalink.testing.FakeDiscord.member_id]; with `bot`,
         another bot) joins (or, with `None`, leaves) a voice channel."""
         await self._voice.put_member(
             guild_id, channel_id, self.member_id if user_id is None else user_id, bot=bot
@@ -514,7 +514,7 @@ class FakeDiscord:
         options: collections.abc.Sequence[JSON] | None = None,
     ) -> int:
         """Dispatch a slash command, run by
-        [`member_id`][hikari_lavalink.testing.fake_discord.FakeDiscord.member_id] in a guild text
+        [`member_id`][hikari_lavalink.testing.FakeDiscord.member_id] in a guild text
         channel.
 
         The `INTERACTION_CREATE` (type 2, APPLICATION_COMMAND) goes to the guild's shard. The

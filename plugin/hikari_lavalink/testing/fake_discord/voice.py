@@ -56,7 +56,7 @@ class VoiceBehaviour:
         This guild's voice endpoint (`host:port`); `None`:
         `FakeDiscord.voice_endpoint`, or when that is `None` one derived from the
         guild id (see
-        [`FakeDiscord.voice_endpoint_of`][hikari_lavalink.testing.fake_discord.FakeDiscord.voice_endpoint_of]).
+        [`FakeDiscord.voice_endpoint_of`][hikari_lavalink.testing.FakeDiscord.voice_endpoint_of]).
     """
 
     answer: bool = True

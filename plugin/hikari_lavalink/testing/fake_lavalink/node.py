@@ -53,7 +53,7 @@ class FakeLavalink:
         The password clients must send.
     host, port
         Where to listen; port 0 picks a free port (see
-        [`port`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.port] after start).
+        [`port`][hikari_lavalink.testing.FakeLavalink.port] after start).
     catalogue
         Identifier (`"ytsearch:song"`, a URL...) to load result. Unknown identifiers
         load as `empty`.
@@ -72,7 +72,7 @@ class FakeLavalink:
         player keeps (Lavalink drops the others silently).
     time_scale
         How fast the node's clock runs: seconds of playback per second of wall time (see
-        [`time_scale`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.time_scale]). 1 plays in
+        [`time_scale`][hikari_lavalink.testing.FakeLavalink.time_scale]). 1 plays in
         real time.
     """
 
@@ -102,9 +102,9 @@ class FakeLavalink:
         self.stats_interval = stats_interval
         self.player_update_interval = player_update_interval
         self.version = version
-        self.source_managers = list(source_managers)
-        self.plugins = dict(plugins or {})
-        self.plugin_filters = list(plugin_filters)
+        self.source_managers: list[str] = list(source_managers)
+        self.plugins: dict[str, str] = dict(plugins or {})
+        self.plugin_filters: list[str] = list(plugin_filters)
         self.requests: list[RecordedRequest] = []
         self.handshakes: list[dict[str, str]] = []
         self.sent: list[tuple[str, bytes]] = []
@@ -169,7 +169,7 @@ class FakeLavalink:
 
         Wall time stays wall time for the `time` of a player state (a wall clock on the real server
         too), for a session's resume `timeout` (the client's setting) and for
-        [`set_latency`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_latency]. A client
+        [`set_latency`][hikari_lavalink.testing.FakeLavalink.set_latency]. A client
         that interpolates positions between `playerUpdate` messages with its own clock sees them
         jump at each update.
 
@@ -266,8 +266,8 @@ class FakeLavalink:
 
     def clear_failures(self) -> None:
         """Forget pending
-        [`fail_rest`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.fail_rest] and
-        [`fail_handshake`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.fail_handshake]
+        [`fail_rest`][hikari_lavalink.testing.FakeLavalink.fail_rest] and
+        [`fail_handshake`][hikari_lavalink.testing.FakeLavalink.fail_handshake]
         failures."""
         self._rest.failures.clear()
         self._hub.handshake_failures.clear()
@@ -329,8 +329,8 @@ class FakeLavalink:
     ) -> None:
         """Report these figures (the ones given) in `stats` messages and `GET /v4/stats` instead of
         the node's own, until
-        [`reset_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.reset_stats];
-        [`send_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.send_stats] sends them.
+        [`reset_stats`][hikari_lavalink.testing.FakeLavalink.reset_stats];
+        [`send_stats`][hikari_lavalink.testing.FakeLavalink.send_stats] sends them.
 
         `frame_stats` goes only to a session with a playing player (`null` to the others,
         absent over REST, as on Lavalink). A figure Lavalink cannot report (a load outside
@@ -350,7 +350,7 @@ class FakeLavalink:
 
     def reset_stats(self) -> None:
         """Report the node's own stats again (undo
-        [`set_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_stats])."""
+        [`set_stats`][hikari_lavalink.testing.FakeLavalink.set_stats])."""
         self._playback.figures.reset()
 
     async def send_stats(self, session_id: str | None = None) -> None:
@@ -471,7 +471,7 @@ class FakeLavalink:
         session_id
             Only a frame sent to this session.
         after
-            Only look at [`sent`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.sent] from this
+            Only look at [`sent`][hikari_lavalink.testing.FakeLavalink.sent] from this
             index on (`len(fake.sent)` taken before an action waits for a frame that action causes).
         timeout
             Seconds.

@@ -103,17 +103,17 @@ class FakePlayer:
 
     def __init__(self, guild_id: int, clock: Clock | None = None) -> None:
         self._clock = clock if clock is not None else Clock()
-        self.guild_id = guild_id
+        self.guild_id: int = guild_id
         self.track: models.Track | None = None
-        self.volume = 100
-        self.paused = False
-        self.filters = filters.Filters()
+        self.volume: int = 100
+        self.paused: bool = False
+        self.filters: filters.Filters = filters.Filters()
         self.voice: requests.VoiceUpdate | None = None
-        self.connected = False
-        self.ping = -1
+        self.connected: bool = False
+        self.ping: int = -1
         self.end_time: int | None = None
-        self.base = 0
-        self.since = self._clock.now()
+        self.base: int = 0
+        self.since: float = self._clock.now()
         self.end_handle: asyncio.TimerHandle | None = None
         self.update_handle: asyncio.TimerHandle | None = None
 
@@ -127,7 +127,7 @@ class FakePlayer:
         """The track position in ms, advancing with the node's clock while playing.
 
         The clock runs
-        [`FakeLavalink.time_scale`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.time_scale]
+        [`FakeLavalink.time_scale`][hikari_lavalink.testing.FakeLavalink.time_scale]
         times as fast as wall time (real time by default).
         """
         if self.track is None:
@@ -166,10 +166,10 @@ class Playback:
         self._node = node
         self._sessions = sessions
         self._wire = wire
-        self.clock = clock
-        self.figures = StatsFigures()
+        self.clock: Clock = clock
+        self.figures: StatsFigures = StatsFigures()
         """The stats figures a test set (`set_stats`)."""
-        self.cpu_load_key = "lavalinkLoad"
+        self.cpu_load_key: str = "lavalinkLoad"
         """The key of the process's CPU load in stats (NodeLink's is `nodelinkLoad`)."""
         self._started_at = clock.now()
 

@@ -2,10 +2,10 @@
 
 Every request passes one middleware, as every request to Lavalink passes Spring's filters: the
 latency set by
-[`FakeLavalink.set_latency`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_latency] first,
+[`FakeLavalink.set_latency`][hikari_lavalink.testing.FakeLavalink.set_latency] first,
 then (REST only) the request is recorded, a missing `Authorization` is answered 401 and a wrong one
 403 (both with no body), an injected
-[`FakeLavalink.fail_rest`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.fail_rest] failure is
+[`FakeLavalink.fail_rest`][hikari_lavalink.testing.FakeLavalink.fail_rest] failure is
 answered, and a refusal becomes Spring's error body (`timestamp`, `status`, `error`, `message`,
 `path`, and `trace` with `?trace=true`); an unknown path is 404, a known path with another method
 405. Every answer, WebSocket handshakes included, carries the node's `api_headers`
@@ -63,12 +63,12 @@ class RecordedRequest:
     def __init__(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
     ) -> None:
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
-        self.status = 0
+        self.method: str = method
+        self.path: str = path
+        self.query: dict[str, str] = query
+        self.headers: dict[str, str] = headers
+        self.body: bytes = body
+        self.status: int = 0
         """The status the fake answered with."""
 
     @override
@@ -82,19 +82,19 @@ class RecordedRequest:
 
 class RequestHold:
     """The next REST request that matches waits here, recorded but unanswered, until
-    [`release`][hikari_lavalink.testing.fake_lavalink.RequestHold.release] (see
-    [`FakeLavalink.hold`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.hold]): a request on
+    [`release`][hikari_lavalink.testing.RequestHold.release] (see
+    [`FakeLavalink.hold`][hikari_lavalink.testing.FakeLavalink.hold]): a request on
     its way, made to last."""
 
     __slots__ = ("_arrived", "_released", "cut_off", "method", "path_prefix")
 
     def __init__(self, method: str, path_prefix: str) -> None:
-        self.method = method
-        self.path_prefix = path_prefix
+        self.method: str = method
+        self.path_prefix: str = path_prefix
         self._arrived: asyncio.Future[RecordedRequest] = asyncio.get_running_loop().create_future()
         self._released = asyncio.Event()
-        self.cut_off = False
-        """Whether [`cut`][hikari_lavalink.testing.fake_lavalink.RequestHold.cut] ended it (its
+        self.cut_off: bool = False
+        """Whether [`cut`][hikari_lavalink.testing.RequestHold.cut] ended it (its
         connection cut, the request never handled)."""
 
     @override
@@ -125,7 +125,7 @@ class RequestHold:
         self._released.set()
 
     async def wait_released(self) -> None:
-        """Wait for [`release`][hikari_lavalink.testing.fake_lavalink.RequestHold.release]."""
+        """Wait for [`release`][hikari_lavalink.testing.RequestHold.release]."""
         await self._released.wait()
 
 
@@ -156,7 +156,7 @@ class Rest:
         self._known = known
         self._playback = playback
         self._activity = activity
-        self.latency = 0.0
+        self.latency: float = 0.0
         """Seconds every answer and handshake waits (`set_latency`)."""
         self.holds: list[RequestHold] = []
         """Requests to hold, in the order they were asked for (`hold`)."""

@@ -58,12 +58,12 @@ class FakeSession:
     )
 
     def __init__(self, session_id: str, user_id: int, client_name: str | None) -> None:
-        self.id = session_id
-        self.user_id = user_id
-        self.client_name = client_name
-        self.resuming = False
-        self.timeout = 60
-        self.paused = False
+        self.id: str = session_id
+        self.user_id: int = user_id
+        self.client_name: str | None = client_name
+        self.resuming: bool = False
+        self.timeout: int = 60
+        self.paused: bool = False
         self.players: dict[int, FakePlayer] = {}
         self.queue: list[str] = []
         self.ws: web.WebSocketResponse | None = None
@@ -82,8 +82,8 @@ class FakeSession:
 
 class HandshakeHold:
     """The next WebSocket handshake waits here, recorded but unanswered, until
-    [`release`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.release] (see
-    [`FakeLavalink.hold_handshake`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.hold_handshake]):
+    [`release`][hikari_lavalink.testing.HandshakeHold.release] (see
+    [`FakeLavalink.hold_handshake`][hikari_lavalink.testing.FakeLavalink.hold_handshake]):
     a node connecting, made to last."""
 
     __slots__ = ("_arrived", "_released", "cut_off")
@@ -91,8 +91,8 @@ class HandshakeHold:
     def __init__(self) -> None:
         self._arrived: asyncio.Future[dict[str, str]] = asyncio.get_running_loop().create_future()
         self._released = asyncio.Event()
-        self.cut_off = False
-        """Whether [`cut`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.cut] ended it (its
+        self.cut_off: bool = False
+        """Whether [`cut`][hikari_lavalink.testing.HandshakeHold.cut] ended it (its
         connection cut, the handshake never answered)."""
 
     @override
@@ -127,8 +127,8 @@ class HandshakeHold:
         self._released.set()
 
     async def wait_released(self) -> None:
-        """Wait for [`release`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.release] (or
-        [`cut`][hikari_lavalink.testing.fake_lavalink.HandshakeHold.cut])."""
+        """Wait for [`release`][hikari_lavalink.testing.HandshakeHold.release] (or
+        [`cut`][hikari_lavalink.testing.HandshakeHold.cut])."""
         await self._released.wait()
 
 

@@ -3,9 +3,9 @@
 By default they are the node's own (`StatsCollector` on the real server): `players` and
 `playingPlayers` count the players of the connected sessions (a paused session's do not
 count), `uptime` runs on the node's clock, and memory and CPU are fixed, plausible numbers.
-[`FakeLavalink.set_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.set_stats] replaces
+[`FakeLavalink.set_stats`][hikari_lavalink.testing.FakeLavalink.set_stats] replaces
 any of them with a test's numbers, which then stay until
-[`reset_stats`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.reset_stats].
+[`reset_stats`][hikari_lavalink.testing.FakeLavalink.reset_stats].
 
 `frameStats` follows the server's rule: absent over REST, and on the WebSocket `null`
 unless the session has a playing player (a track, not paused), whose figures (set by the test:

@@ -107,11 +107,11 @@ class PlayerChange:
         user_data: dict[str, typing.Any] | msgspec.UnsetType,
         parsed: filters.Filters | msgspec.UnsetType = msgspec.UNSET,
     ) -> None:
-        self.update = update
-        self.encoded = encoded
-        self.identifier = identifier
-        self.user_data = user_data
-        self.filters = parsed
+        self.update: requests.UpdatePlayer = update
+        self.encoded: str | msgspec.UnsetType | None = encoded
+        self.identifier: str | msgspec.UnsetType = identifier
+        self.user_data: dict[str, typing.Any] | msgspec.UnsetType = user_data
+        self.filters: filters.Filters | msgspec.UnsetType = parsed
         """`update.filters` as the server's model holds them (see `.filter_chain`)."""
 
     @property

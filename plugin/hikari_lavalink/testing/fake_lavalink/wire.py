@@ -4,7 +4,7 @@ Each connected session has an outbox and one writer task, so frames leave in the
 node made them however fast they come. A paused session (its socket gone, resuming on) queues
 events and stats for the resume and drops `playerUpdate`, as Lavalink does. Every frame put
 on a socket is logged in
-[`FakeLavalink.sent`][hikari_lavalink.testing.fake_lavalink.FakeLavalink.sent].
+[`FakeLavalink.sent`][hikari_lavalink.testing.FakeLavalink.sent].
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Burst:
     __slots__ = ("wire",)
 
     def __init__(self, wire: bytes) -> None:
-        self.wire = wire
+        self.wire: bytes = wire
 
 
 def _text_frame(text: str) -> bytes:

@@ -41,14 +41,14 @@ class FakeYoutube:
         """The refresh token in use (`GET /youtube` answers it)."""
         self.po_token: str | None = None
         self.visitor_data: str | None = None
-        self.oauth_flows = 0
+        self.oauth_flows: int = 0
         """How many new OAuth flows a `null` refresh token started."""
         self.access_tokens: dict[str, dict[str, typing.Any]] = {}
         """Refresh token -> Google's token answer (`access_token`, `expires_in`...): the
         refresh tokens Google accepts."""
 
 
-_STATES: typing.Final = NodeStates(FakeYoutube)
+_STATES: typing.Final[NodeStates[FakeYoutube]] = NodeStates(FakeYoutube)
 
 
 def fake_youtube(node: FakeLavalink) -> FakeYoutube:
