@@ -8,6 +8,7 @@ library's package does so on import.
 
 from __future__ import annotations
 
+from hikari_lavalink.protocol.plugins import lavalyrics, sponsorblock
 from hikari_lavalink.protocol.plugins.base import PluginName
 
-__all__ = ["PluginName"]
+__all__ = ["PluginName", "lavalyrics", "sponsorblock"]
