@@ -111,6 +111,7 @@ class Players:
             if player.track is not None:
                 self._playback.finish(session, player, "stopped")
             player.cancel_timers()
+            self._node.plugin_hooks.player_destroyed(session, player)
         return web.Response(status=204)
 
     async def update(self, request: web.Request) -> web.Response:
@@ -193,5 +194,6 @@ class Players:
         self._wire.event(
             session, player.guild_id, "TrackStartEvent", track=playback.now_playing(player)
         )
+        self._node.plugin_hooks.track_started(session, player)  # the plugins' onTrackStart
         playback.schedule(session, player)
         self._wire.player_update(session, player)
