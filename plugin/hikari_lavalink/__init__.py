@@ -26,15 +26,29 @@ from hikari_lavalink.bridge.events import (
     VoiceRestoredEvent,
     VoiceSocketClosedEvent,
 )
-from hikari_lavalink.bridge.plugin_events import PluginEvent
+from hikari_lavalink.bridge.plugin_events import (
+    ChaptersLoadedEvent,
+    ChapterStartedEvent,
+    LyricsEvent,
+    LyricsFoundEvent,
+    LyricsLineEvent,
+    LyricsNotFoundEvent,
+    PluginEvent,
+    SegmentSkippedEvent,
+    SegmentsLoadedEvent,
+    SponsorBlockEvent,
+)
 from hikari_lavalink.client import LavalinkClient, NodeStrategy, ShardDeathPolicy
 from hikari_lavalink.errors import (
+    FeatureNotSupportedError,
     LavalinkError,
     NodeClosedError,
     NodeConnectionError,
     NodeError,
     NodeReadyTimeoutError,
     NoNodeAvailableError,
+    NoTrackPlayingError,
+    PlayerNotFoundError,
     RemoteProtocolError,
     RestError,
     SessionNotFoundError,
@@ -102,11 +116,28 @@ from hikari_lavalink.protocol.models import (
 )
 from hikari_lavalink.protocol.models import Player as PlayerModel
 from hikari_lavalink.protocol.plugins import PluginName
+from hikari_lavalink.protocol.plugins.lavalyrics import (
+    Lyrics,
+    LyricsFoundMessage,
+    LyricsLine,
+    LyricsLineMessage,
+    LyricsNotFoundMessage,
+)
+from hikari_lavalink.protocol.plugins.sponsorblock import (
+    Chapter,
+    ChaptersLoadedMessage,
+    ChapterStartedMessage,
+    Segment,
+    SegmentSkippedMessage,
+    SegmentsLoadedMessage,
+    SponsorBlockCategory,
+)
 from hikari_lavalink.protocol.requests import UpdatePlayer, UpdatePlayerTrack, VoiceUpdate
 from hikari_lavalink.protocol.search import SearchSource
 from hikari_lavalink.runtime.music import CLIENT_DEFAULT, ClientDefault, Recommender, recommend
 from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
 from hikari_lavalink.runtime.player import Player
+from hikari_lavalink.runtime.plugin_views import PlayerLyrics, PlayerSponsorBlock
 from hikari_lavalink.runtime.queue import (
     LoopMode,
     TrackQueue,
@@ -120,6 +151,7 @@ from hikari_lavalink.store import (
     ShardedStore,
     StoredMusic,
     StoredPlayer,
+    StoredPlugins,
     StoredState,
     StoreScope,
 )
@@ -135,6 +167,8 @@ __all__ = [
     "NodeListener",
     "NodeState",
     "Player",
+    "PlayerLyrics",
+    "PlayerSponsorBlock",
     "TrackQueue",
     "LoopMode",
     "CLIENT_DEFAULT",
@@ -153,8 +187,18 @@ __all__ = [
     "StoreScope",
     "StoredPlayer",
     "StoredMusic",
+    "StoredPlugins",
     # hikari events
     "PluginEvent",
+    "LyricsEvent",
+    "LyricsFoundEvent",
+    "LyricsNotFoundEvent",
+    "LyricsLineEvent",
+    "SponsorBlockEvent",
+    "SegmentsLoadedEvent",
+    "SegmentSkippedEvent",
+    "ChaptersLoadedEvent",
+    "ChapterStartedEvent",
     "LavalinkEvent",
     "NodeEvent",
     "NodeReadyEvent",
@@ -185,6 +229,9 @@ __all__ = [
     "RemoteProtocolError",
     "RestError",
     "SessionNotFoundError",
+    "PlayerNotFoundError",
+    "NoTrackPlayingError",
+    "FeatureNotSupportedError",
     "NodeError",
     "NodeConnectionError",
     "NodeClosedError",
@@ -215,6 +262,12 @@ __all__ = [
     "ExceptionInfo",
     "TrackEndReason",
     "Severity",
+    # plugin models
+    "Lyrics",
+    "LyricsLine",
+    "Segment",
+    "Chapter",
+    "SponsorBlockCategory",
     # load results
     "LoadResult",
     "TrackResult",
@@ -224,6 +277,13 @@ __all__ = [
     "ErrorResult",
     # messages
     "PluginEventMessage",
+    "LyricsFoundMessage",
+    "LyricsNotFoundMessage",
+    "LyricsLineMessage",
+    "SegmentsLoadedMessage",
+    "SegmentSkippedMessage",
+    "ChaptersLoadedMessage",
+    "ChapterStartedMessage",
     "Message",
     "EventMessage",
     "ReadyMessage",

@@ -24,6 +24,7 @@ import typing
 import hikari
 
 from hikari_lavalink._client_nodes import NodeAdministration
+from hikari_lavalink._client_plugins import PluginCalls
 from hikari_lavalink._setting import Setting
 from hikari_lavalink._typing import override
 from hikari_lavalink.bridge import events as ev
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 
-class LavalinkClient(NodeAdministration):
+class LavalinkClient(NodeAdministration, PluginCalls):
     """A Lavalink client for a hikari `GatewayBot`.
 
     Each player may set its own `autoplay`, `auto_advance`, `leave_when_idle` and
