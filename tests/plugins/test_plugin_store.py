@@ -77,7 +77,7 @@ async def test_a_restart_that_resumes_tells_the_resumed_session_again(
             session = player.node.session_id or ""
             await node.wait_until(lambda: node.lyrics_subscriptions(session) == {guild: True})
             await node.wait_until(lambda: node.skip_categories(session) == {guild: CATEGORIES})
-            # The new process never saw the track's lyrics: the resubscription's are news.
+            # The adopted player is served as any other (its lyrics on the resumed session).
             assert await player.lyrics.fetch() == TIMED
         finally:
             await bot.close()
