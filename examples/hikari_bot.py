@@ -2,8 +2,9 @@
 
 Commands: ``!play <query>``, ``!skip``, ``!pause``, ``!resume``, ``!queue``,
 ``!loop off|track|queue``, ``!shuffle``, ``!remove <n>``, ``!volume <n>``,
-``!filter <preset>``, ``!autoplay``, ``!np``, ``!leave``. Needs the MESSAGE_CONTENT
-privileged intent for prefix commands.
+``!filter <preset>``, ``!autoplay``, ``!np``, ``!lyrics``, ``!sponsorblock``, ``!leave``.
+Needs the MESSAGE_CONTENT privileged intent for prefix commands. ``!lyrics`` needs the
+LavaLyrics plugin on the Lavalink node, ``!sponsorblock`` the SponsorBlock plugin.
 
 Every player has its own queue (``player.queue``), which plays on by itself when a track
 ends: the bot adds tracks and starts the queue with ``player.skip()`` when nothing plays.
@@ -27,6 +28,8 @@ __all__ = ["create_bot", "main"]
 
 PREFIX = "!"
 FILTERS = hl.presets.NAMED  # each preset by name, at its defaults
+SKIPPED = (hl.SponsorBlockCategory.SPONSOR, hl.SponsorBlockCategory.SELFPROMO)
+"""What ``!sponsorblock`` skips in YouTube videos."""
 USAGE = {
     "skip": "!skip",
     "pause": "!pause",
@@ -39,6 +42,8 @@ USAGE = {
     "filter": f"!filter {'|'.join(FILTERS)}",
     "autoplay": "!autoplay",
     "np": "!np",
+    "lyrics": "!lyrics",
+    "sponsorblock": "!sponsorblock",
     "leave": "!leave",
 }
 """The commands that need a player (besides ``!play``, which makes one)."""
@@ -105,8 +110,35 @@ async def run(player: hl.Player, name: str, argument: str) -> str:
         case "np", _:
             track = player.track
             return f"{track.info.title} at {player.position // 1000}s" if track else "Nothing."
+        case "lyrics", _:
+            return await lyrics(player)
+        case "sponsorblock", _:
+            return await sponsorblock(player)
         case _:
             return f"Usage: {USAGE[name]}"
+
+
+async def lyrics(player: hl.Player) -> str:
+    """``!lyrics``: the lyrics of the track playing (LavaLyrics, on the player's node)."""
+    try:
+        found = await player.lyrics.fetch()
+    except hl.NoTrackPlayingError:
+        return "Nothing."
+    except hl.UsageError:  # the node does not run LavaLyrics
+        return "No lyrics here: the Lavalink node has no LavaLyrics plugin."
+    return found.plain[:2000] if found is not None else "No lyrics found."
+
+
+async def sponsorblock(player: hl.Player) -> str:
+    """``!sponsorblock``: skip sponsors in YouTube videos, or stop (the plugin, on its node)."""
+    try:
+        if player.sponsorblock.categories:
+            await player.sponsorblock.clear()
+            return "SponsorBlock off."
+        await player.sponsorblock.set_categories(SKIPPED)
+    except hl.UsageError:  # the node does not run the SponsorBlock plugin
+        return "No SponsorBlock here: the Lavalink node has no SponsorBlock plugin."
+    return "SponsorBlock on."
 
 
 def create_bot(
@@ -153,6 +185,12 @@ def create_bot(
         channel = event.player.data.get("text_channel") if event.player else None
         if channel is not None:
             await bot.rest.create_message(channel, "The queue is over.")
+
+    @bot.listen()
+    async def on_segment_skipped(event: hl.SegmentSkippedEvent) -> None:
+        channel = event.player.data.get("text_channel") if event.player else None
+        if channel is not None:
+            await bot.rest.create_message(channel, f"Skipped a {event.segment.category} segment.")
 
     return bot, lava
 

@@ -27,6 +27,12 @@ from hikari_lavalink.bridge.events import (
     VoiceSocketClosedEvent,
 )
 from hikari_lavalink.bridge.plugin_events import (
+    ChaptersLoadedEvent,
+    ChapterStartedEvent,
+    LyricsEvent,
+    LyricsFoundEvent,
+    LyricsLineEvent,
+    LyricsNotFoundEvent,
     NodeLinkEvent,
     NodeLinkFiltersChangedEvent,
     NodeLinkPauseEvent,
@@ -38,15 +44,21 @@ from hikari_lavalink.bridge.plugin_events import (
     NodeLinkStreamMetadataEvent,
     NodeLinkVolumeChangedEvent,
     PluginEvent,
+    SegmentSkippedEvent,
+    SegmentsLoadedEvent,
+    SponsorBlockEvent,
 )
 from hikari_lavalink.client import LavalinkClient, NodeStrategy, ShardDeathPolicy
 from hikari_lavalink.errors import (
+    FeatureNotSupportedError,
     LavalinkError,
     NodeClosedError,
     NodeConnectionError,
     NodeError,
     NodeReadyTimeoutError,
     NoNodeAvailableError,
+    NoTrackPlayingError,
+    PlayerNotFoundError,
     RemoteProtocolError,
     RestError,
     SessionNotFoundError,
@@ -114,11 +126,27 @@ from hikari_lavalink.protocol.models import (
 )
 from hikari_lavalink.protocol.models import Player as PlayerModel
 from hikari_lavalink.protocol.plugins import PluginName, lavasrc, youtube
+from hikari_lavalink.protocol.plugins.lavalyrics import (
+    Lyrics,
+    LyricsFoundMessage,
+    LyricsLine,
+    LyricsLineMessage,
+    LyricsNotFoundMessage,
+)
 from hikari_lavalink.protocol.plugins.lavasearch import LavaSearchResult, SearchText, SearchType
 from hikari_lavalink.protocol.plugins.lavasrc import (
     LavaSrcConfig,
     LavaSrcPlaylistInfo,
     LavaSrcTrackInfo,
+)
+from hikari_lavalink.protocol.plugins.sponsorblock import (
+    Chapter,
+    ChaptersLoadedMessage,
+    ChapterStartedMessage,
+    Segment,
+    SegmentSkippedMessage,
+    SegmentsLoadedMessage,
+    SponsorBlockCategory,
 )
 from hikari_lavalink.protocol.plugins.youtube import (
     YoutubeAccessToken,
@@ -131,6 +159,7 @@ from hikari_lavalink.protocol.search import SearchSource
 from hikari_lavalink.runtime.music import CLIENT_DEFAULT, ClientDefault, Recommender, recommend
 from hikari_lavalink.runtime.node import Node, NodeListener, NodeState
 from hikari_lavalink.runtime.player import Player
+from hikari_lavalink.runtime.plugin_views import PlayerLyrics, PlayerSponsorBlock
 from hikari_lavalink.runtime.queue import (
     LoopMode,
     TrackQueue,
@@ -144,6 +173,7 @@ from hikari_lavalink.store import (
     ShardedStore,
     StoredMusic,
     StoredPlayer,
+    StoredPlugins,
     StoredState,
     StoreScope,
 )
@@ -159,6 +189,8 @@ __all__ = [
     "NodeListener",
     "NodeState",
     "Player",
+    "PlayerLyrics",
+    "PlayerSponsorBlock",
     "TrackQueue",
     "LoopMode",
     "CLIENT_DEFAULT",
@@ -180,6 +212,7 @@ __all__ = [
     "StoreScope",
     "StoredPlayer",
     "StoredMusic",
+    "StoredPlugins",
     # hikari events
     "PluginEvent",
     "NodeLinkEvent",
@@ -192,6 +225,15 @@ __all__ = [
     "NodeLinkSeekEvent",
     "NodeLinkStreamMetadataEvent",
     "NodeLinkVolumeChangedEvent",
+    "LyricsEvent",
+    "LyricsFoundEvent",
+    "LyricsNotFoundEvent",
+    "LyricsLineEvent",
+    "SponsorBlockEvent",
+    "SegmentsLoadedEvent",
+    "SegmentSkippedEvent",
+    "ChaptersLoadedEvent",
+    "ChapterStartedEvent",
     "LavalinkEvent",
     "NodeEvent",
     "NodeReadyEvent",
@@ -222,6 +264,9 @@ __all__ = [
     "RemoteProtocolError",
     "RestError",
     "SessionNotFoundError",
+    "PlayerNotFoundError",
+    "NoTrackPlayingError",
+    "FeatureNotSupportedError",
     "NodeError",
     "NodeConnectionError",
     "NodeClosedError",
@@ -252,6 +297,12 @@ __all__ = [
     "ExceptionInfo",
     "TrackEndReason",
     "Severity",
+    # plugin models
+    "Lyrics",
+    "LyricsLine",
+    "Segment",
+    "Chapter",
+    "SponsorBlockCategory",
     # load results
     "LoadResult",
     "TrackResult",
@@ -261,6 +312,13 @@ __all__ = [
     "ErrorResult",
     # messages
     "PluginEventMessage",
+    "LyricsFoundMessage",
+    "LyricsNotFoundMessage",
+    "LyricsLineMessage",
+    "SegmentsLoadedMessage",
+    "SegmentSkippedMessage",
+    "ChaptersLoadedMessage",
+    "ChapterStartedMessage",
     "Message",
     "EventMessage",
     "ReadyMessage",

@@ -24,6 +24,7 @@ import typing
 import hikari
 
 from hikari_lavalink._client_nodes import NodeAdministration
+from hikari_lavalink._client_plugin_calls import PluginCalls
 from hikari_lavalink._client_plugins import SourcePlugins
 from hikari_lavalink._setting import Setting
 from hikari_lavalink._typing import override
@@ -62,7 +63,7 @@ __all__ = [
 ]
 
 
-class LavalinkClient(NodeAdministration, SourcePlugins):
+class LavalinkClient(NodeAdministration, SourcePlugins, PluginCalls):
     """A Lavalink client for a hikari `GatewayBot`.
 
     Each player may set its own `autoplay`, `auto_advance`, `leave_when_idle` and

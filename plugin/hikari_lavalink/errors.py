@@ -8,6 +8,9 @@ LavalinkError
  +-- RemoteProtocolError      Lavalink sent bytes that are not valid JSON or do not fit the schema
  +-- RestError                a REST call answered with a non-2xx status
  |    +-- SessionNotFoundError    404 "Session not found" (the session is paused or gone)
+ |    +-- PlayerNotFoundError     404 "Player not found" (a plugin's player route)
+ |    +-- NoTrackPlayingError     404 "No track playing" (a plugin's current-track route)
+ |    +-- FeatureNotSupportedError  the node's plugin has no route for the call (too old)
  +-- NodeError                something about a node as a whole
       +-- NodeConnectionError     the WebSocket could not be (re)opened, e.g. password rejected
       +-- NodeClosedError         the node closed the WebSocket (code, reason, can_resume)
@@ -33,6 +36,9 @@ __all__ = [
     "RemoteProtocolError",
     "RestError",
     "SessionNotFoundError",
+    "PlayerNotFoundError",
+    "NoTrackPlayingError",
+    "FeatureNotSupportedError",
     "NodeError",
     "NodeConnectionError",
     "NodeClosedError",
@@ -116,6 +122,36 @@ class RestError(LavalinkError):
 
 class SessionNotFoundError(RestError):
     """404 `Session not found`: the session is paused awaiting resume, or it is gone."""
+
+
+class PlayerNotFoundError(RestError):
+    """404 `Player not found`: the node has no player for the guild (a plugin's player
+    route; the player is being rebuilt after a shard death, say)."""
+
+
+class NoTrackPlayingError(RestError):
+    """404 `No track playing`: a plugin's call about the current track, with none playing."""
+
+
+class FeatureNotSupportedError(RestError):
+    """The node's plugin has no route for this call (404 from an unmapped path, or 405): it
+    is older than the feature (live lyrics need a LavaLyrics newer than 1.0.0).
+
+    Attributes
+    ----------
+    feature
+        What was asked for (`"live lyrics"`).
+    """
+
+    __slots__ = ("feature",)
+
+    def __init__(self, error: RestError, feature: str) -> None:
+        super().__init__(error.status, error.body, error.path, error.method)
+        self.feature: str = feature
+        self.args: tuple[typing.Any, ...] = (
+            f"{error.method} {error.path} failed with HTTP {error.status}: the node's plugin "
+            f"does not support {feature} (update the plugin on the node)",
+        )
 
 
 class NodeError(LavalinkError):

@@ -168,11 +168,11 @@ async def test_plugin_events_arrive_raw(world: World) -> None:
     guild = world.discord.guilds[0]
     await world.lava.join(guild.id, guild.voice_channel_ids[0])
     await world.lavalink.send_raw(
-        f'{{"op":"event","type":"SegmentSkipped","guildId":"{guild.id}","segment":{{"start":1}}}}'
+        f'{{"op":"event","type":"MarkerSkipped","guildId":"{guild.id}","marker":{{"start":1}}}}'
     )
     raw = await world.wait_event(hl.RawLavalinkEvent)
-    assert (raw.op, raw.type, raw.guild_id) == ("event", "SegmentSkipped", guild.id)
-    assert raw.payload["segment"] == {"start": 1}
+    assert (raw.op, raw.type, raw.guild_id) == ("event", "MarkerSkipped", guild.id)
+    assert raw.payload["marker"] == {"start": 1}
 
 
 @pytest.mark.asyncio

@@ -195,20 +195,21 @@ class TestDecodeMessage:
         )
 
     def test_unknown_event_type(self) -> None:
-        message = hl.decode_message(event("SegmentsLoaded", segments=[]))
+        # A plugin's event the library has no type for (SponsorBlock's and LavaLyrics' have).
+        message = hl.decode_message(event("MarkersLoaded", markers=[]))
         assert message == hl.UnknownMessage(
             op="event",
-            type="SegmentsLoaded",
+            type="MarkersLoaded",
             guild_id=42,
-            payload={"op": "event", "type": "SegmentsLoaded", "guildId": "42", "segments": []},
+            payload={"op": "event", "type": "MarkersLoaded", "guildId": "42", "markers": []},
         )
 
     def test_unknown_event_type_reusing_known_field_names(self) -> None:
         # A plugin event may use "track" or "code" with another shape: still not an error.
-        data = event("ChapterStarted", track=5, code="x", reason=[1])
+        data = event("MarkerStarted", track=5, code="x", reason=[1])
         message = hl.decode_message(data)
         assert isinstance(message, hl.UnknownMessage)
-        assert (message.op, message.type, message.guild_id) == ("event", "ChapterStarted", 42)
+        assert (message.op, message.type, message.guild_id) == ("event", "MarkerStarted", 42)
         assert message.payload == json.loads(data)
 
     @pytest.mark.parametrize("guild_id", ["not-a-number", 42, None, ""])

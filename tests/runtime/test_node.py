@@ -551,10 +551,10 @@ async def test_malformed_frames_and_unknown_ops_are_tolerated(
         # A known event without its required fields: decoded, then refused.
         socket.send(f'{{"op": "event", "type": "TrackEndEvent", "guildId": "{GUILD}"}}')
         socket.send(
-            f'{{"op": "event", "type": "SegmentsLoaded", "guildId": "{GUILD}", "segments": []}}'
+            f'{{"op": "event", "type": "MarkersLoaded", "guildId": "{GUILD}", "markers": []}}'
         )
         socket.ping()  # a control message is no frame: skipped
-        unknown = await recorder.wait_for("unknown", lambda m: m.type == "SegmentsLoaded")
+        unknown = await recorder.wait_for("unknown", lambda m: m.type == "MarkersLoaded")
         assert unknown.guild_id == GUILD
         assert [m.op for m in recorder.of("unknown")] == ["future", "event"]
         socket.send(event_frame("TrackEndEvent", reason="finished"))

@@ -21,7 +21,8 @@ from hikari_lavalink.bridge import events as ev
 from hikari_lavalink.bridge import plugin_events as pev
 from hikari_lavalink.bridge.gate import ListenerGate
 from hikari_lavalink.protocol import messages
-from hikari_lavalink.protocol.plugins import nodelink
+from hikari_lavalink.protocol.plugins import lavalyrics, nodelink, sponsorblock
+from hikari_lavalink.runtime import plugin_state
 from hikari_lavalink.runtime.listener import NodeListener
 
 if typing.TYPE_CHECKING:
@@ -61,6 +62,13 @@ PLUGIN_EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ..
         pev.NodeLinkStreamMetadataEvent,
         ("track", "stream"),
     ),
+    lavalyrics.LyricsFoundMessage: (pev.LyricsFoundEvent, ("lyrics",)),
+    lavalyrics.LyricsNotFoundMessage: (pev.LyricsNotFoundEvent, ()),
+    lavalyrics.LyricsLineMessage: (pev.LyricsLineEvent, ("line_index", "line", "skipped")),
+    sponsorblock.SegmentsLoadedMessage: (pev.SegmentsLoadedEvent, ("segments",)),
+    sponsorblock.SegmentSkippedMessage: (pev.SegmentSkippedEvent, ("segment",)),
+    sponsorblock.ChaptersLoadedMessage: (pev.ChaptersLoadedEvent, ("chapters",)),
+    sponsorblock.ChapterStartedMessage: (pev.ChapterStartedEvent, ("chapter",)),
 }
 """As `EVENTS`, for the plugins' messages (a registered type without a row becomes a
 [`PluginEvent`][hikari_lavalink.PluginEvent])."""
@@ -291,6 +299,8 @@ class NodeEvents(NodeListener):
             current = self._player_of(message.guild_id)
             if current is not None and current.node is not node:
                 return  # a late word from a node this player has left
+        elif not plugin_state.on_message(player, message):
+            return  # a repeat of what was delivered (see runtime.plugin_state)
         row = PLUGIN_EVENTS.get(type(message))
         if row is None:
             if self._gate.wants_in(pev.PluginEvent, node):

@@ -21,8 +21,16 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.bridge.voice import shard_for
 from hikari_lavalink.errors import ShardsClaimedError, UsageError
 from hikari_lavalink.runtime import music as music_
+from hikari_lavalink.runtime import plugin_state
 from hikari_lavalink.runtime import queue as queue_
-from hikari_lavalink.store import ShardedStore, StoredMusic, StoredPlayer, StoredState, StoreScope
+from hikari_lavalink.store import (
+    ShardedStore,
+    StoredMusic,
+    StoredPlayer,
+    StoredPlugins,
+    StoredState,
+    StoreScope,
+)
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -143,6 +151,7 @@ class Restore:
             filters=p.filters,
             end_time=p.end_time,
             music=stored_music(p),
+            plugins=stored_plugins(p),
             saved_at=now if p.track is not None else None,
         )
 
@@ -273,6 +282,9 @@ class Restore:
                 if player.channel_id is None:
                     player.channel_id = stored[guild].channel_id
                 restore_music(player, stored[guild].music)
+                if restore_plugins(player, stored[guild].plugins):
+                    # Its session was resumed: the plugins forgot what it asked of them.
+                    self._tasks.spawn(plugin_state.resend(player))
             self._voice.add_player(player)
             stored.pop(guild, None)
         if stored:
@@ -303,6 +315,7 @@ class Restore:
             player.end_time = stored.end_time
             player.set_position(stored.position)
             restore_music(player, stored.music)
+            restore_plugins(player, stored.plugins)  # sent with the player, once it is back
             player.freeze()
             voice = self._voice.add_player(player)
             voice.voice_lost = True
@@ -374,3 +387,28 @@ def restore_music(player: Player, stored: StoredMusic | None) -> None:
         value = getattr(stored, name)
         if value is not msgspec.UNSET:
             setattr(player, name, value)
+
+
+def stored_plugins(player: Player) -> StoredPlugins | None:
+    """What the player asked of the plugins, as the store keeps it (`None`: nothing)."""
+    state = player.plugin_state
+    if state is None or state.is_idle():
+        return None
+    categories = state.categories
+    return StoredPlugins(
+        lyrics=state.lyrics,
+        skip_track_source=state.skip_track_source,
+        sponsorblock=list(categories) if categories is not None else None,
+    )
+
+
+def restore_plugins(player: Player, stored: StoredPlugins | None) -> bool:
+    """Give `player` the stored plugin state; whether there was any."""
+    if stored is None or (not stored.lyrics and stored.sponsorblock is None):
+        return False
+    state = player.plugin_state or plugin_state.PlayerPlugins()
+    state.lyrics = stored.lyrics
+    state.skip_track_source = stored.skip_track_source
+    state.categories = tuple(stored.sponsorblock) if stored.sponsorblock is not None else None
+    player.plugin_state = state
+    return True

@@ -1,10 +1,9 @@
 """Voice through the guild's own shard: join, leave, op 4, and the bot's own voice events.
 
-`VoiceCoordinator` owns the guild table (one `GuildVoice` per guild with a player or
-something under way). A voice server update: `VoiceServerUpdateEvent` ->
-`VoiceCoordinator.on_voice_server` -> the guild's handshake (`protocol.voice`) -> once
-complete, under the guild's lock, the player's `voice` PATCH (or, after a shard death, the
-whole player at its position).
+`VoiceCoordinator` owns the guild table (one `GuildVoice` per guild with a player or something
+under way). A voice server update: `VoiceServerUpdateEvent` -> `VoiceCoordinator.on_voice_server`
+-> the guild's handshake (`protocol.voice`) -> once complete, under the guild's lock, the
+player's `voice` PATCH (after a shard death: the whole player, with its plugins' state).
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from hikari_lavalink.errors import (
 )
 from hikari_lavalink.protocol import balancing
 from hikari_lavalink.protocol.voice import SendVoice, VoiceDisconnected
+from hikari_lavalink.runtime import plugin_state
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -395,7 +395,7 @@ class VoiceCoordinator:
             player.detached = False
         elif restoring:
             player.voice = update
-            await player.update(player.restore_request())
+            await plugin_state.restore(player)
         else:
             await player.set_voice(update)
 

@@ -45,6 +45,7 @@ __all__ = [
     "decode_tracks",
     "get_players",
     "get_player",
+    "player_path",
     "update_player",
     "destroy_player",
     "update_session",
@@ -276,6 +277,18 @@ def _guild(guild_id: int) -> int:
 
 def _player_path(session_id: str, guild_id: int) -> str:
     return f"/v4/sessions/{_session(session_id)}/players/{_guild(guild_id)}"
+
+
+def player_path(session_id: str, guild_id: int) -> str:
+    """`/v4/sessions/{session_id}/players/{guild_id}`, its ids checked and escaped: where the
+    plugins' player routes live (`.../lyrics/subscribe`...).
+
+    Raises
+    ------
+    UsageError
+        `session_id` is empty, or `guild_id` is not a positive 64-bit integer.
+    """
+    return _player_path(session_id, guild_id)
 
 
 # -- the endpoints (protocol §2.2) --------------------------------------------------------

@@ -18,6 +18,7 @@ if typing.TYPE_CHECKING:
     import asyncio
 
     from hikari_lavalink.runtime.music import PlayerMusic
+    from hikari_lavalink.runtime.plugin_state import PlayerPlugins
 
 __all__ = [
     "DEFAULTS",
@@ -47,8 +48,9 @@ NODE_DEFAULT: typing.Final = NodeDefault()
 
 
 class Extras:
-    """What a playing player does not need: settings few players make, and states it is
-    in only for a while (no voice yet, or dropped on purpose), or for good (destroyed)."""
+    """What a playing player does not need: settings few players make (its music, what it
+    asked of the plugins), and states it is in only for a while (no voice yet, or dropped on
+    purpose), or for good (destroyed)."""
 
     __slots__ = (
         "destroyed",
@@ -56,6 +58,7 @@ class Extras:
         "end_time",
         "filters",
         "music",
+        "plugins",
         "voice_ready",
         "voice_timeout",
     )
@@ -63,6 +66,7 @@ class Extras:
     def __init__(self) -> None:
         self.destroyed: str | None = None
         self.music: PlayerMusic | None = None
+        self.plugins: PlayerPlugins | None = None
         self.end_time: int | None = None
         self.filters: filters_.Filters = NO_FILTERS
         self.voice_timeout: float | NodeDefault | None = NODE_DEFAULT
@@ -73,8 +77,12 @@ class Extras:
 
     @override
     def __sizeof__(self) -> int:
-        music = self.music
-        return object.__sizeof__(self) + (music.__sizeof__() if music is not None else 0)
+        music, plugins = self.music, self.plugins
+        return (
+            object.__sizeof__(self)
+            + (music.__sizeof__() if music is not None else 0)
+            + (plugins.__sizeof__() if plugins is not None else 0)
+        )
 
     def is_default(self) -> bool:
         return (
@@ -82,6 +90,7 @@ class Extras:
             and not self.detached
             and self.destroyed is None
             and self.music is None
+            and self.plugins is None
             and self.end_time is None
             and self.filters is NO_FILTERS
             and self.voice_timeout is NODE_DEFAULT

@@ -19,6 +19,7 @@ import typing
 from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError
 from hikari_lavalink.protocol import balancing, routes
+from hikari_lavalink.runtime import plugin_state
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -97,7 +98,7 @@ class Failover:
         tried: set[str] = {source.name}
         region = balancing.region_of_endpoint(player.voice.endpoint if player.voice else None)
         while self._is_current(guild, player):
-            target = self._pool.choose(exclude=tried, region=region)
+            target = self._choose(player, tried, region)
             if target is None and not graceful:
                 # No node is ready: hold the player for any node to come (back: a
                 # restarted node takes its old players on its new session).
@@ -120,7 +121,7 @@ class Failover:
                 # A detached player's voice died with its shard's connection: it is not sent
                 # anywhere; its restore, when the shard is back, rebuilds it on this node.
                 if player.voice is not None and not player.detached:
-                    await player.update(player.restore_request())
+                    await plugin_state.restore(player)  # with what its plugins must hear
             except LavalinkError as exc:
                 _LOGGER.warning("guild %s: moving to node %s failed: %s", guild, target.name, exc)
                 target.forget_player(guild)
@@ -133,3 +134,13 @@ class Failover:
                     _LOGGER.debug("guild %s: destroying on %s failed: %s", guild, source.name, exc)
             self._moved(player, source)
             return
+
+    def _choose(self, player: Player, tried: set[str], region: str | None) -> Node | None:
+        # The best node that runs every plugin the player uses (its live lyrics, its
+        # SponsorBlock categories), else the best node.
+        wanted = plugin_state.plugins_in_use(player)
+        for plugin in wanted:
+            target = self._pool.choose(exclude=tried, region=region, plugin=plugin)
+            if target is not None and all(target.has_plugin(p) for p in wanted):
+                return target
+        return self._pool.choose(exclude=tried, region=region)

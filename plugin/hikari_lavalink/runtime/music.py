@@ -30,7 +30,7 @@ import msgspec
 from hikari_lavalink._typing import Sentinel, override
 from hikari_lavalink.errors import LavalinkError
 from hikari_lavalink.protocol import messages, models
-from hikari_lavalink.runtime import background
+from hikari_lavalink.runtime import background, plugin_state
 from hikari_lavalink.runtime import queue as queue_
 
 if typing.TYPE_CHECKING:
@@ -243,6 +243,7 @@ class Music:
     def on_end(self, player: Player, message: messages.TrackEndMessage) -> None:
         """A track ended: only the end of the player's current track, of a live player,
         plays what comes next (or settles a dry queue, or says nothing plays)."""
+        plugin_state.on_track_end(player, message)  # a track told again after a recovery
         if player.track is not None or player.destroyed is not None:
             return  # not the current track's end (it plays on), or a destroyed player's
         if message.reason in models.MAY_START_NEXT:

@@ -27,6 +27,7 @@ from hikari_lavalink.protocol import models, routes
 from hikari_lavalink.protocol import session as session_
 from hikari_lavalink.protocol.backoff import Backoff
 from hikari_lavalink.runtime import music as music_
+from hikari_lavalink.runtime import plugin_state
 from hikari_lavalink.runtime.connection import NodeConnection
 from hikari_lavalink.runtime.listener import NodeListener
 from hikari_lavalink.runtime.player import Player
@@ -358,6 +359,7 @@ class Node:
         player = self._players.pop(guild_id, None)
         if player is not None:
             player.discard("destroyed")
+            await plugin_state.forget(self, player)  # LavaLyrics keeps it past the player
         session_id = self.session_id
         if session_id is not None and self.is_ready:
             await self.request(routes.destroy_player(session_id, guild_id))

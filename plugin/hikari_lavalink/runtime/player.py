@@ -17,7 +17,7 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.errors import UsageError, VoiceTimeoutError
 from hikari_lavalink.protocol import filters as filters_
 from hikari_lavalink.protocol import messages, models, requests, routes
-from hikari_lavalink.runtime._player_music import MusicParts
+from hikari_lavalink.runtime._player_plugins import PluginParts
 from hikari_lavalink.runtime._player_slots import (
     DEFAULTS,
     NO_FILTERS,
@@ -35,7 +35,7 @@ __all__ = ["NODE_DEFAULT", "Player"]
 UNSET: typing.Final = msgspec.UNSET
 
 
-class Player(MusicParts):
+class Player(PluginParts):
     """A guild's player on a Lavalink node.
 
     Create players through the client (or

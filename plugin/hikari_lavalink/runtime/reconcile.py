@@ -22,6 +22,7 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError
 from hikari_lavalink.protocol import requests, routes
 from hikari_lavalink.protocol.backoff import Backoff
+from hikari_lavalink.runtime import plugin_state
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -68,11 +69,13 @@ async def reconcile(
     adopted: list[Player] = []
     restored: list[Player] = []
     failed: list[Player] = []
+    kept: list[Player] = []  # on the server: its plugins forgot them (a resume wipes them)
     for guild_id, remote in on_server.items():
         local = node.get_player(guild_id)
         if local is None:
             local = node.create_player(guild_id)
             adopted.append(local)
+        kept.append(local)
         if local.voice is None and remote.voice.token:
             local.adopt_voice(remote.voice)
         elif (unsent := _unsent_voice(local, remote)) is not None:
@@ -87,6 +90,7 @@ async def reconcile(
             continue
         # After the voice: a player whose voice the server holds is voice-ready.
         local.apply_player(remote)
+    await plugin_state.resend_all(kept)
     for guild_id, player in list(node.players.items()):
         if guild_id in on_server:
             continue
@@ -95,7 +99,7 @@ async def reconcile(
         if not restore_players or player.voice is None or player.detached:
             continue
         try:
-            await player.update(player.restore_request())
+            await plugin_state.restore(player)
         except LavalinkError as exc:
             _LOGGER.warning(
                 "node %s: could not restore the player of guild %s: %s",

@@ -19,6 +19,7 @@ from hikari_lavalink.store.base import (
     ShardedStore,
     StoredMusic,
     StoredPlayer,
+    StoredPlugins,
     StoredState,
     StoreScope,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "StoreScope",
     "StoredMusic",
     "StoredPlayer",
+    "StoredPlugins",
     "StoredState",
 ]
 

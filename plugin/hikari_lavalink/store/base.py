@@ -1,10 +1,12 @@
 """What a store keeps, and the two shapes of store the client writes to.
 
 A store keeps each node's Lavalink session id and each player's guild, channel, node,
-track, position, volume, filters and paused state, and its music
+track, position, volume, filters and paused state, its music
 ([`StoredMusic`][hikari_lavalink.store.base.StoredMusic]: queue, history, loop mode, the bot's
-`player.data`, autoplay and auto-leave settings). [`LavalinkClient`][hikari_lavalink.LavalinkClient]
-writes it every few seconds when something changed and reads it when it starts:
+`player.data`, autoplay and auto-leave settings) and what it asked of the plugins
+([`StoredPlugins`][hikari_lavalink.store.base.StoredPlugins]: live lyrics, SponsorBlock).
+[`LavalinkClient`][hikari_lavalink.LavalinkClient] writes it every few seconds when something
+changed and reads it when it starts:
 
 - a node whose stored session is still alive is resumed, and its players are adopted
   without interrupting the audio;
@@ -38,11 +40,13 @@ __all__ = [
     "StoreScope",
     "StoredMusic",
     "StoredPlayer",
+    "StoredPlugins",
     "StoredState",
 ]
 
-STORE_VERSION: typing.Final = 2
-"""The version of what this release writes (1: before the music layer)."""
+STORE_VERSION: typing.Final = 3
+"""The version of what this release writes (1: before the music layer; 2: before the
+plugins' state). Every older one still loads."""
 
 
 class StoredMusic(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
@@ -58,9 +62,19 @@ class StoredMusic(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True)
     leave_when_alone: float | msgspec.UnsetType | None = msgspec.UNSET
 
 
+class StoredPlugins(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+    """What a player asked of the plugins, as persisted: its live-lyrics subscription
+    (LavaLyrics) and its SponsorBlock categories (`None`: none set)."""
+
+    lyrics: bool = False
+    skip_track_source: bool = False
+    sponsorblock: list[str] | None = None
+
+
 class StoredPlayer(msgspec.Struct, kw_only=True, frozen=True):
     """One player, as persisted (`music` is `None` for a player that used none, and in
-    a store written by version 1)."""
+    a store written by version 1; `plugins` for a player that asked nothing of a plugin,
+    and in a store written before them)."""
 
     guild_id: int
     channel_id: int | None
@@ -72,6 +86,7 @@ class StoredPlayer(msgspec.Struct, kw_only=True, frozen=True):
     filters: Filters = msgspec.field(default_factory=Filters)
     end_time: int | None = None
     music: StoredMusic | None = None
+    plugins: StoredPlugins | None = None
     saved_at: float | None = None
     """When `position` was read (Unix time, seconds): a playing track has gone on since."""
 

@@ -8,7 +8,22 @@ library's package does so on import.
 
 from __future__ import annotations
 
-from hikari_lavalink.protocol.plugins import lavasearch, lavasrc, nodelink, youtube
+from hikari_lavalink.protocol.plugins import (
+    lavalyrics,
+    lavasearch,
+    lavasrc,
+    nodelink,
+    sponsorblock,
+    youtube,
+)
 from hikari_lavalink.protocol.plugins.base import PluginName
 
-__all__ = ["PluginName", "lavasearch", "lavasrc", "nodelink", "youtube"]
+__all__ = [
+    "PluginName",
+    "lavalyrics",
+    "lavasearch",
+    "lavasrc",
+    "nodelink",
+    "sponsorblock",
+    "youtube",
+]

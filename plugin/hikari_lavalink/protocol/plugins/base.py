@@ -1,10 +1,18 @@
-"""What every plugin module shares: the plugins' names as `/v4/info` lists them."""
+"""What every plugin module shares: the plugins' names as `/v4/info` lists them, and the
+parsers their routes use."""
 
 from __future__ import annotations
 
 import enum
+import typing
 
-__all__ = ["PluginName"]
+import msgspec
+
+from hikari_lavalink.errors import RemoteProtocolError
+
+__all__ = ["PluginName", "body_decoder", "no_body", "optional_body_decoder"]
+
+T = typing.TypeVar("T")
 
 
 class PluginName(enum.StrEnum):
@@ -15,3 +23,37 @@ class PluginName(enum.StrEnum):
     LAVALYRICS = "lavalyrics-plugin"
     SPONSORBLOCK = "sponsorblock-plugin"
     YOUTUBE = "youtube-plugin"
+
+
+def body_decoder(kind: type[T] | typing.Any, what: str) -> typing.Callable[[bytes], T]:
+    """A route parser for `kind`: lenient (snowflake strings to ints, `"0"` to `0`), raising
+    [`RemoteProtocolError`][hikari_lavalink.RemoteProtocolError] on a body that does not fit."""
+    decode = msgspec.json.Decoder(kind, strict=False).decode
+
+    def parse(body: bytes) -> T:
+        try:
+            return decode(body)
+        except (msgspec.DecodeError, UnicodeError) as exc:
+            raise RemoteProtocolError(f"invalid {what}: {exc}", body) from None
+        except RecursionError:
+            raise RemoteProtocolError(f"invalid {what}: nested too deep", body) from None
+
+    return parse
+
+
+def optional_body_decoder(
+    kind: type[T] | typing.Any, what: str
+) -> typing.Callable[[bytes], T | None]:
+    """As [`body_decoder`][hikari_lavalink.protocol.plugins.base.body_decoder], with `None` for
+    an empty body (a 204: "nothing found")."""
+    parse = body_decoder(kind, what)
+
+    def parse_optional(body: bytes) -> T | None:
+        return parse(body) if body.strip() else None
+
+    return parse_optional
+
+
+def no_body(_: bytes) -> None:
+    """The parser of a route whose success has no body (204, or a `void` handler's 200)."""
+    return

@@ -28,6 +28,7 @@ from hikari_lavalink.testing import _server
 from hikari_lavalink.testing.fake_lavalink import plugins as plugins_
 from hikari_lavalink.testing.fake_lavalink.playback import Clock, Playback
 from hikari_lavalink.testing.fake_lavalink.players import Players
+from hikari_lavalink.testing.fake_lavalink.plugins.controls import PluginControls
 from hikari_lavalink.testing.fake_lavalink.rest import RecordedRequest, RequestHold, Rest
 from hikari_lavalink.testing.fake_lavalink.sessions import FakeSession, HandshakeHold, Sessions
 from hikari_lavalink.testing.fake_lavalink.wire import Wire
@@ -44,8 +45,8 @@ _SETTLE_TIMEOUT: typing.Final = 1.0
 """At most how long a control waits for its frames to be written (a client may not read)."""
 
 
-class FakeLavalink:
-    """A fake Lavalink v4 node on 127.0.0.1.
+class FakeLavalink(PluginControls):
+    """A fake Lavalink v4 node on 127.0.0.1 (its plugins' controls: `PluginControls`).
 
     Parameters
     ----------

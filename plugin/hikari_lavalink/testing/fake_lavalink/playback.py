@@ -184,7 +184,9 @@ class Playback:
         return msgspec.structs.replace(player.track, info=info)
 
     def schedule(self, session: FakeSession, player: FakePlayer) -> None:
-        """(Re)set the player's track end and `playerUpdate` timers from its state now."""
+        """(Re)set the player's track end and `playerUpdate` timers (and its plugins' track
+        markers) from its state now."""
+        self._node.plugin_hooks.scheduled(session, player)
         player.cancel_timers()
         track = player.track
         if track is None or player.paused:

@@ -117,6 +117,7 @@ class Players:
             if player.track is not None:
                 self._playback.finish(session, player, self.destroy_reason)
             player.cancel_timers()
+            self._node.plugin_hooks.player_destroyed(session, player)
         return web.Response(status=204)
 
     async def change(self, request: web.Request) -> validation.PlayerChange:
@@ -216,5 +217,6 @@ class Players:
         self._wire.event(
             session, player.guild_id, "TrackStartEvent", track=playback.now_playing(player)
         )
+        self._node.plugin_hooks.track_started(session, player)  # the plugins' onTrackStart
         playback.schedule(session, player)
         self._wire.player_update(session, player)

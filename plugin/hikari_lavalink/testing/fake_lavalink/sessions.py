@@ -232,6 +232,7 @@ class Sessions:
             )
             self._sessions[session.id] = session
         self._wire.open(session, ws, request.transport)
+        self._node.plugin_hooks.session_opened(session, resumed=resumed)
         self.sockets.add(ws)
         self._wire.send(
             session, json.dumps({"op": "ready", "resumed": resumed, "sessionId": session.id})
@@ -309,6 +310,7 @@ class Sessions:
 
     def destroy(self, session: FakeSession, *, emit: bool) -> None:
         """Destroy the session and its players (`TrackEndEvent(stopped)` first if `emit`)."""
+        self._node.plugin_hooks.session_destroyed(session)
         for player in session.players.values():
             if emit and player.track is not None:
                 self._playback.finish(session, player, "stopped")

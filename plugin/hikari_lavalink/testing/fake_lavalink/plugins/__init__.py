@@ -4,7 +4,10 @@ behaves (`../shared/lavalink-plugins.md`), switched on by naming it in
 
 A plugin module here exposes `add_routes(app, parts)`; `add_routes` below calls those of the
 plugins the node runs when its app is built (so a plugin named after a restart counts from
-that restart, as on a real server, whose `/v4/info` is built once at start-up).
+that restart, as on a real server, whose `/v4/info` is built once at start-up). A plugin with
+behaviour of its own is a `FakePlugin` (`.lavalyrics`, `.sponsorblock`): it also hears the
+node's moments (`.hooks`), and its tables are filled through the node's controls
+(`.controls`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import dataclasses
 import typing
 
 from hikari_lavalink.testing.fake_lavalink.plugins import lavasearch, lavasrc, youtube
+from hikari_lavalink.testing.fake_lavalink.plugins.controls import PLUGINS
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -44,6 +48,21 @@ class PluginParts:
     activity: Activity
 
 
+def _behaving(app: web.Application, parts: PluginParts) -> None:
+    # The plugins with behaviour (FakePlugin): heard at the node's moments, with routes.
+    node = parts.node
+    hooks = node.plugin_hooks
+    hooks.active.clear()
+    for kind in PLUGINS:
+        if kind.name in node.plugins:
+            plugin = node.fake_plugin(kind)
+            plugin.add_routes(app)
+            hooks.active.append(plugin)
+    # The order their listeners were added in: the node's plugins, in order.
+    order = list(node.plugins)
+    hooks.active.sort(key=lambda plugin: order.index(plugin.name))
+
+
 _ROUTES: typing.Final[dict[str, _Adder]] = {
     "lavasrc-plugin": lavasrc.add_routes,
     "lavasearch-plugin": lavasearch.add_routes,
@@ -54,6 +73,7 @@ _ROUTES: typing.Final[dict[str, _Adder]] = {
 
 def add_routes(app: web.Application, parts: PluginParts) -> None:
     """Add the routes of each plugin the node runs."""
+    _behaving(app, parts)
     for name in parts.node.plugins:
         adder = _ROUTES.get(name)
         if adder is not None:
