@@ -296,3 +296,20 @@ async def test_the_fake_checks_a_player_patch_as_nodelink_does() -> None:
             session_id, player.guild_id, hl.UpdatePlayer(voice=voice), nodelink=True
         )
         assert (await node.request(route)).voice.token == voice.token
+
+
+@pytest.mark.asyncio
+async def test_lyrics_and_sponsorblock_on_nodelink_are_refused_before_any_request() -> None:
+    # NodeLink answers the plugins' paths with other shapes (its own lyrics and SponsorBlock
+    # APIs): the client says so instead of sending what would be misread.
+    async with open_world(server=FakeNodeLink) as world:
+        player = await _on_nodelink(world)
+        await player.play(ALPHA)
+        mark = len(world.lavalink.requests)
+        with pytest.raises(hl.UsageError, match=r"not supported on NodeLink \(node 'main'\)"):
+            await player.lyrics.fetch()
+        with pytest.raises(hl.UsageError, match="its own lyrics"):
+            await world.lava.fetch_lyrics(ALPHA, node=player.node)
+        with pytest.raises(hl.UsageError, match="its own SponsorBlock"):
+            await player.sponsorblock.set_categories([hl.SponsorBlockCategory.SPONSOR])
+        assert len(world.lavalink.requests) == mark  # nothing was sent

@@ -20,6 +20,7 @@ from hikari_lavalink.errors import (
     NoTrackPlayingError,
     PlayerNotFoundError,
     RestError,
+    UsageError,
 )
 from hikari_lavalink.protocol.plugins import PluginName, lavalyrics, sponsorblock
 
@@ -92,7 +93,8 @@ def lyrics_routes(node: Node, feature: str = "lyrics") -> LyricsRoutes:
         The node does not run LavaLyrics (nothing was sent).
     """
     # NodeLink: `if node.is_nodelink: return nodelink_lyrics` (its /v4/loadlyrics and
-    # subscribe routes, its lyrics read into Lavalyrics' Lyrics), before the plugin check.
+    # subscribe routes, its lyrics read into Lavalyrics' Lyrics), in place of _not_on_nodelink.
+    _not_on_nodelink(node, feature, "lyrics (/v4/loadlyrics, no /v4/lyrics)")
     node.require_plugin(lyrics_plugin(node), feature)
     return lavalyrics
 
@@ -106,9 +108,21 @@ def sponsorblock_routes(node: Node, feature: str = "SponsorBlock") -> SponsorBlo
         The node does not run the SponsorBlock plugin (nothing was sent).
     """
     # NodeLink: `if node.is_nodelink: return nodelink_sponsorblock` (its PATCH/GET
-    # .../sponsorblock state, categories in and out), before the plugin check.
+    # .../sponsorblock state, categories in and out), in place of _not_on_nodelink.
+    _not_on_nodelink(node, feature, "SponsorBlock (.../sponsorblock, a state object)")
     node.require_plugin(sponsorblock_plugin(node), feature)
     return sponsorblock
+
+
+def _not_on_nodelink(node: Node, feature: str, api: str) -> None:
+    # NodeLink answers the plugins' paths with other shapes (a SponsorBlock GET of the
+    # categories gets its state object, a PUT 405): refused before any request.
+    if node.is_nodelink:
+        raise UsageError(
+            f"{feature} is not supported on NodeLink (node {node.name!r}): NodeLink has its own "
+            f"{api} API, which this client does not speak yet; use a Lavalink node that runs "
+            "the plugin (best_node(plugin=...) chooses one)"
+        )
 
 
 def typed_error(exc: RestError, feature: str | None = None) -> RestError:
