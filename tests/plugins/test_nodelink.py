@@ -15,6 +15,7 @@ from tests.conftest import PLUGIN_VECTORS
 import hikari_lavalink as hl
 from hikari_lavalink.protocol import codec, messages, models, nodelink, routeplanner, routes
 from hikari_lavalink.protocol.plugins import nodelink as nodelink_events
+from hikari_lavalink.protocol.plugins import sponsorblock
 from hikari_lavalink.testing import FakeNodeLink
 
 if typing.TYPE_CHECKING:
@@ -313,3 +314,37 @@ async def test_lyrics_and_sponsorblock_on_nodelink_are_refused_before_any_reques
         with pytest.raises(hl.UsageError, match="its own SponsorBlock"):
             await player.sponsorblock.set_categories([hl.SponsorBlockCategory.SPONSOR])
         assert len(world.lavalink.requests) == mark  # nothing was sent
+
+
+def test_nodelinks_sponsorblock_events_decode_as_the_plugins() -> None:
+    loaded = codec.decode_message(vector("nodelink-event-SponsorBlockSegmentsLoadedEvent.json"))
+    assert isinstance(loaded, sponsorblock.NodeLinkSegmentsLoadedMessage)
+    assert isinstance(loaded, sponsorblock.SegmentsLoadedMessage)
+    assert loaded.segments
+    assert all(s.start < s.end for s in loaded.segments)
+    skipped = codec.decode_message(vector("nodelink-event-SponsorBlockSegmentSkippedEvent.json"))
+    assert isinstance(skipped, sponsorblock.NodeLinkSegmentSkippedMessage)
+    assert skipped.segment.category == "sponsor"
+    assert skipped.track is not None
+
+
+@pytest.mark.asyncio
+async def test_nodelinks_sponsorblock_events_are_the_typed_events() -> None:
+    # NodeLink skips segments when its config enables SponsorBlock: its events are ours.
+    async with open_world(server=FakeNodeLink) as world:
+        player = await _on_nodelink(world)
+        await player.play(ALPHA)
+        mark = len(world.events)
+        for name in (
+            "nodelink-event-SponsorBlockSegmentsLoadedEvent.json",
+            "nodelink-event-SponsorBlockSegmentSkippedEvent.json",
+        ):
+            frame = json.loads(vector(name))
+            frame["guildId"] = str(player.guild_id)
+            await world.lavalink.send_raw(json.dumps(frame))
+        skipped = await world.wait_event(hl.SegmentSkippedEvent, after=mark)
+        loaded = await world.wait_event(hl.SegmentsLoadedEvent, after=mark)
+        assert skipped.player is loaded.player is player
+        assert skipped.segment.end == 95_430
+        assert player.position >= 95_430  # moved to the segment's end
+        assert not [e for e in world.events[mark:] if isinstance(e, hl.RawLavalinkEvent)]

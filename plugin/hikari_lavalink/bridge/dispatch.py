@@ -67,6 +67,8 @@ PLUGIN_EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ..
     lavalyrics.LyricsLineMessage: (pev.LyricsLineEvent, ("line_index", "line", "skipped")),
     sponsorblock.SegmentsLoadedMessage: (pev.SegmentsLoadedEvent, ("segments",)),
     sponsorblock.SegmentSkippedMessage: (pev.SegmentSkippedEvent, ("segment",)),
+    sponsorblock.NodeLinkSegmentsLoadedMessage: (pev.SegmentsLoadedEvent, ("segments",)),
+    sponsorblock.NodeLinkSegmentSkippedMessage: (pev.SegmentSkippedEvent, ("segment",)),
     sponsorblock.ChaptersLoadedMessage: (pev.ChaptersLoadedEvent, ("chapters",)),
     sponsorblock.ChapterStartedMessage: (pev.ChapterStartedEvent, ("chapter",)),
 }

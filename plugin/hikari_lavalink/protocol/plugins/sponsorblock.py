@@ -31,7 +31,7 @@ import typing
 
 from hikari_lavalink.protocol import codec, routes
 from hikari_lavalink.protocol.messages import PluginEventMessage
-from hikari_lavalink.protocol.models import Inbound
+from hikari_lavalink.protocol.models import Inbound, Track
 from hikari_lavalink.protocol.plugins.base import body_decoder, no_body
 
 if typing.TYPE_CHECKING:
@@ -41,6 +41,8 @@ __all__ = [
     "Chapter",
     "ChapterStartedMessage",
     "ChaptersLoadedMessage",
+    "NodeLinkSegmentSkippedMessage",
+    "NodeLinkSegmentsLoadedMessage",
     "Segment",
     "SegmentSkippedMessage",
     "SegmentsLoadedMessage",
@@ -112,11 +114,28 @@ class ChapterStartedMessage(PluginEventMessage, tag="ChapterStarted", kw_only=Tr
     chapter: Chapter
 
 
+class NodeLinkSegmentsLoadedMessage(
+    SegmentsLoadedMessage, tag="SponsorBlockSegmentsLoadedEvent", kw_only=True, frozen=True
+):
+    """NodeLink's `SponsorBlockSegmentsLoadedEvent` (its segments carry more: `uuid`,
+    `actionType`, `votes`..., which are not kept; `start` and `end` are ms as here)."""
+
+
+class NodeLinkSegmentSkippedMessage(
+    SegmentSkippedMessage, tag="SponsorBlockSegmentSkippedEvent", kw_only=True, frozen=True
+):
+    """NodeLink's `SponsorBlockSegmentSkippedEvent`, which names the track too."""
+
+    track: Track | None = None
+
+
 for _message in (
     SegmentsLoadedMessage,
     SegmentSkippedMessage,
     ChaptersLoadedMessage,
     ChapterStartedMessage,
+    NodeLinkSegmentsLoadedMessage,
+    NodeLinkSegmentSkippedMessage,
 ):
     codec.register_plugin_event(_message)
 
