@@ -15,7 +15,7 @@ from tests.conftest import PLUGIN_VECTORS
 import hikari_lavalink as hl
 from hikari_lavalink.protocol import codec, messages, models, nodelink, routeplanner, routes
 from hikari_lavalink.protocol.plugins import nodelink as nodelink_events
-from hikari_lavalink.protocol.plugins import sponsorblock
+from hikari_lavalink.protocol.plugins import nodelink_lyrics, sponsorblock
 from hikari_lavalink.testing import FakeNodeLink
 
 if typing.TYPE_CHECKING:
@@ -299,21 +299,67 @@ async def test_the_fake_checks_a_player_patch_as_nodelink_does() -> None:
         assert (await node.request(route)).voice.token == voice.token
 
 
+@pytest.mark.parametrize(
+    ("name", "timed"),
+    [("nodelink-loadlyrics-synced.json", True), ("nodelink-loadlyrics-plain.json", False)],
+)
+def test_nodelinks_loadlyrics_reads_as_lavalyrics_lyrics(name: str, *, timed: bool) -> None:
+    route = nodelink_lyrics.track_lyrics("QAAA")
+    lyrics = routes.parse_response(route, 200, vector(name))
+    assert lyrics is not None
+    assert lyrics.text is not None
+    assert lyrics.text.count("\n") == 2
+    if timed:
+        assert lyrics.source_name == "youtube"
+        assert lyrics.lines is not None
+        assert [line.timestamp for line in lyrics.lines] == [18640, 22640, 27640]
+        assert lyrics.lines[0].duration == 3240
+    else:
+        assert lyrics.source_name == "genius"
+        assert lyrics.lines is None
+    empty = vector("nodelink-loadlyrics-empty.json")
+    assert routes.parse_response(route, 200, empty) is None
+    with pytest.raises(hl.RemoteProtocolError, match="NodeLink lyrics"):
+        routes.parse_response(route, 200, b'{"loadType": 3}')
+
+
 @pytest.mark.asyncio
-async def test_lyrics_and_sponsorblock_on_nodelink_are_refused_before_any_request() -> None:
-    # NodeLink answers the plugins' paths with other shapes (its own lyrics and SponsorBlock
-    # APIs): the client says so instead of sending what would be misread.
+async def test_lyrics_on_nodelink_come_from_its_loadlyrics() -> None:
+    # NodeLink has lyrics built in (no LavaLyrics in its /v4/info): a track's lyrics come
+    # from /v4/loadlyrics; what it lacks (a player's track's lyrics route) or what is not
+    # spoken yet (live lyrics, its SponsorBlock API) is refused before any request.
+    timed = hl.Lyrics(
+        source_name="youtube",
+        lines=[hl.LyricsLine(timestamp=1_000, duration=500, line="la")],
+    )
+    untimed = hl.Lyrics(source_name="genius", text="one\ntwo")
     async with open_world(server=FakeNodeLink) as world:
         player = await _on_nodelink(world)
+        world.lavalink.set_lyrics(ALPHA, timed)
+        world.lavalink.set_lyrics(BETA, untimed)
+        got = await world.lava.fetch_lyrics(ALPHA)
+        assert got is not None
+        assert got.lines == timed.lines
+        assert got.source_name == "youtube"
+        got = await world.lava.fetch_lyrics(BETA.encoded, node=player.node)
+        assert got is not None
+        assert got.lines is None
+        assert got.text == "one\ntwo"
+        assert await world.lava.fetch_lyrics(GAMMA) is None
+        assert [r.path for r in world.lavalink.requests].count("/v4/loadlyrics") == 3
         await player.play(ALPHA)
         mark = len(world.lavalink.requests)
-        with pytest.raises(hl.UsageError, match=r"not supported on NodeLink \(node 'main'\)"):
+        with pytest.raises(hl.UsageError, match="not supported on NodeLink yet"):
             await player.lyrics.fetch()
-        with pytest.raises(hl.UsageError, match="its own lyrics"):
-            await world.lava.fetch_lyrics(ALPHA, node=player.node)
+        with pytest.raises(
+            hl.UsageError, match=r"live lyrics is not supported on NodeLink \(node 'main'\)"
+        ):
+            await player.lyrics.subscribe()
         with pytest.raises(hl.UsageError, match="its own SponsorBlock"):
             await player.sponsorblock.set_categories([hl.SponsorBlockCategory.SPONSOR])
         assert len(world.lavalink.requests) == mark  # nothing was sent
+        assert not player.lyrics.subscribed
+        assert not player.sponsorblock.categories
 
 
 def test_nodelinks_sponsorblock_events_decode_as_the_plugins() -> None:

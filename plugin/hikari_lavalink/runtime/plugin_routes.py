@@ -22,7 +22,12 @@ from hikari_lavalink.errors import (
     RestError,
     UsageError,
 )
-from hikari_lavalink.protocol.plugins import PluginName, lavalyrics, sponsorblock
+from hikari_lavalink.protocol.plugins import (
+    PluginName,
+    lavalyrics,
+    nodelink_lyrics,
+    sponsorblock,
+)
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -31,6 +36,7 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.node import Node
 
 __all__ = [
+    "LIVE_LYRICS",
     "LyricsRoutes",
     "SponsorBlockRoutes",
     "lyrics_plugin",
@@ -39,6 +45,10 @@ __all__ = [
     "sponsorblock_routes",
     "typed_error",
 ]
+
+
+LIVE_LYRICS: typing.Final = "live lyrics"
+"""The feature name of the live-lyrics calls (in errors, and where NodeLink is refused)."""
 
 
 class LyricsRoutes(typing.Protocol):
@@ -90,11 +100,13 @@ def lyrics_routes(node: Node, feature: str = "lyrics") -> LyricsRoutes:
     Raises
     ------
     UsageError
-        The node does not run LavaLyrics (nothing was sent).
+        The node does not run LavaLyrics (nothing was sent). A NodeLink node has lyrics
+        built in (its `/v4/loadlyrics`): only a track's lyrics are fetched there.
     """
-    # NodeLink: `if node.is_nodelink: return nodelink_lyrics` (its /v4/loadlyrics and
-    # subscribe routes, its lyrics read into Lavalyrics' Lyrics), in place of _not_on_nodelink.
-    _not_on_nodelink(node, feature, "lyrics (/v4/loadlyrics, no /v4/lyrics)")
+    if node.is_nodelink:
+        if feature == LIVE_LYRICS:  # refused before the caller keeps anything
+            _not_on_nodelink(node, feature, "live lyrics (LavaLyrics' paths, its own events)")
+        return nodelink_lyrics  # built in: /v4/loadlyrics (its other lyrics calls raise)
     node.require_plugin(lyrics_plugin(node), feature)
     return lavalyrics
 

@@ -35,6 +35,7 @@ from hikari_lavalink._typing import override
 from hikari_lavalink.errors import LavalinkError, RestError
 from hikari_lavalink.protocol.plugins import lavalyrics, sponsorblock
 from hikari_lavalink.runtime.plugin_routes import (
+    LIVE_LYRICS,
     lyrics_plugin,
     lyrics_routes,
     sponsorblock_plugin,
@@ -67,7 +68,6 @@ __all__ = [
 _LOGGER = logging.getLogger("hikari_lavalink.plugins")
 RESEND_CONCURRENCY: typing.Final = 16
 """Players whose plugin state is sent again at once, after a resume."""
-LIVE_LYRICS: typing.Final = "live lyrics"
 _LYRICS_EVENTS: typing.Final = (
     lavalyrics.LyricsFoundMessage,
     lavalyrics.LyricsNotFoundMessage,

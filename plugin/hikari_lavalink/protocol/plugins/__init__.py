@@ -13,6 +13,7 @@ from hikari_lavalink.protocol.plugins import (
     lavasearch,
     lavasrc,
     nodelink,
+    nodelink_lyrics,
     sponsorblock,
     youtube,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "lavasearch",
     "lavasrc",
     "nodelink",
+    "nodelink_lyrics",
     "sponsorblock",
     "youtube",
 ]

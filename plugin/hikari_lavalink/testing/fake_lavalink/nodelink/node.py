@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import typing
 
+from aiohttp import web
+
 from hikari_lavalink._typing import override
+from hikari_lavalink.testing.fake_lavalink import validation
 from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
 from hikari_lavalink.testing.fake_lavalink.nodelink.routes import NodeLinkPlayers, NodeLinkRest
+from hikari_lavalink.testing.fake_lavalink.plugins.lavalyrics import FakeLavaLyrics
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -30,7 +34,8 @@ class FakeNodeLink(FakeLavalink):
     [`FakeLavalink`][hikari_lavalink.testing.FakeLavalink]'s; `version` is NodeLink's).
 
     Every answer carries `Nodelink-Api-Version: 4` and `IamNodelink: true`, and no
-    `Lavalink-Api-Version`; `/v4/info` says `isNodelink: true`.
+    `Lavalink-Api-Version`; `/v4/info` says `isNodelink: true`. Its built-in
+    `/v4/loadlyrics` answers from what `set_lyrics` set, in NodeLink's format.
     """
 
     api_headers: typing.ClassVar[collections.abc.Mapping[str, str]] = {
@@ -64,6 +69,37 @@ class FakeNodeLink(FakeLavalink):
             self, table, known, self._playback, self._wire
         )
         self._playback.cpu_load_key = "nodelinkLoad"
+
+    @override
+    def _app(self) -> web.Application:
+        app = super()._app()
+        app.router.add_get("/v4/loadlyrics", self._load_lyrics)
+        return app
+
+    async def _load_lyrics(self, request: web.Request) -> web.Response:
+        # NodeLink's built-in lyrics, from the table `set_lyrics` fills, in its own format.
+        encoded = request.query.get("encodedTrack")
+        if not encoded:
+            raise validation.HTTPError(400, "Invalid query parameters")
+        track = validation.resolve(encoded, self._known)
+        lyrics = self.fake_plugin(FakeLavaLyrics).find(track, skip_track_source=False)
+        if lyrics is None:
+            return web.json_response({"loadType": "empty", "data": {}})
+        if lyrics.lines is not None:
+            lines = [
+                {"text": line.line, "time": line.timestamp, "duration": line.duration}
+                for line in lyrics.lines
+            ]
+        else:
+            texts = (lyrics.text or "").splitlines()
+            lines = [{"text": text, "time": None, "duration": None} for text in texts]
+        data = {
+            "synced": lyrics.lines is not None,
+            "lang": "en",
+            "source": lyrics.source_name,
+            "lines": lines,
+        }
+        return web.json_response({"loadType": "lyrics", "data": data})
 
     @override
     def __repr__(self) -> str:
