@@ -51,7 +51,6 @@ if typing.TYPE_CHECKING:
     from hikari_lavalink.runtime.player import Player
 
 __all__ = [
-    "LIVE_LYRICS",
     "PlayerPlugins",
     "current_encoded",
     "ensure_state",

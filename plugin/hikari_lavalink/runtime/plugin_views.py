@@ -20,9 +20,13 @@ from hikari_lavalink.errors import (
     SessionNotFoundError,
     UsageError,
 )
-from hikari_lavalink.runtime.plugin_routes import lyrics_routes, sponsorblock_routes, typed_error
-from hikari_lavalink.runtime.plugin_state import (
+from hikari_lavalink.runtime.plugin_routes import (
     LIVE_LYRICS,
+    lyrics_routes,
+    sponsorblock_routes,
+    typed_error,
+)
+from hikari_lavalink.runtime.plugin_state import (
     current_encoded,
     ensure_state,
     tidy,
