@@ -415,8 +415,8 @@ class LavalinkClient(NodeAdministration, SourcePlugins, PluginCalls):
         return self._voice.players.get(int(guild_id))
 
     async def load_tracks(self, identifier: str) -> LoadResult:
-        """Resolve a URL, identifier or search (`ytsearch:...`) on the best node."""
-        return await self._pool.best().load_tracks(identifier)
+        """Resolve a URL, identifier or search on the best node (a LavaSrc prefix: see search)."""
+        return await self._source_node(identifier, None).load_tracks(identifier)
 
     async def search(
         self, query: str, *, source: search_.SearchSource = "youtube", node: Node | None = None

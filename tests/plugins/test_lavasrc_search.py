@@ -86,11 +86,16 @@ async def test_a_lavasrc_prefix_without_the_plugin_or_source_is_refused_before_a
             await world.lava.search(
                 search.isrc("USEP42058010", "qobuz"), node=world.lava.best_node()
             )
+        with pytest.raises(hl.UsageError, match=r"'dzrec:'.*LavaSrc's 'deezer' source"):
+            await world.lava.load_tracks("dzrec:3135556")  # load_tracks checks them too
         await world.lava.search("song")  # YouTube is no LavaSrc source: not checked
-        assert [r.path for r in world.lavalink.requests[mark:]] == ["/v4/loadtracks"]
+        await world.lava.load_tracks("spsearch:animals")  # the node has LavaSrc's spotify
+        assert [r.path for r in world.lavalink.requests[mark:]] == ["/v4/loadtracks"] * 2
     async with open_world() as world:  # no plugin at all
         with pytest.raises(hl.UsageError, match="the lavasrc-plugin plugin"):
             await world.lava.search(search.preview("animals", "spotify"))
+        with pytest.raises(hl.UsageError, match="the lavasrc-plugin plugin"):
+            await world.lava.load_tracks("sprec:seed_tracks=0eG08c")
         assert not requests_to(world, "/v4/loadtracks")
 
 
@@ -186,6 +191,21 @@ async def test_the_lavasrc_config_update_reaches_the_plugin_as_it_reads_it() -> 
         with pytest.raises(hl.RestError) as caught:
             await node.request(routes.Route("PATCH", "/v4/lavasrc/config", bytes, body=bad))
         assert caught.value.status == 500
+        # kotlinx reads the whole body first: a wrong type anywhere applies nothing (400).
+        for wrong in (
+            b'{"spotify": {"clientId": "x", "clientSecret": "y"}, "deezer": {"formats": ["OGG"]}}',
+            b'{"spotify": {"preferPartnerApi": "yes"}}',
+            b'{"ytdlp": {"searchLimit": "5"}}',
+            b'{"appleMusic": "t0ken"}',
+            b'{"ytdlp": {"searchLimit": 5, "customLoadArgs": [1]}}',
+        ):
+            with pytest.raises(hl.RestError) as caught:
+                await node.request(routes.Route("PATCH", "/v4/lavasrc/config", bytes, body=wrong))
+            assert caught.value.status == 400, wrong
+        assert applied["spotify"] == {"clientId": "id", "clientSecret": "s3cret"}
+        fine = b'{"deezer": {"formats": ["FLAC", "MP3_128"]}, "spotify": {"spDc": null}}'
+        await node.request(routes.Route("PATCH", "/v4/lavasrc/config", bytes, body=fine))
+        assert applied["deezer"] == {"formats": ["FLAC", "MP3_128"]}
     async with open_world() as world:
         with pytest.raises(hl.UsageError, match="lavasrc-plugin"):
             await world.lava.update_lavasrc_config(config)

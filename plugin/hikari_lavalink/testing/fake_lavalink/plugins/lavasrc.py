@@ -1,7 +1,9 @@
 """The fake LavaSrc: `PATCH /v4/lavasrc/config`, as `LavaSrcPlugin.updateConfig` behaves.
 
 The body is read as kotlinx reads it: unknown keys (the README's `applemusic`) are ignored
-silently; a section applies only to a source the node has enabled (its `sourceManagers`;
+silently; a known key of the wrong type (a section that is no object, a string that is a
+number, a Deezer format that is none of its six) fails the whole body, a 400, before
+anything is applied; a section applies only to a source the node has enabled (its `sourceManagers`;
 yt-dlp's is `youtube`); Spotify's `clientId`/`clientSecret` and Qobuz's `appId`/`appSecret`
 only as pairs; a `ytdlp` section without `searchLimit` is a 500 (the unchecked unboxing the
 reference predicts). The answer is 200 with no body. What was applied is in
@@ -23,38 +25,36 @@ if typing.TYPE_CHECKING:
 
 __all__ = ["FakeLavaSrc", "add_routes", "fake_lavasrc"]
 
-_SECTIONS: typing.Final[dict[str, tuple[str, frozenset[str]]]] = {
-    # key -> (the source it needs, its fields)
+_S, _B, _I, _L = "string", "boolean", "int", "string list"
+_FORMATS: typing.Final = frozenset({"FLAC", "MP3_320", "MP3_256", "MP3_128", "MP3_64", "AAC_64"})
+_SECTIONS: typing.Final[dict[str, tuple[str, dict[str, str]]]] = {
+    # key -> (the source it needs, its fields and their kotlinx types)
     "spotify": (
         "spotify",
-        frozenset(
-            {
-                "clientId",
-                "clientSecret",
-                "spDc",
-                "preferPartnerApi",
-                "preferV1SearchApi",
-                "customTokenEndpoint",
-            }
-        ),
+        {
+            "clientId": _S,
+            "clientSecret": _S,
+            "spDc": _S,
+            "preferPartnerApi": _B,
+            "preferV1SearchApi": _B,
+            "customTokenEndpoint": _S,
+        },
     ),
-    "appleMusic": ("applemusic", frozenset({"mediaAPIToken"})),
-    "deezer": ("deezer", frozenset({"arl", "formats"})),
-    "yandexMusic": ("yandexmusic", frozenset({"accessToken"})),
-    "vkMusic": ("vkmusic", frozenset({"userToken"})),
-    "qobuz": ("qobuz", frozenset({"userOauthToken", "appId", "appSecret"})),
+    "appleMusic": ("applemusic", {"mediaAPIToken": _S}),
+    "deezer": ("deezer", {"arl": _S, "formats": "formats"}),
+    "yandexMusic": ("yandexmusic", {"accessToken": _S}),
+    "vkMusic": ("vkmusic", {"userToken": _S}),
+    "qobuz": ("qobuz", {"userOauthToken": _S, "appId": _S, "appSecret": _S}),
     "ytdlp": (
         "youtube",
-        frozenset(
-            {
-                "path",
-                "searchLimit",
-                "mixPlaylistLoadLimit",
-                "playlistLoadLimit",
-                "customLoadArgs",
-                "customPlaybackArgs",
-            }
-        ),
+        {
+            "path": _S,
+            "searchLimit": _I,
+            "mixPlaylistLoadLimit": _I,
+            "playlistLoadLimit": _I,
+            "customLoadArgs": _L,
+            "customPlaybackArgs": _L,
+        },
     ),
 }
 _PAIRS: typing.Final = {"spotify": ("clientId", "clientSecret"), "qobuz": ("appId", "appSecret")}
@@ -89,10 +89,11 @@ def add_routes(app: web.Application, parts: PluginParts) -> None:
 
     async def update_config(request: web.Request) -> web.Response:
         body = await json_object(request)
+        _check_types(body)  # kotlinx decodes all of it before the handler runs
         state = fake_lavasrc(node)
         for key, value in body.items():
             section = _SECTIONS.get(key)
-            if section is None or not isinstance(value, dict):
+            if section is None or value is None:
                 continue  # ignoreUnknownKeys: `applemusic` is dropped here
             source, fields = section
             if source not in node.source_managers:
@@ -110,3 +111,34 @@ def add_routes(app: web.Application, parts: PluginParts) -> None:
         return web.Response(status=200)
 
     app.router.add_patch("/v4/lavasrc/config", update_config)
+
+
+def _fits(kind: str, value: object) -> bool:
+    if value is None:
+        return True  # every field is nullable
+    if kind == _B:
+        return isinstance(value, bool)
+    if kind == _I:
+        return isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31
+    if kind == _S:
+        return isinstance(value, str)
+    items = typing.cast("list[object]", value) if isinstance(value, list) else None
+    if items is None:
+        return False
+    if kind == _L:
+        return all(isinstance(item, str) for item in items)
+    return all(isinstance(item, str) and item in _FORMATS for item in items)
+
+
+def _check_types(body: dict[str, typing.Any]) -> None:
+    for key, value in body.items():
+        section = _SECTIONS.get(key)
+        if section is None or value is None:
+            continue
+        if not isinstance(value, dict):
+            raise validation.HTTPError(400, validation.MAY_NOT_PARSE)
+        fields = section[1]
+        for name, field in typing.cast("dict[str, object]", value).items():
+            kind = fields.get(name)
+            if kind is not None and not _fits(kind, field):
+                raise validation.HTTPError(400, validation.MAY_NOT_PARSE)
