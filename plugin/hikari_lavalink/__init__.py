@@ -139,10 +139,12 @@ from hikari_lavalink.protocol.plugins.lavasrc import (
     LavaSrcPlaylistInfo,
     LavaSrcTrackInfo,
 )
+from hikari_lavalink.protocol.plugins.nodelink_sponsorblock import NodeLinkSponsorBlockState
 from hikari_lavalink.protocol.plugins.sponsorblock import (
     Chapter,
     ChaptersLoadedMessage,
     ChapterStartedMessage,
+    NodeLinkSegment,
     Segment,
     SegmentSkippedMessage,
     SegmentsLoadedMessage,
@@ -301,6 +303,8 @@ __all__ = [
     "Lyrics",
     "LyricsLine",
     "Segment",
+    "NodeLinkSegment",
+    "NodeLinkSponsorBlockState",
     "Chapter",
     "SponsorBlockCategory",
     # load results

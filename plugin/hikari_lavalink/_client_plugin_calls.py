@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import typing
 
-from hikari_lavalink.errors import NoNodeAvailableError
-from hikari_lavalink.protocol.plugins import PluginName
+from hikari_lavalink.errors import NoNodeAvailableError, UsageError
+from hikari_lavalink.protocol.plugins import PluginName, nodelink_sponsorblock
 from hikari_lavalink.runtime.plugin_routes import lyrics_routes
 
 if typing.TYPE_CHECKING:
     from hikari_lavalink.protocol.models import Track
     from hikari_lavalink.protocol.plugins.lavalyrics import Lyrics
+    from hikari_lavalink.protocol.plugins.sponsorblock import Chapter
     from hikari_lavalink.runtime.node import Node
     from hikari_lavalink.runtime.pool import NodePool
 
@@ -60,3 +61,39 @@ class PluginCalls:
         encoded = track if isinstance(track, str) else track.encoded
         route = lyrics_routes(target).track_lyrics(encoded, skip_track_source=skip_track_source)
         return await target.request(route)
+
+    async def fetch_chapters(
+        self, track: Track | str, *, node: Node | None = None
+    ) -> list[Chapter]:
+        """The chapters of `track` (a [`Track`][hikari_lavalink.Track] or its encoded
+        string; `[]` for a track that is not YouTube's, or has none), from NodeLink's
+        `/v4/loadchapters` on the best NodeLink node (or `node`).
+
+        A Lavalink server has no such route: its SponsorBlock plugin sends a
+        `ChaptersLoadedEvent` when a YouTube track starts on a player with categories.
+
+        Raises
+        ------
+        UsageError
+            No ready node (or not `node`) is NodeLink: nothing was sent.
+        NoNodeAvailableError
+            No node is ready.
+        RestError
+            The server could not decode the track (500), say.
+        """
+        target = node
+        if target is None:
+            pool = self._pool
+            others = {name for name, n in pool.nodes.items() if not n.is_nodelink}
+            target = pool.choose(exclude=others)
+            if target is None:
+                pool.best()  # none ready at all: NoNodeAvailableError
+        if target is None or not target.is_nodelink:
+            where = f"node {target.name!r} is" if target is not None else "no ready node is"
+            msg = (
+                f"a track's chapters come from NodeLink's /v4/loadchapters, and {where} not "
+                "NodeLink; on Lavalink, the SponsorBlock plugin sends ChaptersLoadedEvent"
+            )
+            raise UsageError(msg)
+        encoded = track if isinstance(track, str) else track.encoded
+        return await target.request(nodelink_sponsorblock.load_chapters(encoded))

@@ -69,12 +69,17 @@ def stock(fake: FakeLavalink) -> None:
 
 @contextlib.asynccontextmanager
 async def plugin_world(
-    make_client: ClientFactory | None = None, **options: typing.Any
+    make_client: ClientFactory | None = None,
+    *,
+    server: type[FakeLavalink] | None = None,
+    **options: typing.Any,
 ) -> collections.abc.AsyncGenerator[World, None]:
-    """A world whose node runs both plugins (or `plugins=`) at `SCALE`, its tables filled."""
-    lavalink = {"plugins": PLUGINS, "time_scale": SCALE, **options}
+    """A world whose node runs both plugins (or `plugins=`) at `SCALE`, its tables filled;
+    `server=FakeNodeLink`: a NodeLink node (both built in, no plugin)."""
+    plugins = PLUGINS if server is None else {}
+    lavalink = {"plugins": plugins, "time_scale": SCALE, **options}
     args = (make_client,) if make_client is not None else ()
-    async with open_world(*args, lavalink_options=lavalink) as world:
+    async with open_world(*args, lavalink_options=lavalink, server=server) as world:
         stock(world.lavalink)
         yield world
 

@@ -326,8 +326,7 @@ def test_nodelinks_loadlyrics_reads_as_lavalyrics_lyrics(name: str, *, timed: bo
 @pytest.mark.asyncio
 async def test_lyrics_on_nodelink_come_from_its_loadlyrics() -> None:
     # NodeLink has lyrics built in (no LavaLyrics in its /v4/info): a track's lyrics come
-    # from /v4/loadlyrics; what it lacks (a player's track's lyrics route) or what is not
-    # spoken yet (live lyrics, its SponsorBlock API) is refused before any request.
+    # from /v4/loadlyrics, and so do those of a player's track (it has no route for them).
     timed = hl.Lyrics(
         source_name="youtube",
         lines=[hl.LyricsLine(timestamp=1_000, duration=500, line="la")],
@@ -348,18 +347,10 @@ async def test_lyrics_on_nodelink_come_from_its_loadlyrics() -> None:
         assert await world.lava.fetch_lyrics(GAMMA) is None
         assert [r.path for r in world.lavalink.requests].count("/v4/loadlyrics") == 3
         await player.play(ALPHA)
-        mark = len(world.lavalink.requests)
-        with pytest.raises(hl.UsageError, match="not supported on NodeLink yet"):
-            await player.lyrics.fetch()
-        with pytest.raises(
-            hl.UsageError, match=r"live lyrics is not supported on NodeLink \(node 'main'\)"
-        ):
-            await player.lyrics.subscribe()
-        with pytest.raises(hl.UsageError, match="its own SponsorBlock"):
-            await player.sponsorblock.set_categories([hl.SponsorBlockCategory.SPONSOR])
-        assert len(world.lavalink.requests) == mark  # nothing was sent
-        assert not player.lyrics.subscribed
-        assert not player.sponsorblock.categories
+        got = await player.lyrics.fetch()  # the player's track's, from /v4/loadlyrics too
+        assert got is not None
+        assert got.lines == timed.lines
+        assert [r.path for r in world.lavalink.requests].count("/v4/loadlyrics") == 4
 
 
 def test_nodelinks_sponsorblock_events_decode_as_the_plugins() -> None:

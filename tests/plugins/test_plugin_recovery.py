@@ -34,7 +34,7 @@ from tests.plugins.plugin_world import (
 )
 
 import hikari_lavalink as hl
-from hikari_lavalink.testing import FakeDiscord, FakeLavalink
+from hikari_lavalink.testing import FakeDiscord, FakeLavalink, FakeNodeLink
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -146,13 +146,16 @@ async def test_a_node_restart_tells_the_new_session_with_the_player() -> None:
 
 
 @contextlib.asynccontextmanager
-async def three_nodes() -> collections.abc.AsyncGenerator[tuple[World, dict[str, FakeLavalink]]]:
-    """A world whose client has nodes `a` and `c` with both plugins and `b` with none."""
+async def three_nodes(
+    b: type[FakeLavalink] = FakeLavalink,
+) -> collections.abc.AsyncGenerator[tuple[World, dict[str, FakeLavalink]]]:
+    """A world whose client has nodes `a` and `c` with both plugins and `b` with none
+    (`b=FakeNodeLink`: with both built in)."""
     async with contextlib.AsyncExitStack() as stack:
         discord = await stack.enter_async_context(FakeDiscord(shard_count=2))
         fakes: dict[str, FakeLavalink] = {}
         for name in "abc":
-            fake = FakeLavalink(
+            fake = (b if name == "b" else FakeLavalink)(
                 password=PASSWORD,
                 name=name,
                 plugins=PLUGINS if name != "b" else {},
@@ -214,6 +217,46 @@ async def test_a_failover_and_a_drain_move_them_to_a_node_with_the_plugins() -> 
         assert holds_all(fakes["a"], player)
         assert player.lyrics.subscribed
         assert player.sponsorblock.categories == tuple(CATEGORIES)
+
+
+@pytest.mark.asyncio
+async def test_a_failover_to_nodelink_tells_its_player_with_the_track_s_segments() -> None:
+    async with three_nodes(b=FakeNodeLink) as (world, fakes):
+        lava, b = world.lava, fakes["b"]
+        assert isinstance(b, FakeNodeLink)
+        guild = world.discord.guilds[0]
+        player = await lava.join(guild.id, guild.voice_channel_ids[0], node=lava.nodes["a"])
+        await asked_for_all(player)
+        await player.play(VIDEO, start=15_000)  # past the intro, before the sponsor
+        loaded = await world.wait_event(hl.SegmentsLoadedEvent)
+        await world.wait_event(hl.LyricsNotFoundEvent)
+        mark, calls = len(world.events), len(b.requests)
+        await fakes["a"].kill()
+        moved = await world.wait_event(hl.PlayerMovedEvent, after=mark)
+        # b, the best node by name: NodeLink has both built in.
+        assert (moved.from_node.name, moved.node.name) == ("a", "b")
+        # Told once its player is there; the track playing's segments with the categories
+        # (NodeLink loads them only when a track starts).
+        assert paths(b, calls, player.guild_id) == [
+            "PATCH /",
+            "PATCH /sponsorblock",
+            "POST /sponsorblock",
+            "POST /lyrics/subscribe",
+        ]
+        state = b.sponsorblock_state(player.guild_id)
+        assert (state["enabled"], state["categories"]) == (True, list(CATEGORIES))
+        assert [(s["start"], s["end"]) for s in state["segments"]] == [
+            (s.start, s.end) for s in loaded.segments
+        ]
+        assert b.lyrics_subscribed(player.guild_id)
+        skipped = await world.wait_event(hl.SegmentSkippedEvent, after=mark, timeout=15)
+        assert (skipped.segment.start, skipped.segment.end) == (SPONSOR.start, SPONSOR.end)
+        assert (skipped.player, skipped.node.name) == (player, "b")
+        assert isinstance(skipped.segment, hl.NodeLinkSegment)  # NodeLink's own skip
+        # NodeLink's lyrics (none for the video) said again: not news.
+        assert frames_of(b, "LyricsNotFoundEvent") == 1
+        assert len(world.of(hl.LyricsNotFoundEvent)) == 1
+        assert len(world.of(hl.SegmentsLoadedEvent)) == 1
 
 
 @pytest.mark.asyncio

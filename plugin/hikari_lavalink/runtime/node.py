@@ -26,6 +26,7 @@ from hikari_lavalink.errors import (
 from hikari_lavalink.protocol import models, routes
 from hikari_lavalink.protocol import session as session_
 from hikari_lavalink.protocol.backoff import Backoff
+from hikari_lavalink.protocol.plugins.base import NODELINK_BUILT_IN
 from hikari_lavalink.runtime import music as music_
 from hikari_lavalink.runtime import plugin_state
 from hikari_lavalink.runtime.connection import NodeConnection
@@ -216,6 +217,12 @@ class Node:
         [`PluginName`][hikari_lavalink.PluginName])."""
         info = self.info
         return info is not None and any(p.name == name for p in info.plugins)
+
+    def provides(self, name: str) -> bool:
+        """Whether the server has what the plugin `name` gives: it runs it, or it is
+        NodeLink, which has LavaLyrics' and SponsorBlock's features built in (node choice
+        with `plugin=` asks this)."""
+        return self.has_plugin(name) or (self.is_nodelink and name in NODELINK_BUILT_IN)
 
     def require_plugin(self, name: str, feature: str) -> None:
         """Raise, before any request, when the server lacks the plugin `feature` needs.

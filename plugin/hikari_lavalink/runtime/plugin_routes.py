@@ -6,9 +6,12 @@ Every lyrics and SponsorBlock call of the library gets its routes from
 node: on a Lavalink server they are the plugins' (their modules in
 [`hikari_lavalink.protocol.plugins`][hikari_lavalink.protocol.plugins] satisfy the protocols
 below), after a check that the node runs the plugin (a
-[`UsageError`][hikari_lavalink.UsageError] before any request). A server that speaks another
-dialect (NodeLink: `/v4/loadlyrics`, its own `.../sponsorblock`) is one more branch here, on
-`node.is_nodelink`, returning a module with the same functions.
+[`UsageError`][hikari_lavalink.UsageError] before any request). NodeLink has both built in
+and speaks them its own way (`/v4/loadlyrics`, LavaLyrics' subscribe paths, its own
+`.../sponsorblock` state kept on the player): on `node.is_nodelink` they are its modules'
+([`nodelink_lyrics`][hikari_lavalink.protocol.plugins.nodelink_lyrics],
+[`nodelink_sponsorblock`][hikari_lavalink.protocol.plugins.nodelink_sponsorblock]), with the
+same functions.
 """
 
 from __future__ import annotations
@@ -20,35 +23,38 @@ from hikari_lavalink.errors import (
     NoTrackPlayingError,
     PlayerNotFoundError,
     RestError,
-    UsageError,
 )
+from hikari_lavalink.protocol import models, routes
 from hikari_lavalink.protocol.plugins import (
     PluginName,
     lavalyrics,
     nodelink_lyrics,
+    nodelink_sponsorblock,
     sponsorblock,
 )
 
 if typing.TYPE_CHECKING:
     import collections.abc
 
-    from hikari_lavalink.protocol import routes
+    from hikari_lavalink.protocol.plugins.sponsorblock import Segment
     from hikari_lavalink.runtime.node import Node
 
 __all__ = [
     "LIVE_LYRICS",
     "LyricsRoutes",
     "SponsorBlockRoutes",
+    "current_lyrics",
     "lyrics_plugin",
     "lyrics_routes",
     "sponsorblock_plugin",
     "sponsorblock_routes",
+    "state_on_player",
     "typed_error",
 ]
 
 
 LIVE_LYRICS: typing.Final = "live lyrics"
-"""The feature name of the live-lyrics calls (in errors, and where NodeLink is refused)."""
+"""The feature name of the live-lyrics calls (in errors)."""
 
 
 class LyricsRoutes(typing.Protocol):
@@ -82,16 +88,29 @@ class SponsorBlockRoutes(typing.Protocol):
 
     def clear_categories(self, session_id: str, guild_id: int) -> routes.Route[None]: ...
 
+    def carry_segments(
+        self, session_id: str, guild_id: int, segments: collections.abc.Iterable[Segment]
+    ) -> routes.Route[None] | None: ...
+
 
 def lyrics_plugin(node: Node) -> str:
-    """The plugin a node needs for lyrics (the name node selection filters on)."""
-    # NodeLink has lyrics built in: the branch for it goes here (and in lyrics_routes).
+    """The plugin a node needs for lyrics (the name node selection filters on: a NodeLink
+    node provides it, built in; see
+    [`Node.provides`][hikari_lavalink.runtime.node.Node.provides])."""
     return PluginName.LAVALYRICS
 
 
 def sponsorblock_plugin(node: Node) -> str:
-    """The plugin a node needs for SponsorBlock."""
+    """The plugin a node needs for SponsorBlock (NodeLink provides it, built in)."""
     return PluginName.SPONSORBLOCK
+
+
+def state_on_player(node: Node) -> bool:
+    """Whether `node` keeps what a player asked of lyrics and SponsorBlock on the player
+    (NodeLink: told once the player exists, kept through resumes, gone with the player),
+    not per session apart from it (the plugins: forgotten at each resume, SponsorBlock's
+    told before a track starts, a subscription kept past its player)."""
+    return node.is_nodelink
 
 
 def lyrics_routes(node: Node, feature: str = "lyrics") -> LyricsRoutes:
@@ -101,12 +120,10 @@ def lyrics_routes(node: Node, feature: str = "lyrics") -> LyricsRoutes:
     ------
     UsageError
         The node does not run LavaLyrics (nothing was sent). A NodeLink node has lyrics
-        built in (its `/v4/loadlyrics`): only a track's lyrics are fetched there.
+        built in.
     """
     if node.is_nodelink:
-        if feature == LIVE_LYRICS:  # refused before the caller keeps anything
-            _not_on_nodelink(node, feature, "live lyrics (LavaLyrics' paths, its own events)")
-        return nodelink_lyrics  # built in: /v4/loadlyrics (its other lyrics calls raise)
+        return nodelink_lyrics  # /v4/loadlyrics; live lyrics on LavaLyrics' paths
     node.require_plugin(lyrics_plugin(node), feature)
     return lavalyrics
 
@@ -117,24 +134,40 @@ def sponsorblock_routes(node: Node, feature: str = "SponsorBlock") -> SponsorBlo
     Raises
     ------
     UsageError
-        The node does not run the SponsorBlock plugin (nothing was sent).
+        The node does not run the SponsorBlock plugin (nothing was sent). A NodeLink node
+        has SponsorBlock built in.
     """
-    # NodeLink: `if node.is_nodelink: return nodelink_sponsorblock` (its PATCH/GET
-    # .../sponsorblock state, categories in and out), in place of _not_on_nodelink.
-    _not_on_nodelink(node, feature, "SponsorBlock (.../sponsorblock, a state object)")
+    if node.is_nodelink:
+        return nodelink_sponsorblock  # its .../sponsorblock state, on the player
     node.require_plugin(sponsorblock_plugin(node), feature)
     return sponsorblock
 
 
-def _not_on_nodelink(node: Node, feature: str, api: str) -> None:
-    # NodeLink answers the plugins' paths with other shapes (a SponsorBlock GET of the
-    # categories gets its state object, a PUT 405): refused before any request.
-    if node.is_nodelink:
-        raise UsageError(
-            f"{feature} is not supported on NodeLink (node {node.name!r}): NodeLink has its own "
-            f"{api} API, which this client does not speak yet; use a Lavalink node that runs "
-            "the plugin (best_node(plugin=...) chooses one)"
-        )
+def current_lyrics(
+    node: Node, session_id: str, guild_id: int, playing: str | None, *, skip_track_source: bool
+) -> routes.Route[lavalyrics.Lyrics | None]:
+    """The route for the lyrics of the track a player plays: LavaLyrics' own; on NodeLink,
+    which has none, the lyrics of `playing` (the track the client knows it plays).
+
+    Raises
+    ------
+    NoTrackPlayingError
+        On NodeLink, nothing plays (nothing was sent).
+    UsageError
+        The node does not run LavaLyrics (nothing was sent).
+    """
+    api = lyrics_routes(node, "lyrics")
+    if not node.is_nodelink:
+        return api.current_lyrics(session_id, guild_id, skip_track_source=skip_track_source)
+    if playing is None:
+        path = routes.player_path(session_id, guild_id)
+        body = models.ErrorBody(status=404, error="Not Found", message="No track playing")
+        raise NoTrackPlayingError(404, body, path, "GET")
+    return api.track_lyrics(playing, skip_track_source=skip_track_source)
+
+
+_NODELINK_NO_PLAYER: typing.Final = "Player not found locally."
+"""NodeLink's message for a player route without the player (404, or 500 for lyrics)."""
 
 
 def typed_error(exc: RestError, feature: str | None = None) -> RestError:
@@ -142,7 +175,7 @@ def typed_error(exc: RestError, feature: str | None = None) -> RestError:
     if type(exc) is not RestError:
         return exc  # typed already (SessionNotFoundError)
     message = exc.body.message if exc.body is not None else None
-    if exc.status == 404 and message == "Player not found":
+    if (exc.status == 404 and message == "Player not found") or message == _NODELINK_NO_PLAYER:
         return PlayerNotFoundError(exc.status, exc.body, exc.path, exc.method)
     if exc.status == 404 and message == "No track playing":
         return NoTrackPlayingError(exc.status, exc.body, exc.path, exc.method)

@@ -5,6 +5,8 @@ LavaLyrics' live-lyrics subscription and the SponsorBlock plugin's categories li
 server, per session: a WebSocket resume wipes both, SponsorBlock's categories also go with
 the player (a shard death drops it), and a player moved to another node or recreated on a
 new session (a node restart, a bot restart with a store) lands where nobody heard of them.
+(NodeLink, which has both built in, keeps them on the player: told once the player exists,
+with the segments of the track playing, and kept by a resume.)
 So each player keeps its own here
 ([`PlayerPlugins`][hikari_lavalink.runtime.plugin_state.PlayerPlugins], in its side object: an
 idle player pays nothing), and the client sends them again after each resume
@@ -40,6 +42,7 @@ from hikari_lavalink.runtime.plugin_routes import (
     lyrics_routes,
     sponsorblock_plugin,
     sponsorblock_routes,
+    state_on_player,
     typed_error,
 )
 
@@ -279,6 +282,9 @@ async def restore(player: Player) -> None:
         return
     track = player.track
     state.replaying = track.encoded if track is not None else None
+    if state_on_player(player.node):
+        await _restore_on_player(player, state)
+        return
     position = player.position
     passed = (
         track is not None
@@ -299,11 +305,24 @@ async def restore(player: Player) -> None:
         await _send_subscription(player)
 
 
+async def _restore_on_player(player: Player, state: PlayerPlugins) -> None:
+    # NodeLink keeps it on the player: told once the player is there. It loads segments
+    # only when a track starts: the track playing's, when known, go with the categories.
+    await player.update(player.restore_request())
+    if state.categories is not None:
+        await _send_categories(player)
+        track = player.track
+        if track is not None and state.segment_track == track.encoded and state.segments:
+            await _carry_segments(player, state.segments)
+    if state.lyrics:
+        await _send_subscription(player)
+
+
 async def resend(player: Player) -> None:
     """Tell `player`'s node's plugins again what it asked of them (after a resume, which
-    wiped it); errors logged."""
+    wiped it; NodeLink's resumed players kept it); errors logged."""
     state = player.plugin_state
-    if state is None:
+    if state is None or state_on_player(player.node):
         return
     state.replaying = current_encoded(player)
     if state.categories is not None:
@@ -336,8 +355,8 @@ async def forget(node: Node, player: Player) -> None:
         return
     state.lyrics = False
     session_id = node.session_id
-    if session_id is None or not node.is_ready:
-        return
+    if session_id is None or not node.is_ready or state_on_player(node):
+        return  # NodeLink's subscription goes with its player
     try:
         await node.request(lyrics_routes(node).unsubscribe(session_id, player.guild_id))
     except LavalinkError as exc:
@@ -356,6 +375,25 @@ async def _send_categories(player: Player) -> None:
         _LOGGER.warning(
             "guild %s: could not send its SponsorBlock categories to node %s again "
             "(segments are not skipped there): %s",
+            player.guild_id,
+            node.name,
+            exc,
+        )
+
+
+async def _carry_segments(player: Player, segments: tuple[sponsorblock.Segment, ...]) -> None:
+    node = player.node
+    session_id = node.session_id
+    if session_id is None:
+        return
+    try:
+        route = sponsorblock_routes(node).carry_segments(session_id, player.guild_id, segments)
+        if route is not None:
+            await node.request(route)
+    except LavalinkError as exc:
+        _LOGGER.warning(
+            "guild %s: could not send the track's SponsorBlock segments to node %s (the rest "
+            "of it is not skipped there, the next tracks are): %s",
             player.guild_id,
             node.name,
             exc,

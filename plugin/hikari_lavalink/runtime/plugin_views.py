@@ -22,8 +22,10 @@ from hikari_lavalink.errors import (
 )
 from hikari_lavalink.runtime.plugin_routes import (
     LIVE_LYRICS,
+    current_lyrics,
     lyrics_routes,
     sponsorblock_routes,
+    state_on_player,
     typed_error,
 )
 from hikari_lavalink.runtime.plugin_state import (
@@ -136,9 +138,12 @@ class PlayerLyrics:
         """
         player = self._player
         node = _alive(player)
-        api = lyrics_routes(node, "lyrics")
-        route = api.current_lyrics(
-            _session(node), player.guild_id, skip_track_source=skip_track_source
+        route = current_lyrics(
+            node,
+            _session(node),
+            player.guild_id,
+            current_encoded(player),
+            skip_track_source=skip_track_source,
         )
         try:
             return await node.request(route)
@@ -169,6 +174,8 @@ class PlayerLyrics:
         before = (state.lyrics, state.skip_track_source)
         if state.lyrics:  # the server repeats the current track's lyrics: seen already
             state.replaying = current_encoded(player)
+            if state_on_player(node):  # NodeLink keeps a first subscription as it was
+                await _send(node, player, lambda s: api.unsubscribe(s, player.guild_id))
         state.lyrics, state.skip_track_source = True, skip_track_source
 
         def undo() -> None:

@@ -103,9 +103,9 @@ class NodePool:
         """The ready node a player should use, `None` when there is none.
 
         Nodes named in `exclude` and draining nodes are never chosen, nor nodes without
-        the plugin `plugin` (a [`PluginName`][hikari_lavalink.PluginName]) when one is
-        named; `region` and `current` are as in
-        [`choose`][hikari_lavalink.protocol.balancing.choose].
+        what the plugin `plugin` (a [`PluginName`][hikari_lavalink.PluginName]) gives when
+        one is named ([`Node.provides`][hikari_lavalink.runtime.node.Node.provides]);
+        `region` and `current` are as in [`choose`][hikari_lavalink.protocol.balancing.choose].
         """
         draining = self._draining
         candidates = [
@@ -114,7 +114,7 @@ class NodePool:
             if node.is_ready
             and name not in draining
             and name not in exclude
-            and (plugin is None or node.has_plugin(plugin))
+            and (plugin is None or node.provides(plugin))
         ]
         if self.strategy is not None:
             return self.strategy(candidates, region) if candidates else None

@@ -14,6 +14,7 @@ from hikari_lavalink.protocol.plugins import (
     lavasrc,
     nodelink,
     nodelink_lyrics,
+    nodelink_sponsorblock,
     sponsorblock,
     youtube,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "lavasrc",
     "nodelink",
     "nodelink_lyrics",
+    "nodelink_sponsorblock",
     "sponsorblock",
     "youtube",
 ]

@@ -10,7 +10,13 @@ import msgspec
 
 from hikari_lavalink.errors import RemoteProtocolError
 
-__all__ = ["PluginName", "body_decoder", "no_body", "optional_body_decoder"]
+__all__ = [
+    "NODELINK_BUILT_IN",
+    "PluginName",
+    "body_decoder",
+    "no_body",
+    "optional_body_decoder",
+]
 
 T = typing.TypeVar("T")
 
@@ -23,6 +29,13 @@ class PluginName(enum.StrEnum):
     LAVALYRICS = "lavalyrics-plugin"
     SPONSORBLOCK = "sponsorblock-plugin"
     YOUTUBE = "youtube-plugin"
+
+
+NODELINK_BUILT_IN: typing.Final[frozenset[str]] = frozenset(
+    {PluginName.LAVALYRICS, PluginName.SPONSORBLOCK}
+)
+"""The plugins whose features NodeLink has built in (lyrics, live lyrics, SponsorBlock),
+spoken its own way."""
 
 
 def body_decoder(kind: type[T] | typing.Any, what: str) -> typing.Callable[[bytes], T]:

@@ -13,6 +13,10 @@ belong to those plugins' modules.
 
 A voice event carries the channel and endpoint only: the voice token and session id NodeLink
 repeats are not kept (nothing here may show them).
+
+Also here: NodeLink's `GET /v4/connection`, its measure of its own network
+([`connection`][hikari_lavalink.protocol.plugins.nodelink.connection], for
+`node.request(...)`).
 """
 
 from __future__ import annotations
@@ -22,13 +26,16 @@ import typing
 import msgspec
 
 from hikari_lavalink.errors import RemoteProtocolError
-from hikari_lavalink.protocol import codec, models, nodelink
+from hikari_lavalink.protocol import codec, models, nodelink, routes
 from hikari_lavalink.protocol import filters as filters_
 from hikari_lavalink.protocol.messages import PluginEventMessage
 from hikari_lavalink.protocol.nodelink import NodeLinkVoiceChannel
 
 __all__ = [
     "MESSAGES",
+    "NodeLinkConnection",
+    "NodeLinkConnectionMetrics",
+    "NodeLinkConnectionSpeed",
     "NodeLinkFiltersChangedMessage",
     "NodeLinkPauseMessage",
     "NodeLinkPlayerConnectedMessage",
@@ -38,6 +45,7 @@ __all__ = [
     "NodeLinkSeekMessage",
     "NodeLinkStreamMetadataMessage",
     "NodeLinkVolumeChangedMessage",
+    "connection",
 ]
 
 
@@ -147,3 +155,36 @@ MESSAGES: typing.Final[tuple[type[PluginEventMessage], ...]] = (
 
 for _message in MESSAGES:
     codec.register_plugin_event(_message)
+
+
+class NodeLinkConnectionSpeed(models.Inbound, kw_only=True, frozen=True):
+    """A download speed, in bits, kilobits and megabits per second."""
+
+    bps: float = 0.0
+    kbps: float = 0.0
+    mbps: float = 0.0
+
+
+class NodeLinkConnectionMetrics(models.Inbound, kw_only=True, frozen=True):
+    """What NodeLink's speed test measured: `downloaded_bytes` in `duration_seconds`."""
+
+    speed: NodeLinkConnectionSpeed = msgspec.field(default_factory=NodeLinkConnectionSpeed)
+    downloaded_bytes: int = 0
+    duration_seconds: float = 0.0
+    timestamp: int = 0
+    """When (ms since the epoch)."""
+
+
+class NodeLinkConnection(models.Inbound, kw_only=True, frozen=True):
+    """NodeLink's `GET /v4/connection`: its network's state (`status`: `good`, ...)."""
+
+    status: str = ""
+    metrics: NodeLinkConnectionMetrics | None = None
+
+
+_decode_connection: typing.Final = codec.make_decoder(NodeLinkConnection, "NodeLink connection")
+
+
+def connection() -> routes.Route[NodeLinkConnection]:
+    """`GET /v4/connection` (NodeLink only): its last measure of its network."""
+    return routes.Route("GET", "/v4/connection", _decode_connection)

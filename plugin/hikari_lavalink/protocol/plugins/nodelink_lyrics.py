@@ -6,8 +6,10 @@ NodeLink has lyrics built in, at `GET /v4/loadlyrics?encodedTrack=` in a format 
 or `loadType: "empty"`), read here into LavaLyrics'
 [`Lyrics`][hikari_lavalink.Lyrics]: `source` is the source name, the text is the lines
 joined, and untimed lyrics (`synced: false`) have `lines=None`. It has no route for the
-lyrics of a player's track; its live-lyrics subscription (LavaLyrics' paths) is not spoken
-by this client yet: both raise [`UsageError`][hikari_lavalink.UsageError] before any request.
+lyrics of a player's track (the client asks for its track's). Its live lyrics take
+LavaLyrics' subscribe paths and send LavaLyrics' events (`LyricsFoundEvent`,
+`LyricsNotFoundEvent`, `LyricsLineEvent`; its lines carry `words`, not kept), timed by
+NodeLink: a seek back sends the line it lands on again.
 
 >>> track_lyrics("QAAA").url
 '/v4/loadlyrics?encodedTrack=QAAA'
@@ -22,6 +24,7 @@ import msgspec
 from hikari_lavalink.errors import UsageError
 from hikari_lavalink.protocol import routes
 from hikari_lavalink.protocol.models import Inbound
+from hikari_lavalink.protocol.plugins import lavalyrics
 from hikari_lavalink.protocol.plugins.base import body_decoder
 from hikari_lavalink.protocol.plugins.lavalyrics import Lyrics, LyricsLine
 
@@ -73,45 +76,34 @@ def track_lyrics(encoded: str, *, skip_track_source: bool = False) -> routes.Rou
     return routes.Route("GET", "/v4/loadlyrics", _parse, query=(("encodedTrack", encoded),))
 
 
-def _unspoken(what: str) -> UsageError:
-    return UsageError(
-        f"{what} is not supported on NodeLink yet; fetch the lyrics of the player's track "
-        "with lava.fetch_lyrics(player.track), or use a Lavalink node that runs LavaLyrics"
-    )
-
-
 def current_lyrics(
     session_id: str, guild_id: int, *, skip_track_source: bool = False
 ) -> routes.Route[Lyrics | None]:
-    """NodeLink has no route for the lyrics of a player's track.
+    """NodeLink has no route for the lyrics of a player's track (the client asks
+    [`track_lyrics`][hikari_lavalink.protocol.plugins.nodelink_lyrics.track_lyrics] of the
+    track it knows the player plays).
 
     Raises
     ------
     UsageError
         Always (nothing is sent).
     """
-    raise _unspoken("the lyrics of a player's track (a route NodeLink lacks)")
+    raise UsageError(
+        "NodeLink has no route for the lyrics of a player's track; ask for the lyrics of "
+        "the track itself (track_lyrics, or lava.fetch_lyrics(player.track))"
+    )
 
 
 def subscribe(
     session_id: str, guild_id: int, *, skip_track_source: bool = False
 ) -> routes.Route[None]:
-    """NodeLink's live lyrics are not spoken by this client yet.
-
-    Raises
-    ------
-    UsageError
-        Always (nothing is sent).
-    """
-    raise _unspoken("live lyrics")
+    """`POST .../players/{guild_id}/lyrics/subscribe`, LavaLyrics' path: live lyrics for the
+    player (204; without a player 500 `Player not found locally.`). NodeLink keeps it on
+    the player, through resumes, until the player goes; a second subscription changes
+    nothing (not even `skipTrackSource`: unsubscribe first)."""
+    return lavalyrics.subscribe(session_id, guild_id, skip_track_source=skip_track_source)
 
 
 def unsubscribe(session_id: str, guild_id: int) -> routes.Route[None]:
-    """As [`subscribe`][hikari_lavalink.protocol.plugins.nodelink_lyrics.subscribe].
-
-    Raises
-    ------
-    UsageError
-        Always (nothing is sent).
-    """
-    raise _unspoken("live lyrics")
+    """`DELETE .../players/{guild_id}/lyrics/subscribe` (204)."""
+    return lavalyrics.unsubscribe(session_id, guild_id)

@@ -41,12 +41,14 @@ __all__ = [
     "Chapter",
     "ChapterStartedMessage",
     "ChaptersLoadedMessage",
+    "NodeLinkSegment",
     "NodeLinkSegmentSkippedMessage",
     "NodeLinkSegmentsLoadedMessage",
     "Segment",
     "SegmentSkippedMessage",
     "SegmentsLoadedMessage",
     "SponsorBlockCategory",
+    "carry_segments",
     "clear_categories",
     "get_categories",
     "set_categories",
@@ -114,11 +116,26 @@ class ChapterStartedMessage(PluginEventMessage, tag="ChapterStarted", kw_only=Tr
     chapter: Chapter
 
 
+class NodeLinkSegment(Segment, kw_only=True, frozen=True):
+    """A segment as NodeLink keeps it (its built-in SponsorBlock): SponsorBlock's own
+    fields besides the category and the times (ms)."""
+
+    uuid: str = ""
+    action_type: str = "skip"
+    """What NodeLink does at it (`skip`; SponsorBlock also knows `mute`, `poi`...)."""
+    votes: int = 0
+    locked: bool = False
+    video_duration: float = 0.0
+    description: str = ""
+
+
 class NodeLinkSegmentsLoadedMessage(
     SegmentsLoadedMessage, tag="SponsorBlockSegmentsLoadedEvent", kw_only=True, frozen=True
 ):
-    """NodeLink's `SponsorBlockSegmentsLoadedEvent` (its segments carry more: `uuid`,
-    `actionType`, `votes`..., which are not kept; `start` and `end` are ms as here)."""
+    """NodeLink's `SponsorBlockSegmentsLoadedEvent`, its segments as NodeLink keeps them."""
+
+    # A subtype of the base's field, and the message is frozen: safe to narrow.
+    segments: list[NodeLinkSegment]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class NodeLinkSegmentSkippedMessage(
@@ -126,6 +143,7 @@ class NodeLinkSegmentSkippedMessage(
 ):
     """NodeLink's `SponsorBlockSegmentSkippedEvent`, which names the track too."""
 
+    segment: NodeLinkSegment  # pyright: ignore[reportIncompatibleVariableOverride]
     track: Track | None = None
 
 
@@ -159,6 +177,14 @@ def set_categories(
     next track on (200, no body; 404 `Session not found`). No player is needed."""
     body = codec.encode([str(category) for category in categories])
     return routes.Route("PUT", _path(session_id, guild_id), no_body, body=body)
+
+
+def carry_segments(
+    session_id: str, guild_id: int, segments: collections.abc.Iterable[Segment]
+) -> None:
+    """Nothing to send: the plugin loads a track's segments when it starts (a track
+    recreated with the categories loads them again)."""
+    del session_id, guild_id, segments
 
 
 def clear_categories(session_id: str, guild_id: int) -> routes.Route[None]:

@@ -18,8 +18,14 @@ from aiohttp import web
 from hikari_lavalink._typing import override
 from hikari_lavalink.testing.fake_lavalink import validation
 from hikari_lavalink.testing.fake_lavalink.node import FakeLavalink
+from hikari_lavalink.testing.fake_lavalink.nodelink.builtins import (
+    BUILT_IN,
+    NodeLinkLiveLyrics,
+    NodeLinkSponsorBlock,
+)
 from hikari_lavalink.testing.fake_lavalink.nodelink.routes import NodeLinkPlayers, NodeLinkRest
 from hikari_lavalink.testing.fake_lavalink.plugins.lavalyrics import FakeLavaLyrics
+from hikari_lavalink.testing.fake_lavalink.plugins.sponsorblock import FakeSponsorBlock
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -35,7 +41,10 @@ class FakeNodeLink(FakeLavalink):
 
     Every answer carries `Nodelink-Api-Version: 4` and `IamNodelink: true`, and no
     `Lavalink-Api-Version`; `/v4/info` says `isNodelink: true`. Its built-in
-    `/v4/loadlyrics` answers from what `set_lyrics` set, in NodeLink's format.
+    `/v4/loadlyrics` and live lyrics answer from what `set_lyrics` set, its
+    `/v4/loadchapters` and SponsorBlock from what `set_segments` set, in NodeLink's formats
+    ([`builtins`][hikari_lavalink.testing.fake_lavalink.nodelink.builtins]).
+    `sponsorblock_enabled`: NodeLink's config default of a new player's SponsorBlock.
     """
 
     api_headers: typing.ClassVar[collections.abc.Mapping[str, str]] = {
@@ -52,6 +61,7 @@ class FakeNodeLink(FakeLavalink):
         version: str = "3.8.0",
         name: str = "fake-nodelink",
         source_managers: collections.abc.Sequence[str] = ("youtube", "soundcloud", "http"),
+        sponsorblock_enabled: bool = False,
         **options: typing.Any,
     ) -> None:
         super().__init__(
@@ -69,12 +79,52 @@ class FakeNodeLink(FakeLavalink):
             self, table, known, self._playback, self._wire
         )
         self._playback.cpu_load_key = "nodelinkLoad"
+        self.fake_plugin(NodeLinkSponsorBlock).enabled_by_default = sponsorblock_enabled
 
     @override
     def _app(self) -> web.Application:
         app = super()._app()
         app.router.add_get("/v4/loadlyrics", self._load_lyrics)
+        app.router.add_get("/v4/loadchapters", self._load_chapters)
+        for kind in BUILT_IN:  # always on, heard after the node's plugins
+            plugin = self.fake_plugin(kind)
+            plugin.add_routes(app)
+            self.plugin_hooks.active.append(plugin)
         return app
+
+    async def _load_chapters(self, request: web.Request) -> web.Response:
+        # From the table `set_segments` fills; [] for a track that is not a video's.
+        encoded = request.query.get("encodedTrack", "").strip()
+        if not encoded:
+            raise validation.HTTPError(400, "Missing encodedTrack parameter.")
+        track = validation.resolve(encoded, self._known)
+        if track.info.source_name not in ("youtube", "ytmusic"):
+            return web.json_response([])
+        chapters = self.fake_plugin(FakeSponsorBlock).chapters.get(track.info.identifier, [])
+        return web.json_response(
+            [
+                {
+                    "title": c.name,
+                    "startTime": c.start,
+                    "thumbnails": [],
+                    "duration": c.duration,
+                    "endTime": c.end,
+                }
+                for c in chapters
+            ]
+        )
+
+    def lyrics_subscribed(self, guild_id: int, *, session_id: str | None = None) -> bool:
+        """Whether the guild's player has live lyrics (NodeLink keeps them on the player)."""
+        _, player = self._hub.player(guild_id, session_id, playing=False)
+        return player in self.fake_plugin(NodeLinkLiveLyrics).live
+
+    def sponsorblock_state(
+        self, guild_id: int, *, session_id: str | None = None
+    ) -> dict[str, typing.Any]:
+        """The guild's player's SponsorBlock state, as `GET .../sponsorblock` answers it."""
+        _, player = self._hub.player(guild_id, session_id, playing=False)
+        return self.fake_plugin(NodeLinkSponsorBlock).state(player).json()
 
     async def _load_lyrics(self, request: web.Request) -> web.Response:
         # NodeLink's built-in lyrics, from the table `set_lyrics` fills, in its own format.

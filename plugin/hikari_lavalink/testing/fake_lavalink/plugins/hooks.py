@@ -63,6 +63,9 @@ class FakePlugin:
     def player_destroyed(self, session: FakeSession, player: FakePlayer) -> None:
         """`onDestroyPlayer` (a `DELETE` of the player)."""
 
+    def moved(self, session: FakeSession, player: FakePlayer) -> None:
+        """The player's state changed (a seek, a pause, a voice connection, a new scale)."""
+
 
 class PluginHooks:
     """The node's moments, told to each plugin it runs (those enabled at its last start)."""
@@ -95,6 +98,8 @@ class PluginHooks:
     def scheduled(self, session: FakeSession, player: FakePlayer) -> None:
         """The player's state changed (a seek, a pause, a voice connection, a new scale)."""
         self.markers.moved(session, player)
+        for plugin in self.active:
+            plugin.moved(session, player)
 
 
 class _Marks:
