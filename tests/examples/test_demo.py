@@ -84,4 +84,4 @@ def test_example_bots_build_without_a_network(monkeypatch: pytest.MonkeyPatch) -
     bot2, _client, lava2 = lightbulb_bot.create_bot(token, environ={})
     assert not lava2.nodes
     assert bot2.get_listeners(hikari.StartingEvent)
-    assert len(lightbulb_bot.COMMANDS) == 14
+    assert len(lightbulb_bot.COMMANDS) == 16
