@@ -5,12 +5,14 @@ embedded FakeLavalink nodes play the audio. A member runs slash commands; then t
 breaks things the way production does and prints what the bot does about it:
 
 1. /play twice: the bot joins the member's channel (op 4 on the guild's shard), plays the
-   first track and queues the second (``player.queue``);
+   first track and queues the second (``player.queue``); /lyrics shows the first one's
+   (both nodes run LavaLyrics and the SponsorBlock plugin);
 2. the guild's shard dies (TCP abort): the voice is lost, the shard resumes, the bot
    rejoins and the track resumes where it was;
 3. the Lavalink node dies (SIGKILL) and stays down past its resume window: the player
    moves to the other node, same track, same position, same queue;
-4. /skip; a track reaches its end and the queue plays the next one by itself;
+4. /skip; /sponsorblock; a track reaches its end and the queue plays the next one by itself,
+   a YouTube video whose sponsor segment is skipped (the bot says so);
 5. /autoplay: the last track ends with the queue empty and autoplay plays a track from the
    YouTube mix of the one that ended; then the queue runs dry and the bot says so;
 6. the member leaves the voice channel and the bot leaves too (``leave_when_alone``);
@@ -54,6 +56,13 @@ NIGHT = factories.make_track(
     source_name="youtube",
     identifier="nightdrive1",
 )
+MORNING_LYRICS = hl.Lyrics(
+    source_name="deezer", text="Slow light on the window\nthe kettle hums along"
+)
+SPONSOR = hl.Segment(category=hl.SponsorBlockCategory.SPONSOR, start=0, end=15_000)
+"""Lofi Evening's sponsor segment: its first 15 seconds."""
+PLUGINS = {"lavalyrics-plugin": "1.1.0", "sponsorblock-plugin": "3.0.0"}
+"""What both fake nodes run: LavaLyrics (/lyrics) and SponsorBlock (/sponsorblock)."""
 MIX = "https://www.youtube.com/watch?v=lofievening&list=RDlofievening"
 """Lofi Evening's YouTube mix: what the built-in recommender loads after it."""
 
@@ -70,6 +79,17 @@ def catalogue() -> dict[str, hl.LoadResult]:
         # A mix starts with its seed; Lofi Morning was heard already: autoplay skips both.
         MIX: factories.make_playlist("Mix - Lofi Evening", [EVENING, MORNING, NIGHT]),
     }
+
+
+def fake_node(name: str) -> FakeLavalink:
+    """A fake Lavalink node of the demo (with its catalogue and plugins)."""
+    return FakeLavalink(
+        password=PASSWORD,
+        catalogue=catalogue(),
+        name=name,
+        player_update_interval=1.0,
+        plugins=PLUGINS,
+    )
 
 
 def describe(event: hikari.Event) -> str | None:
@@ -98,6 +118,12 @@ def describe(event: hikari.Event) -> str | None:
         position = event.player.position / 1000 if event.player else 0.0
         route = f"{event.from_node.name} -> {event.node.name}"
         return f"PlayerMoved     guild {event.guild_id}: {route} at {position:.1f}s"
+    if isinstance(event, hl.SegmentSkippedEvent):
+        track = event.player.track if event.player else None
+        segment = event.segment
+        span = f"{segment.start / 1000:.1f}s-{segment.end / 1000:.1f}s"
+        title = track.info.title if track else None
+        return f"SegmentSkipped  {title!r}: its {segment.category} segment, {span}"
     if isinstance(event, hl.PlayerDestroyedEvent):
         return f"PlayerDestroyed guild {event.guild_id} ({event.reason})"
     if isinstance(event, hl.NodeReadyEvent):
@@ -176,15 +202,14 @@ async def main() -> int:  # noqa: PLR0915 - the story, step by step
     hikari.impl.shard._BACKOFF_WINDOW = 0.0  # type: ignore[attr-defined]  # pyright: ignore[reportPrivateUsage] - faster demo
     async with (
         FakeDiscord(shard_count=2) as discord,
-        FakeLavalink(
-            password=PASSWORD, catalogue=catalogue(), name="alpha", player_update_interval=1.0
-        ) as alpha,
-        FakeLavalink(
-            password=PASSWORD, catalogue=catalogue(), name="beta", player_update_interval=1.0
-        ) as beta,
+        fake_node("alpha") as alpha,
+        fake_node("beta") as beta,
     ):
         say(f"FakeDiscord on {discord.rest_url}; FakeLavalink nodes on {alpha.url} and {beta.url}")
         fakes = {fake.name: fake for fake in (alpha, beta)}
+        for fake in fakes.values():  # a track may play on either node
+            fake.set_lyrics(MORNING, MORNING_LYRICS)
+            fake.set_segments(EVENING, [SPONSOR])
         nodes = [
             {
                 "name": n.name,
@@ -238,6 +263,7 @@ async def main() -> int:  # noqa: PLR0915 - the story, step by step
         )
         await slash("queue")
         await slash("nowplaying")
+        await slash("lyrics")
 
         say("--- shard 1's gateway connection dies (TCP abort, no close frame)")
         await until(bot, hl.VoiceRestoredEvent, discord.kill_shard(1, "abort"))
@@ -253,14 +279,16 @@ async def main() -> int:  # noqa: PLR0915 - the story, step by step
         await slash("skip")
 
         await slash("play", query="lofi evening")
+        await slash("sponsorblock")
         live = fakes[player.node.name]
-        say("--- 'Lofi Noon' reaches its end: the queue plays the next track by itself")
+        say("--- 'Lofi Noon' reaches its end: the queue plays the next one, a YouTube video")
+        replies = Replies(discord)
         await until(
             bot,
-            hl.TrackStartEvent,
-            live.finish_track(guild.id),
-            lambda e: e.track.info.title == "Lofi Evening",
+            hl.SegmentSkippedEvent,
+            live.finish_track(guild.id),  # Lofi Evening starts, in its sponsor segment
         )
+        await replies.next()
 
         await slash("autoplay")
         say("--- 'Lofi Evening' ends with the queue empty: autoplay loads its YouTube mix")

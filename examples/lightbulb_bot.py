@@ -1,7 +1,11 @@
 """A complete music bot: hikari + hikari-lightbulb 3 + hikari-lavalink.
 
 Commands: /join, /play <query>, /pause, /resume, /skip, /queue, /loop <mode>, /shuffle,
-/remove <position>, /volume <percent>, /filter <preset>, /autoplay, /nowplaying, /leave.
+/remove <position>, /volume <percent>, /filter <preset>, /autoplay, /nowplaying,
+/lyrics [live], /sponsorblock, /leave. /lyrics needs the LavaLyrics plugin on the Lavalink
+node (``live:True`` posts each line in the channel as it plays, ``live:False`` stops), and
+/sponsorblock the SponsorBlock plugin (a toggle: it skips the sponsor and self-promotion
+segments of YouTube videos, and says so in the channel).
 
 The queue is the library's: every player has one (``player.queue``) and plays on by itself
 when a track ends. The bot adds tracks with who asked for them, starts the queue with
@@ -34,6 +38,10 @@ _LOGGER = logging.getLogger("examples.lightbulb_bot")
 loader = lightbulb.Loader()
 
 FILTERS = hl.presets.NAMED  # each preset by name, at its defaults
+SKIPPED = (hl.SponsorBlockCategory.SPONSOR, hl.SponsorBlockCategory.SELFPROMO)
+"""What /sponsorblock skips in YouTube videos."""
+DISCORD_LIMIT: typing.Final = 2000
+"""The most characters a Discord message holds."""
 TEXT_CHANNEL: typing.Final = "text_channel"
 """The ``player.data`` key of the channel to announce in (where the last command ran).
 
@@ -56,6 +64,11 @@ def _who(track: hl.Track) -> str:
         return "autoplay"
     requester = hl.requester_of(track)
     return f"<@{requester}>" if requester is not None else "someone"
+
+
+def _clip(text: str) -> str:
+    """``text``, cut to fit in a Discord message."""
+    return text if len(text) <= DISCORD_LIMIT else text[: DISCORD_LIMIT - 1] + "\u2026"
 
 
 async def _player(ctx: lightbulb.Context, lava: hl.LavalinkClient) -> hl.Player | None:
@@ -293,6 +306,77 @@ class NowPlaying(lightbulb.SlashCommand, name="nowplaying", description="What is
                 )
 
 
+def _lacks(player: hl.Player, plugin: str, exc: hl.LavalinkError) -> bool:
+    """Whether ``exc`` means the player's node lacks ``plugin`` (a ``UsageError`` has other
+    causes too: the node is not connected, the player was destroyed)."""
+    return isinstance(exc, hl.UsageError) and not player.node.has_plugin(plugin)
+
+
+async def _lyrics(player: hl.Player, live: bool | None) -> str:
+    """/lyrics: the lyrics of the track playing (``live`` unset), or live lyrics on or off."""
+    try:
+        if live is None:
+            found = await player.lyrics.fetch()
+        elif live:
+            await player.lyrics.subscribe()  # kept by the client: resumes, moves, restarts
+            return "Live lyrics on: I post each line here as it plays."
+        else:
+            await player.lyrics.unsubscribe()
+            return "Live lyrics off."
+    except hl.NoTrackPlayingError:
+        return "Nothing is playing."
+    except hl.FeatureNotSupportedError:  # a LavaLyrics older than live lyrics (1.0.0)
+        return "No live lyrics here: the node's LavaLyrics plugin is too old for them."
+    except hl.LavalinkError as exc:
+        if _lacks(player, hl.PluginName.LAVALYRICS, exc):
+            return "No lyrics here: the Lavalink node has no LavaLyrics plugin."
+        _LOGGER.warning("guild %s: /lyrics failed: %s", player.guild_id, exc)
+        return "Could not get the lyrics right now; try again in a moment."
+    text = found.plain if found is not None else ""
+    return _clip(text) if text else "No lyrics found."
+
+
+@loader.command
+class Lyrics(lightbulb.SlashCommand, name="lyrics", description="The lyrics of the song playing"):
+    live = lightbulb.boolean(
+        "live", "True: post each line here as it plays; False: stop", default=None
+    )
+
+    @lightbulb.invoke
+    async def invoke(
+        self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
+    ) -> None:
+        if player := await _player(ctx, lava):
+            await ctx.respond(await _lyrics(player, self.live))
+
+
+async def _sponsorblock(player: hl.Player) -> str:
+    """/sponsorblock: skip sponsors in YouTube videos, or stop."""
+    try:
+        if player.sponsorblock.categories:
+            await player.sponsorblock.clear()
+            return "SponsorBlock off."
+        await player.sponsorblock.set_categories(SKIPPED)  # kept through resumes and moves
+    except hl.LavalinkError as exc:
+        if _lacks(player, hl.PluginName.SPONSORBLOCK, exc):
+            return "No SponsorBlock here: the Lavalink node has no SponsorBlock plugin."
+        _LOGGER.warning("guild %s: /sponsorblock failed: %s", player.guild_id, exc)
+        return "Could not change SponsorBlock right now; try again in a moment."
+    return f"SponsorBlock on: I skip the {' and '.join(SKIPPED)} segments of YouTube videos."
+
+
+@loader.command
+class SponsorBlock(
+    lightbulb.SlashCommand, name="sponsorblock", description="Toggle skipping YouTube sponsors"
+):
+    @lightbulb.invoke
+    async def invoke(
+        self, ctx: lightbulb.Context, lava: hl.LavalinkClient = lightbulb.di.INJECTED
+    ) -> None:
+        if player := await _player(ctx, lava):
+            await ctx.respond(await _sponsorblock(player))
+
+
 @loader.command
 class Leave(lightbulb.SlashCommand, name="leave", description="Stop and leave the voice channel"):
     @lightbulb.invoke
@@ -326,6 +410,19 @@ async def on_destroyed(event: hl.PlayerDestroyedEvent) -> None:
         await _announce(event, "Nothing played for a while: I left the voice channel.")
 
 
+@loader.listener(hl.SegmentSkippedEvent)
+async def on_segment_skipped(event: hl.SegmentSkippedEvent) -> None:
+    await _announce(event, f"Skipped a {event.segment.category} segment.")
+
+
+@loader.listener(hl.LyricsLineEvent)
+async def on_lyrics_line(event: hl.LyricsLineEvent) -> None:
+    # After /lyrics live:True. A line passed by a seek (or already past when the player
+    # subscribed) was not sung, and an instrumental gap has no text: nothing to post.
+    if not event.skipped and event.line.line:
+        await _announce(event, _clip(event.line.line))
+
+
 COMMANDS: typing.Final = (
     "join",
     "play",
@@ -340,6 +437,8 @@ COMMANDS: typing.Final = (
     "filter",
     "autoplay",
     "nowplaying",
+    "lyrics",
+    "sponsorblock",
     "leave",
 )
 

@@ -32,12 +32,16 @@ async def test_demo_timeline(
         "bot: Now playing **Lofi Morning**",
         "bot: Queued **Lofi Noon**",
         "1. **Lofi Noon** by Demo Band (3:20), for <@",  # /queue, with the requester
+        "bot: Slow light on the window",  # /lyrics, from the node's LavaLyrics
         "VoiceLost",
         "VoiceRestored",
         "NodeUnavailable",
         "PlayerMoved",
         "bot: Skipped. Now playing **Lofi Noon**",
         "bot: Queued **Lofi Evening**",
+        "bot: SponsorBlock on: I skip the sponsor and selfpromo segments",
+        "SegmentSkipped  'Lofi Evening': its sponsor segment, 0.0s-15.0s",
+        "bot: Skipped a sponsor segment.",
         "bot: Autoplay on",
         "bot: Now: **Night Drive** by Synth Club (3:30), for autoplay",
         "QueueEnd        guild",
@@ -49,9 +53,17 @@ async def test_demo_timeline(
     ):
         assert expected in out, expected
     assert out.index("VoiceLost") < out.index("VoiceRestored") < out.index("PlayerMoved")
-    # Auto-advance: Lofi Noon finished and Lofi Evening started, with no command between.
+    # /lyrics answers with the lines of the track playing, after /nowplaying.
+    lyrics = lines_after(out, "  /lyrics")
+    assert lyrics[0].endswith("bot: Slow light on the window")
+    assert lyrics[1].strip() == "the kettle hums along"
+    # Auto-advance: Lofi Noon finished and Lofi Evening started, with no command between;
+    # SponsorBlock skipped its sponsor segment, and the bot said so.
     advance = lines_after(out, "TrackEnd        'Lofi Noon' (finished)")
     assert "TrackStart      'Lofi Evening'" in advance[0]
+    skipped = out.index("SegmentSkipped")
+    assert out.index("TrackStart      'Lofi Evening'") < skipped
+    assert skipped < out.index("bot: Skipped a sponsor segment.") < out.index("/autoplay")
     # Autoplay: Lofi Evening finished with the queue empty; its mix's first new track played
     # (not the seed, not Lofi Morning, which was heard already).
     autoplay = lines_after(out, "TrackEnd        'Lofi Evening' (finished)")
@@ -84,4 +96,4 @@ def test_example_bots_build_without_a_network(monkeypatch: pytest.MonkeyPatch) -
     bot2, _client, lava2 = lightbulb_bot.create_bot(token, environ={})
     assert not lava2.nodes
     assert bot2.get_listeners(hikari.StartingEvent)
-    assert len(lightbulb_bot.COMMANDS) == 14
+    assert len(lightbulb_bot.COMMANDS) == 16

@@ -8,17 +8,18 @@ import contextlib
 import itertools
 import typing
 
-import hikari
-import hikari.impl.shard
 import pytest
+from tests.examples.bot_world import BotOnFakes, fakes, started
 
 import hikari_lavalink as hl
 from examples import hikari_bot
-from hikari_lavalink.testing import FakeDiscord, FakeLavalink, factories
+from hikari_lavalink.testing import factories
 from hikari_lavalink.testing.fake_discord import payloads
 
 if typing.TYPE_CHECKING:
     import collections.abc
+
+    from hikari_lavalink.testing import FakeDiscord
 
 PASSWORD = "hikari-bot-password"
 SONG = factories.make_track(title="Song", length=600_000)
@@ -59,15 +60,8 @@ def message_create(discord: FakeDiscord, guild: int, channel: int, content: str)
     }
 
 
-class Running(typing.NamedTuple):
-    """The example bot, running on the fakes, its member in a voice channel."""
-
-    discord: FakeDiscord
-    fake: FakeLavalink
-    bot: hikari.GatewayBot
-    lava: hl.LavalinkClient
-    guild: int
-    text: int
+class Running(BotOnFakes):
+    """The example bot on the fakes, and its prefix commands."""
 
     async def say(self, content: str) -> str:
         """The member says ``content``; the bot's answer."""
@@ -83,31 +77,15 @@ class Running(typing.NamedTuple):
 async def running(
     monkeypatch: pytest.MonkeyPatch, **fake_options: typing.Any
 ) -> collections.abc.AsyncGenerator[Running, None]:
-    """The example bot on the fakes (``fake_options``: more ``FakeLavalink`` arguments); no
-    error reported by the event loop meanwhile."""
-    monkeypatch.setattr(hikari.impl.shard, "_BACKOFF_WINDOW", 0.0)
-    errors: list[dict[str, typing.Any]] = []
-    asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
-    async with (
-        FakeDiscord(shard_count=1) as discord,
-        FakeLavalink(password=PASSWORD, catalogue=CATALOGUE, **fake_options) as fake,
-    ):
+    """The example bot on the fakes (``fake_options``: more ``FakeLavalink`` arguments)."""
+    fake_options = {"password": PASSWORD, "catalogue": CATALOGUE, **fake_options}
+    async with fakes(monkeypatch, **fake_options) as (discord, fake):
         monkeypatch.setenv("LAVALINK_HOST", fake.host)
         monkeypatch.setenv("LAVALINK_PORT", str(fake.port))
         monkeypatch.setenv("LAVALINK_PASSWORD", PASSWORD)
         bot, lava = hikari_bot.create_bot(discord.token, rest_url=discord.rest_url)
-        await bot.start(check_for_updates=False, shard_count=1)
-        guild = discord.guilds[0]
-        try:
-            await lava.wait_ready(timeout=10)
-            await asyncio.gather(
-                bot.wait_for(hikari.VoiceStateUpdateEvent, 10),
-                discord.put_member_in_voice(guild.id, guild.voice_channel_ids[0]),
-            )
+        async with started(discord, bot, lava) as guild:
             yield Running(discord, fake, bot, lava, guild.id, guild.text_channel_ids[0])
-        finally:
-            await bot.close()
-    assert not errors
 
 
 @pytest.mark.asyncio
