@@ -124,9 +124,12 @@ async def lyrics(player: hl.Player) -> str:
         found = await player.lyrics.fetch()
     except hl.NoTrackPlayingError:
         return "Nothing."
-    except hl.UsageError:  # the node does not run LavaLyrics
-        return "No lyrics here: the Lavalink node has no LavaLyrics plugin."
-    return found.plain[:2000] if found is not None else "No lyrics found."
+    except hl.LavalinkError as exc:
+        if not player.node.provides(hl.PluginName.LAVALYRICS):
+            return "No lyrics here: the Lavalink node has no LavaLyrics plugin."
+        return f"No lyrics right now: {exc}"
+    text = found.plain if found is not None else ""
+    return text[:2000] if text else "No lyrics found."  # Discord refuses an empty message
 
 
 async def sponsorblock(player: hl.Player) -> str:
@@ -136,8 +139,10 @@ async def sponsorblock(player: hl.Player) -> str:
             await player.sponsorblock.clear()
             return "SponsorBlock off."
         await player.sponsorblock.set_categories(SKIPPED)
-    except hl.UsageError:  # the node does not run the SponsorBlock plugin
-        return "No SponsorBlock here: the Lavalink node has no SponsorBlock plugin."
+    except hl.LavalinkError as exc:
+        if not player.node.provides(hl.PluginName.SPONSORBLOCK):
+            return "No SponsorBlock here: the Lavalink node has no SponsorBlock plugin."
+        return f"SponsorBlock unchanged: {exc}"
     return "SponsorBlock on."
 
 

@@ -309,7 +309,7 @@ class NowPlaying(lightbulb.SlashCommand, name="nowplaying", description="What is
 def _lacks(player: hl.Player, plugin: str, exc: hl.LavalinkError) -> bool:
     """Whether ``exc`` means the player's node lacks ``plugin`` (a ``UsageError`` has other
     causes too: the node is not connected, the player was destroyed)."""
-    return isinstance(exc, hl.UsageError) and not player.node.has_plugin(plugin)
+    return isinstance(exc, hl.UsageError) and not player.node.provides(plugin)
 
 
 async def _lyrics(player: hl.Player, live: bool | None) -> str:

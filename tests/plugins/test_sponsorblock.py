@@ -135,6 +135,15 @@ async def test_a_failing_sponsorblock_route_is_a_typed_error_and_changes_nothing
         world.lavalink.fail_rest(500, path_prefix=prefix)
         with pytest.raises(hl.RestError, match="HTTP 500"):
             await player.sponsorblock.fetch_categories()
+        # A refused clear keeps them: the node still skips them.
+        await player.sponsorblock.set_categories(CATEGORIES)
+        world.lavalink.fail_rest(500, path_prefix=prefix)
+        with pytest.raises(hl.RestError, match="HTTP 500"):
+            await player.sponsorblock.clear()
+        assert player.sponsorblock.categories == tuple(CATEGORIES)
+        assert world.lavalink.skip_categories(player.node.session_id or "") == {
+            player.guild_id: list(CATEGORIES)
+        }
 
 
 @pytest.mark.asyncio

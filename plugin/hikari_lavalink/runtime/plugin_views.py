@@ -300,18 +300,26 @@ class PlayerSponsorBlock:
         )
 
     async def clear(self) -> None:
-        """Skip nothing any more.
+        """Skip nothing any more (refused by the node: the categories stay, and it raises).
 
         Raises
         ------
         UsageError
             The node lacks the plugin, or the player was destroyed.
+        RestError
+            The node refused it.
         """
         player = self._player
         node = _alive(player)
         api = sponsorblock_routes(node, "SponsorBlock categories")
         state = player.plugin_state
+        before = state.categories if state is not None else None
         if state is not None:
             state.categories = None
             tidy(player)
-        await _send(node, player, lambda s: api.clear_categories(s, player.guild_id))
+
+        def undo() -> None:  # refused: the node still skips them
+            if before is not None:
+                ensure_state(player).categories = before
+
+        await _send(node, player, lambda s: api.clear_categories(s, player.guild_id), undo=undo)
