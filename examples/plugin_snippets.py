@@ -18,6 +18,7 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "SKIPPED",
     "announce_skips",
+    "chapters_of",
     "follow_lyrics",
     "karaoke",
     "lyrics_of",
@@ -134,3 +135,20 @@ def announce_skips(bot: hikari.GatewayBot) -> None:
 
 
 # --8<-- [end:sponsorblock]
+
+
+# --8<-- [start:chapters]
+async def chapters_of(lava: hl.LavalinkClient, player: hl.Player) -> str:
+    """``/chapters``: the chapters of the video playing, from a NodeLink node."""
+    if player.track is None:
+        return "Nothing is playing."
+    try:
+        chapters = await lava.fetch_chapters(player.track)
+    except hl.UsageError:  # no NodeLink node (on Lavalink: ChaptersLoadedEvent, above)
+        return "Chapters need a NodeLink node."
+    if not chapters:
+        return "No chapters."
+    return "\n".join(f"{c.start // 60_000}:{c.start // 1000 % 60:02} {c.name}" for c in chapters)
+
+
+# --8<-- [end:chapters]

@@ -22,7 +22,7 @@ from tests.plugins.plugin_world import (
 )
 
 from examples import plugin_snippets as snippets
-from hikari_lavalink.testing import factories
+from hikari_lavalink.testing import FakeNodeLink, factories
 
 if typing.TYPE_CHECKING:
     import collections.abc
@@ -122,6 +122,40 @@ async def test_sponsorblock_toggles_and_announces_its_skips() -> None:
         await said(world, channel, lambda text: text == f"Skipped {seconds} s of sponsor.")
         assert await snippets.toggle_sponsorblock(player) == "SponsorBlock off."
         assert await player.sponsorblock.fetch_categories() == []
+
+
+@pytest.mark.asyncio
+async def test_the_same_snippets_work_on_nodelink() -> None:
+    # NodeLink has lyrics, live lyrics and SponsorBlock built in (no chapter events: its
+    # chapters come from /v4/loadchapters).
+    async with plugin_world(server=FakeNodeLink) as world:
+        snippets.follow_lyrics(world.bot)
+        snippets.announce_skips(world.bot)
+        player = await joined(world)
+        channel = await text_channel(world, player)
+        player.data["text_channel"] = channel
+        assert await snippets.chapters_of(world.lava, player) == "Nothing is playing."
+        await player.play(SUNG)
+        assert await snippets.lyrics_of(player) == "one\ntwo\nthree\n-# deezer"
+        assert await snippets.karaoke(player, channel) == "Karaoke on."
+        for line in ("one", "two", "three"):
+            await said(world, channel, lambda text, line=line: text == f"♪ {line}")
+        assert await snippets.karaoke(player, channel) == "Karaoke off."
+        assert await snippets.chapters_of(world.lava, player) == "No chapters."
+        assert await snippets.toggle_sponsorblock(player) == (
+            "SponsorBlock on, from the next track."
+        )
+        await player.play(VIDEO)
+        seconds = (SPONSOR.end - SPONSOR.start) // 1000
+        await said(world, channel, lambda text: text == f"Skipped {seconds} s of sponsor.")
+        assert await snippets.chapters_of(world.lava, player) == (
+            "0:00 Start\n0:10 Middle\n0:50 End"
+        )
+        assert await snippets.toggle_sponsorblock(player) == "SponsorBlock off."
+    async with plugin_world() as world:
+        player = await joined(world)
+        await player.play(VIDEO)
+        assert await snippets.chapters_of(world.lava, player) == "Chapters need a NodeLink node."
 
 
 def test_every_section_of_the_snippets_is_on_the_plugins_page() -> None:

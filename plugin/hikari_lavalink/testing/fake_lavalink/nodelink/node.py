@@ -43,7 +43,7 @@ class FakeNodeLink(FakeLavalink):
     `Lavalink-Api-Version`; `/v4/info` says `isNodelink: true`. Its built-in
     `/v4/loadlyrics` and live lyrics answer from what `set_lyrics` set, its
     `/v4/loadchapters` and SponsorBlock from what `set_segments` set, in NodeLink's formats
-    ([`builtins`][hikari_lavalink.testing.fake_lavalink.nodelink.builtins]).
+    (`hikari_lavalink.testing.fake_lavalink.nodelink.builtins` says how).
     `sponsorblock_enabled`: NodeLink's config default of a new player's SponsorBlock.
     """
 
