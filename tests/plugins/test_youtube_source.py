@@ -11,6 +11,7 @@ import pytest
 from tests.bridge.conftest import SONG, open_world
 
 import hikari_lavalink as hl
+from hikari_lavalink.protocol.plugins import youtube
 from hikari_lavalink.testing.fake_lavalink.plugins.youtube import fake_youtube
 
 YOUTUBE = {"plugins": {"youtube-plugin": "1.18.2"}}
@@ -109,3 +110,28 @@ async def test_a_track_plays_with_its_oauth_token_which_no_event_repr_shows(
         assert sent.json()["track"]["userData"]["oauth-token"] == ACCESS
         assert start.track.user_data["oauth-token"] == ACCESS  # echoed, as Lavalink does
         assert ACCESS not in repr(start) + repr(start.track) + caplog.text
+
+
+@pytest.mark.asyncio
+async def test_a_videos_media_comes_as_bytes_in_the_format_asked_for() -> None:
+    async with open_world(lavalink_options=YOUTUBE) as world:
+        fake_youtube(world.lavalink).media["dQw4w9WgXcQ"] = {
+            251: ("audio/webm", b"\x1aE\xdf\xa3opus"),
+            140: ("audio/mp4", b"\x00\x00\x00\x18ftypm4a"),
+        }
+        node = world.lava.best_node()
+        assert await node.request(youtube.stream("dQw4w9WgXcQ")) == b"\x1aE\xdf\xa3opus"
+        route = youtube.stream("dQw4w9WgXcQ", itag=140, with_client="TV")
+        assert route.url == "/youtube/stream/dQw4w9WgXcQ?itag=140&withClient=TV"
+        assert await node.request(route) == b"\x00\x00\x00\x18ftypm4a"
+        for bad, message in (
+            (youtube.stream("dQw4w9WgXcQ", itag=18), "No formats found with the requested itag."),
+            (youtube.stream("unknown0000"), "Could not find formats for the requested videoId."),
+        ):
+            with pytest.raises(hl.RestError) as caught:
+                await node.request(bad)
+            assert caught.value.status == 400
+            assert caught.value.body is not None
+            assert caught.value.body.message == message
+        with pytest.raises(hl.UsageError, match="video id is blank"):
+            youtube.stream(" ")

@@ -6,7 +6,9 @@ per-track OAuth token.
 - `POST /youtube`: set the refresh token, the poToken and visitorData (204);
 - `GET /youtube/oauth/{refreshToken}`: a new access token from Google
   ([`YoutubeAccessToken`][hikari_lavalink.protocol.plugins.youtube.YoutubeAccessToken]).
-  The server may label it `text/plain`; it is read as JSON whatever its content type.
+  The server may label it `text/plain`; it is read as JSON whatever its content type;
+- `GET /youtube/stream/{videoId}?itag=&withClient=`: a video's media, as bytes
+  ([`stream`][hikari_lavalink.protocol.plugins.youtube.stream], for `node.request`).
 
 Each answers 400 "The YouTube source manager is not registered." when the source is
 off (the README says 500), and 500 when Google refuses a token: both are a
@@ -47,6 +49,7 @@ __all__ = [
     "get_config",
     "oauth_token",
     "oauth_token_of",
+    "stream",
     "update_config",
     "with_oauth_token",
 ]
@@ -172,6 +175,36 @@ def oauth_token(refresh_token: str) -> Route[YoutubeAccessToken]:
         raise UsageError(msg)
     path = f"/youtube/oauth/{urllib.parse.quote(refresh_token, safe='')}"
     return Route("GET", path, _decode_token, secret=refresh_token)
+
+
+def _media(body: bytes) -> bytes:
+    return body
+
+
+def stream(
+    video_id: str, *, itag: int | None = None, with_client: str | None = None
+) -> Route[bytes]:
+    """`GET /youtube/stream/{videoId}`: the media of a video (in the format of `itag`, or
+    the best audio; by the client `with_client` names, case-insensitive, or the source's
+    first that can), read whole into memory: for clips and checks, not to play (Lavalink
+    plays). 400 when no client can load formats, the video cannot be loaded (its reason in
+    the message) or has no format `itag`; 500 when loading failed.
+
+    Raises
+    ------
+    UsageError
+        `video_id` is blank.
+    """
+    if not video_id.strip():
+        msg = "the video id is blank"
+        raise UsageError(msg)
+    query: list[tuple[str, str]] = []
+    if itag is not None:
+        query.append(("itag", str(itag)))
+    if with_client is not None:
+        query.append(("withClient", with_client))
+    path = f"/youtube/stream/{urllib.parse.quote(video_id, safe='')}"
+    return Route("GET", path, _media, query=tuple(query))
 
 
 def with_oauth_token(track: Track, access_token: str) -> Track:

@@ -1,5 +1,6 @@
-"""The fake youtube-source: `GET` / `POST /youtube` and `GET /youtube/oauth/{refreshToken}`,
-as `YoutubeRestHandler` behaves.
+"""The fake youtube-source: `GET` / `POST /youtube`, `GET /youtube/oauth/{refreshToken}` and
+`GET /youtube/stream/{videoId}` (from `fake_youtube(node).media`), as `YoutubeRestHandler`
+behaves.
 
 Every route answers 400 "The YouTube source manager is not registered." when the node's
 `sourceManagers` lacks `youtube`. `POST` (204) leaves the refresh token alone when the
@@ -34,7 +35,14 @@ _UNCHANGED: typing.Final = "x"
 class FakeYoutube:
     """The fake node's youtube-source state."""
 
-    __slots__ = ("access_tokens", "oauth_flows", "po_token", "refresh_token", "visitor_data")
+    __slots__ = (
+        "access_tokens",
+        "media",
+        "oauth_flows",
+        "po_token",
+        "refresh_token",
+        "visitor_data",
+    )
 
     def __init__(self) -> None:
         self.refresh_token: str | None = None
@@ -46,6 +54,9 @@ class FakeYoutube:
         self.access_tokens: dict[str, dict[str, typing.Any]] = {}
         """Refresh token -> Google's token answer (`access_token`, `expires_in`...): the
         refresh tokens Google accepts."""
+        self.media: dict[str, dict[int, tuple[str, bytes]]] = {}
+        """Video id -> itag -> (MIME type, bytes): what `/youtube/stream` serves (the
+        first itag when none is asked for); a video id absent: it cannot be loaded."""
 
 
 _STATES: typing.Final[NodeStates[FakeYoutube]] = NodeStates(FakeYoutube)
@@ -90,6 +101,23 @@ def add_routes(app: web.Application, parts: PluginParts) -> None:
             raise validation.HTTPError(500, "Failed to refresh the access token")
         return web.Response(text=json.dumps(answer), content_type="text/plain")
 
+    async def media(request: web.Request) -> web.Response:
+        formats = source().media.get(request.match_info["video"])
+        if formats is None:
+            raise validation.HTTPError(400, "Could not find formats for the requested videoId.")
+        raw = request.query.get("itag")
+        if raw is None:
+            itag = next(iter(formats))
+        elif not validation.is_long(raw):
+            raise validation.HTTPError(400, f'Failed to convert value: For input string: "{raw}"')
+        else:
+            itag = int(raw)
+        if itag not in formats:
+            raise validation.HTTPError(400, "No formats found with the requested itag.")
+        mime, body = formats[itag]
+        return web.Response(body=body, content_type=mime)
+
     app.router.add_get("/youtube", get_config)
+    app.router.add_get("/youtube/stream/{video}", media)
     app.router.add_post("/youtube", update_config)
     app.router.add_get("/youtube/oauth/{token}", oauth)
