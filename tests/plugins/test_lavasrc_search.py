@@ -209,3 +209,42 @@ async def test_the_lavasrc_config_update_reaches_the_plugin_as_it_reads_it() -> 
     async with open_world() as world:
         with pytest.raises(hl.UsageError, match="lavasrc-plugin"):
             await world.lava.update_lavasrc_config(config)
+
+
+@pytest.mark.asyncio
+async def test_a_lavasrc_blob_the_node_never_loaded_decodes_and_plays_with_its_plugin_info() -> (
+    None
+):
+    # A track another node loaded (a failover, a store restore): only its blob comes here.
+    stranger = factories.make_lavasrc_track(
+        title="Impermanence",
+        identifier="1a2b",
+        album_name="For Those That Wish To Exist",
+        artist_url="https://open.spotify.com/artist/3Zzt",
+        preview_url="https://p.scdn.co/mp3-preview/1a2b",
+    )
+    async with open_world(lavalink_options=FULL) as world:
+        node = world.lava.best_node()
+        decoded = await node.decode_track(stranger.encoded)
+        assert decoded.plugin_info == stranger.plugin_info
+        view = hl.LavaSrcTrackInfo.of(decoded)
+        assert view is not None
+        assert (view.album_name, view.preview_url) == (
+            "For Those That Wish To Exist",
+            "https://p.scdn.co/mp3-preview/1a2b",
+        )
+        assert [t.plugin_info for t in await node.decode_tracks([stranger.encoded])] == [
+            stranger.plugin_info
+        ]
+        guild = world.discord.guilds[0]
+        player = await world.lava.join(guild.id, guild.voice_channel_ids[0])
+        await player.play(hl.Track(encoded=stranger.encoded, info=stranger.info))
+        remote = await node.fetch_player(guild.id)
+        assert remote.track is not None
+        assert remote.track.plugin_info == stranger.plugin_info
+    # Without LavaSrc the blob still decodes (the fake knows the source), with no view.
+    async with open_world(lavalink_options={"source_managers": SOURCES}) as world:
+        plain = await world.lava.best_node().decode_track(stranger.encoded)
+        assert plain.info == stranger.info
+        assert plain.plugin_info == {}
+        assert hl.LavaSrcTrackInfo.of(plain) is None

@@ -14,7 +14,11 @@ from tests.conftest import PLUGIN_VECTORS
 import hikari_lavalink as hl
 from hikari_lavalink.protocol import codec, routes
 from hikari_lavalink.protocol.plugins import lavasearch, lavasrc, youtube
-from hikari_lavalink.protocol.trackblob import decode_track_blob
+from hikari_lavalink.protocol.trackblob import (
+    decode_track_blob,
+    decode_track_source_bytes,
+    read_fields,
+)
 from hikari_lavalink.testing import factories
 
 SOURCE_VECTORS = sorted(
@@ -59,6 +63,46 @@ def test_lavasrc_tracks_decode_with_their_view(name: str) -> None:
     assert (view.preview_url is None) is spotify
     # the hand-made blob (with LavaSrc's extension bytes) reads back as the JSON says
     assert decode_track_blob(track.encoded) == track.info
+
+
+@pytest.mark.parametrize("name", ["lavasrc-track-spotify.json", "lavasrc-track-deezer.json"])
+def test_the_extension_fields_of_a_lavasrc_blob_read_back_as_its_plugin_info(name: str) -> None:
+    track = codec.decode_track(vector(name))
+    info, source_bytes = decode_track_source_bytes(track.encoded)
+    assert info == track.info
+    fields = read_fields(source_bytes, (str, str, str, str, str, bool))
+    keys = ("albumName", "albumUrl", "artistUrl", "artistArtworkUrl", "previewUrl", "isPreview")
+    assert fields is not None
+    assert dict(zip(keys, fields, strict=True)) == {k: track.plugin_info[k] for k in keys}
+    # the same bytes, read as other fields, do not fit
+    assert read_fields(source_bytes, (str, str, str, str, str)) is None
+    assert read_fields(source_bytes, (str, str, str, str, str, bool, bool)) is None
+
+
+@pytest.mark.parametrize("name", ["lavasrc-track-spotify.json", "lavasrc-track-deezer.json"])
+def test_the_lavasrc_factory_writes_the_blob_lavasrc_writes(name: str) -> None:
+    track = codec.decode_track(vector(name))
+    view = hl.LavaSrcTrackInfo.of(track)
+    assert view is not None
+    made = factories.make_lavasrc_track(
+        title=track.info.title,
+        author=track.info.author,
+        source_name=track.info.source_name,
+        identifier=track.info.identifier,
+        isrc=track.info.isrc,
+        length=track.info.length,
+        uri=track.info.uri,
+        artwork_url=track.info.artwork_url,
+        album_name=view.album_name,
+        album_url=view.album_url,
+        artist_url=view.artist_url,
+        artist_artwork_url=view.artist_artwork_url,
+        preview_url=view.preview_url,
+        is_preview=view.is_preview,
+    )
+    assert made.encoded == track.encoded
+    assert made.info == track.info
+    assert made.plugin_info == track.plugin_info
 
 
 @pytest.mark.parametrize(

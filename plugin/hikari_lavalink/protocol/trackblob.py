@@ -10,6 +10,10 @@ utf title, utf author, i64 length, utf identifier, u8 is_stream
 [u8 present, utf uri]  and, in version 3, [u8, utf artworkUrl] [u8, utf isrc]
 utf source_name, source-specific bytes, i64 position
 ```
+
+The source-specific bytes are a source's own fields (LavaSrc writes its album, artist and
+preview fields there, `ExtendedAudioSourceManager.encodeTrack`): `encode_fields` writes them
+and `read_fields` reads them back, in Lavaplayer's `DataOutput` forms.
 """
 
 from __future__ import annotations
@@ -22,7 +26,16 @@ import typing
 from hikari_lavalink.errors import RemoteProtocolError
 from hikari_lavalink.protocol.models import TrackInfo
 
-__all__ = ["decode_track_blob", "encode_track_blob"]
+if typing.TYPE_CHECKING:
+    import collections.abc
+
+__all__ = [
+    "decode_track_blob",
+    "decode_track_source_bytes",
+    "encode_fields",
+    "encode_track_blob",
+    "read_fields",
+]
 
 _FLAG_VERSIONED: typing.Final = 1
 _VERSION: typing.Final = 3
@@ -94,6 +107,18 @@ def decode_track_blob(encoded: str) -> TrackInfo:
     RemoteProtocolError
         The string is not base64, or not a version 2 or 3 Lavaplayer track message.
     """
+    return decode_track_source_bytes(encoded)[0]
+
+
+def decode_track_source_bytes(encoded: str) -> tuple[TrackInfo, bytes]:
+    """Decode an `encoded` track string into its info and its source-specific bytes (empty when
+    the source wrote none).
+
+    Raises
+    ------
+    RemoteProtocolError
+        The string is not base64, or not a version 2 or 3 Lavaplayer track message.
+    """
     try:
         data = base64.b64decode(encoded, validate=True)
         reader = _Reader(data)
@@ -119,11 +144,12 @@ def decode_track_blob(encoded: str) -> TrackInfo:
         if reader.offset > len(data) - 8:
             msg = "track blob is truncated"
             raise ValueError(msg)
+        source_bytes = data[reader.offset : len(data) - 8]
         reader.offset = len(data) - 8
         position = reader.i64()
     except (ValueError, binascii.Error, struct.error, UnicodeError) as exc:
         raise RemoteProtocolError(f"invalid encoded track: {exc}", encoded) from None
-    return TrackInfo(
+    info = TrackInfo(
         identifier=identifier,
         is_seekable=not is_stream,
         author=author,
@@ -136,11 +162,40 @@ def decode_track_blob(encoded: str) -> TrackInfo:
         isrc=isrc,
         source_name=source_name,
     )
+    return info, source_bytes
 
 
-def encode_track_blob(info: TrackInfo) -> str:
+def encode_fields(*fields: str | bool | None) -> bytes:
+    """Source-specific bytes: each string or `None` as Lavaplayer's nullable text (a presence
+    byte, then modified UTF-8), each bool as one byte."""
+    out = bytearray()
+    for field in fields:
+        if isinstance(field, bool):
+            out.append(1 if field else 0)
+        elif field is None:
+            out.append(0)
+        else:
+            out += b"\x01" + _encode_modified_utf8(field)
+    return bytes(out)
+
+
+def read_fields(
+    data: bytes, kinds: collections.abc.Sequence[type[str] | type[bool]]
+) -> list[str | bool | None] | None:
+    """Read back what `encode_fields` wrote, one field per kind (`str` for a nullable text,
+    `bool` for a byte); `None` when `data` does not hold exactly those fields."""
+    reader = _Reader(data)
+    try:
+        fields = [bool(reader.u8()) if kind is bool else reader.optional_utf() for kind in kinds]
+    except (ValueError, struct.error, UnicodeError):
+        return None
+    return fields if reader.offset == len(data) else None
+
+
+def encode_track_blob(info: TrackInfo, *, source_bytes: bytes = b"") -> str:
     """Encode a [`TrackInfo`][hikari_lavalink.TrackInfo] as a version 3 Lavaplayer track message
-    (base64)."""
+    (base64), with a source's own fields (`source_bytes`, made by `encode_fields`) after the
+    source name."""
 
     def optional(value: str | None) -> bytes:
         return b"\x00" if value is None else b"\x01" + _encode_modified_utf8(value)
@@ -157,6 +212,7 @@ def encode_track_blob(info: TrackInfo) -> str:
             optional(info.artwork_url),
             optional(info.isrc),
             _encode_modified_utf8(info.source_name),
+            source_bytes,
             struct.pack(">q", info.position),
         )
     )

@@ -13,7 +13,7 @@ import msgspec
 
 from hikari_lavalink.protocol import load_result, models
 from hikari_lavalink.protocol.plugins import lavasearch, lavasrc
-from hikari_lavalink.protocol.trackblob import encode_track_blob
+from hikari_lavalink.protocol.trackblob import encode_fields, encode_track_blob
 
 __all__ = [
     "make_empty",
@@ -224,14 +224,17 @@ def make_lavasrc_track(
     is_preview: bool = False,
     is_local: bool | None = None,
     length: int = 180_000,
+    uri: str | None = None,
+    artwork_url: str | None = None,
 ) -> models.Track:
     """A track of a LavaSrc source, with LavaSrc's `pluginInfo` as the plugin writes it:
     every key present (`null` when unset), `isLocal` on Spotify tracks only (`False`
     unless given).
 
-    Its `encoded` is a plain version 3 blob, without LavaSrc's extension bytes: a
-    [`FakeLavalink`][hikari_lavalink.testing.FakeLavalink] whose catalogue holds it decodes
-    it with its `pluginInfo`, as Lavalink would.
+    Its `encoded` is the blob LavaSrc writes: version 3, with the five texts and `isPreview`
+    after the source name (`ExtendedAudioSourceManager.encodeTrack`). A
+    [`FakeLavalink`][hikari_lavalink.testing.FakeLavalink] with LavaSrc decodes it with its
+    `pluginInfo`, as Lavalink would, whether or not the track came from its own catalogue.
     """
     info: dict[str, typing.Any] = {
         "albumName": album_name,
@@ -243,15 +246,22 @@ def make_lavasrc_track(
     }
     if source_name == "spotify" or is_local is not None:
         info["isLocal"] = bool(is_local)
-    return make_track(
+    track = make_track(
         title=title,
         author=author,
         source_name=source_name,
         identifier=identifier,
         isrc=isrc,
         length=length,
-        uri=f"https://open.{source_name}.invalid/track/{identifier or _slug(title)}",
+        uri=uri or f"https://open.{source_name}.invalid/track/{identifier or _slug(title)}",
+        artwork_url=artwork_url,
         plugin_info=info,
+    )
+    fields = encode_fields(
+        album_name, album_url, artist_url, artist_artwork_url, preview_url, is_preview
+    )
+    return msgspec.structs.replace(
+        track, encoded=encode_track_blob(track.info, source_bytes=fields)
     )
 
 

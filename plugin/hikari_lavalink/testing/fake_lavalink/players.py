@@ -20,6 +20,7 @@ import typing
 import msgspec
 from aiohttp import web
 
+from hikari_lavalink.protocol.plugins import PluginName
 from hikari_lavalink.testing.fake_lavalink import filter_chain, validation
 
 if typing.TYPE_CHECKING:
@@ -205,7 +206,12 @@ class Players:
         if change.encoded is None:
             playback.finish(session, player, "stopped")
             return
-        track = validation.track_to_play(change, self._node.catalogue, self._known)
+        track = validation.track_to_play(
+            change,
+            self._node.catalogue,
+            self._known,
+            lavasrc=PluginName.LAVASRC in self._node.plugins,
+        )
         if not isinstance(change.user_data, msgspec.UnsetType):
             track = msgspec.structs.replace(track, user_data=change.user_data)
         if player.track is not None:

@@ -25,6 +25,7 @@ from aiohttp import web
 from hikari_lavalink._typing import override
 from hikari_lavalink.errors import RemoteProtocolError
 from hikari_lavalink.protocol import codec, load_result, models
+from hikari_lavalink.protocol.plugins import PluginName
 from hikari_lavalink.testing.fake_lavalink import validation
 
 if typing.TYPE_CHECKING:
@@ -294,11 +295,15 @@ class Rest:
         encoded = request.query.get("encodedTrack") or request.query.get("track")
         if not encoded:
             raise validation.HTTPError(400, "No track to decode provided")
-        return _json(validation.resolve(encoded, self._known))
+        return _json(validation.resolve(encoded, self._known, lavasrc=self._lavasrc()))
 
     async def _decode_tracks(self, request: web.Request) -> web.Response:
         items = validation.tracks_to_decode(await request.read())
-        return _json([validation.resolve(item, self._known) for item in items])
+        lavasrc = self._lavasrc()
+        return _json([validation.resolve(i, self._known, lavasrc=lavasrc) for i in items])
+
+    def _lavasrc(self) -> bool:
+        return PluginName.LAVASRC in self._node.plugins
 
     async def _update_session(self, request: web.Request) -> web.Response:
         session = validation.session_of(request, self._sessions)

@@ -22,7 +22,7 @@ import msgspec
 
 from hikari_lavalink.errors import RemoteProtocolError
 from hikari_lavalink.protocol import filters, load_result, models, requests
-from hikari_lavalink.protocol.trackblob import decode_track_blob
+from hikari_lavalink.protocol.trackblob import decode_track_source_bytes, read_fields
 from hikari_lavalink.testing.fake_lavalink import filter_chain
 
 if typing.TYPE_CHECKING:
@@ -178,28 +178,56 @@ def _kotlinx(exc: Exception) -> str:
     return str(exc)
 
 
-def resolve(encoded: str, known: collections.abc.Mapping[str, models.Track]) -> models.Track:
-    """The track of a blob: a catalogue track (without user data) or the decoded blob (500)."""
+def resolve(
+    encoded: str, known: collections.abc.Mapping[str, models.Track], *, lavasrc: bool = False
+) -> models.Track:
+    """The track of a blob: a catalogue track (without user data) or the decoded blob (500).
+
+    With `lavasrc` (the node runs LavaSrc), a decoded blob of a LavaSrc track gets its
+    `pluginInfo` back from the blob's extension fields, as LavaSrc's `decodeTrack` and
+    `LavaSrcAudioPluginInfoModifier` give it; `isLocal`, which the blob does not hold, is read
+    from the identifier (`"local"`), on Spotify tracks only.
+    """
     track = known.get(encoded)
     if track is not None:
         return msgspec.structs.replace(track, user_data={})
     try:
-        info = decode_track_blob(encoded)
+        info, source_bytes = decode_track_source_bytes(encoded)
     except RemoteProtocolError:
         raise HTTPError(
             500, "Failed to decode track due to a mismatching version or missing source manager"
         ) from None
-    return models.Track(encoded=encoded, info=info)
+    fields = read_fields(source_bytes, _LAVASRC_FIELDS) if lavasrc and source_bytes else None
+    if fields is None:
+        return models.Track(encoded=encoded, info=info)
+    plugin_info: dict[str, typing.Any] = dict(zip(_LAVASRC_KEYS, fields, strict=True))
+    if info.source_name == "spotify":
+        plugin_info["isLocal"] = info.identifier == "local"
+    return models.Track(encoded=encoded, info=info, plugin_info=plugin_info)
+
+
+_LAVASRC_FIELDS: typing.Final = (str, str, str, str, str, bool)
+_LAVASRC_KEYS: typing.Final = (
+    "albumName",
+    "albumUrl",
+    "artistUrl",
+    "artistArtworkUrl",
+    "previewUrl",
+    "isPreview",
+)
 
 
 def track_to_play(
     change: PlayerChange,
     catalogue: collections.abc.Mapping[str, load_result.LoadResult],
     known: collections.abc.Mapping[str, models.Track],
+    *,
+    lavasrc: bool = False,
 ) -> models.Track:
-    """The track a PATCH plays: its blob, or what its identifier loads as a single track."""
+    """The track a PATCH plays: its blob (see `resolve`), or what its identifier loads as a
+    single track."""
     if isinstance(change.encoded, str):
-        return resolve(change.encoded, known)
+        return resolve(change.encoded, known, lavasrc=lavasrc)
     assert isinstance(change.identifier, str)
     result = catalogue.get(change.identifier)
     if result is None or isinstance(result, load_result.EmptyResult):

@@ -163,7 +163,9 @@ class FakeLavaLyrics(FakePlugin):
                 "present",
             )
         skip = spring_bool(request, "skipTrackSource")
-        track = validation.resolve(encoded, self.parts.known)  # 500 if it does not decode
+        track = validation.resolve(
+            encoded, self.parts.known, lavasrc=PluginName.LAVASRC in self.parts.node.plugins
+        )  # 500 if it does not decode
         return _lyrics(self.find(track, skip_track_source=skip))
 
     async def _current(self, request: web.Request) -> web.Response:
