@@ -247,3 +247,58 @@ async def test_a_resume_on_nodelink_keeps_both_and_sends_nothing_again() -> None
         await played_past(world, player, LINES[2] + 500)
         assert [index for index, _ in lines_of(world)] == [0, 1, 2]
         assert len(plugin_events(world, mark)) == 2  # the lines after the resume
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"[]",
+        b'{"enabled": "yes"}',
+        b'{"enabled": true, "categories": "sponsor"}',
+        b'{"enabled": true, "segments": [{"start": 1}]}',
+    ],
+)
+def test_a_malformed_nodelink_sponsorblock_state_is_a_protocol_error(body: bytes) -> None:
+    for route in (
+        nodelink_sponsorblock.get_state("s", 1),
+        nodelink_sponsorblock.get_categories("s", 1),
+        nodelink_sponsorblock.set_categories("s", 1, ["sponsor"]),
+        nodelink_sponsorblock.clear_categories("s", 1),
+    ):
+        with pytest.raises(hl.RemoteProtocolError, match="invalid NodeLink SponsorBlock state"):
+            routes.parse_response(route, 200, body)
+
+
+def test_a_malformed_nodelink_chapters_body_is_a_protocol_error() -> None:
+    route = nodelink_sponsorblock.load_chapters("QAAA")
+    for body in (b"{}", b'[{"title": 3}]', b'[{"startTime": "zero"}]'):
+        with pytest.raises(hl.RemoteProtocolError, match="invalid NodeLink chapters"):
+            routes.parse_response(route, 200, body)
+    assert routes.parse_response(route, 200, b"[]") == []
+
+
+@pytest.mark.asyncio
+async def test_a_failing_nodelink_sponsorblock_call_is_typed_and_changes_nothing() -> None:
+    async with plugin_world(server=FakeNodeLink) as world:
+        fake = fake_of(world)
+        player = await joined(world)
+        prefix = routes.player_path(player.node.session_id or "", player.guild_id)
+        fake.fail_rest(500, path_prefix=prefix + "/sponsorblock")
+        with pytest.raises(hl.RestError, match="HTTP 500"):
+            await player.sponsorblock.set_categories(CATEGORIES)
+        assert player.sponsorblock.categories is None
+        assert fake.sponsorblock_state(player.guild_id)["enabled"] is False
+        await player.sponsorblock.set_categories(CATEGORIES)
+        fake.fail_rest(500, path_prefix=prefix + "/sponsorblock")
+        with pytest.raises(hl.RestError, match="HTTP 500"):
+            await player.sponsorblock.clear()
+        assert player.sponsorblock.categories == CATEGORIES  # the node still skips them
+        assert fake.sponsorblock_state(player.guild_id)["categories"] == ["sponsor", "intro"]
+        fake.fail_rest(500, path_prefix="/v4/loadchapters")
+        with pytest.raises(hl.RestError, match="HTTP 500"):
+            await world.lava.fetch_chapters(VIDEO)
+        # The player plays on.
+        mark = len(world.events)
+        await player.play(VIDEO)
+        await world.wait_event(hl.SegmentsLoadedEvent, after=mark)
