@@ -16,7 +16,7 @@ import hikari_lavalink as hl
 from hikari_lavalink.protocol import codec, messages, models, nodelink, routeplanner, routes
 from hikari_lavalink.protocol.plugins import nodelink as nodelink_events
 from hikari_lavalink.protocol.plugins import nodelink_lyrics, sponsorblock
-from hikari_lavalink.testing import FakeNodeLink
+from hikari_lavalink.testing import FakeLavalink, FakeNodeLink, factories
 
 if typing.TYPE_CHECKING:
     from tests.bridge.conftest import World
@@ -55,6 +55,7 @@ def test_nodelink_core_events_keep_their_extras_or_do_without() -> None:
     start = codec.decode_message(vector("nodelink-event-TrackStartEvent.json"))
     assert isinstance(start, messages.TrackStartMessage)
     assert start.track.plugin_info == {}  # NodeLink sends none
+    assert start.playing_quality == 251  # the itag it plays
     closed = codec.decode_message(vector("nodelink-event-WebSocketClosedEvent-destroy.json"))
     assert closed == messages.WebSocketClosedMessage(
         guild_id=GUILD, code=1000, reason="destroyed by client", by_remote=False
@@ -385,3 +386,25 @@ async def test_nodelinks_sponsorblock_events_are_the_typed_events() -> None:
         assert skipped.segment.end == 95_430
         assert player.position >= 95_430  # moved to the segment's end
         assert not [e for e in world.events[mark:] if isinstance(e, hl.RawLavalinkEvent)]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("server", [FakeLavalink, FakeNodeLink])
+async def test_a_track_start_says_the_quality_nodelink_plays_a_video_in(
+    server: type[FakeLavalink],
+) -> None:
+    video = factories.make_track(title="Video", source_name="youtube", length=600_000)
+    async with open_world(server=server) as world:
+        player = await joined(world)
+        for track, quality in ((video, 251), (ALPHA, None)):
+            mark = len(world.events)
+            await player.play(track)
+            started = await world.wait_event(hl.TrackStartEvent, after=mark)
+            assert started.track.encoded == track.encoded
+            expected = quality if server is FakeNodeLink else None
+            assert started.playing_quality == expected
+        # NodeLink's event tracks are its own object: no pluginInfo.
+        frames = [json.loads(f) for _, f in world.lavalink.sent]
+        starts = [f["track"] for f in frames if f.get("type") == "TrackStartEvent"]
+        assert len(starts) == 2
+        assert all(("pluginInfo" in t) is (server is not FakeNodeLink) for t in starts)

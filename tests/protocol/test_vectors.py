@@ -364,6 +364,7 @@ def v_event_track_start() -> None:
     message = _check_event("ws-event-TrackStartEvent.json", hl.TrackStartMessage)
     assert isinstance(message, hl.TrackStartMessage)
     check_rick(message.track)
+    assert message.playing_quality is None  # NodeLink's word; Lavalink gives none
 
 
 def v_event_track_stuck() -> None:

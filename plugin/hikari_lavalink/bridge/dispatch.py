@@ -37,7 +37,7 @@ __all__ = ["EVENTS", "PLUGIN_EVENTS", "NodeEvents"]
 _LOGGER = logging.getLogger("hikari_lavalink.client")
 
 EVENTS: typing.Final[dict[type, tuple[type[ev.PlayerEvent], tuple[str, ...]]]] = {
-    messages.TrackStartMessage: (ev.TrackStartEvent, ("track",)),
+    messages.TrackStartMessage: (ev.TrackStartEvent, ("track", "playing_quality")),
     messages.TrackEndMessage: (ev.TrackEndEvent, ("track", "reason")),
     messages.TrackExceptionMessage: (ev.TrackExceptionEvent, ("track", "exception")),
     messages.TrackStuckMessage: (ev.TrackStuckEvent, ("track", "threshold_ms", "reason")),

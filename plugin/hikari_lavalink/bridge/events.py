@@ -149,6 +149,10 @@ class TrackEvent(PlayerEvent):
 class TrackStartEvent(TrackEvent):
     """A track started playing."""
 
+    playing_quality: int | None = None
+    """NodeLink's word on the format it plays (a YouTube itag, such as 251 for Opus); `None`
+    from Lavalink, which gives none."""
+
 
 @attrs.define(kw_only=True, weakref_slot=False)
 class TrackEndEvent(TrackEvent):

@@ -110,7 +110,9 @@ def finish_event(event: messages.EventEnvelope, data: bytes | str) -> messages.M
     kind = event.type
     track = event.track
     if kind == "TrackStartEvent" and track is not None:
-        return messages.TrackStartMessage(guild_id=event.guild_id, track=track)
+        return messages.TrackStartMessage(
+            guild_id=event.guild_id, track=track, playing_quality=event.playing_quality
+        )
     if kind == "TrackEndEvent" and track is not None and event.reason is not None:
         return messages.TrackEndMessage(guild_id=event.guild_id, track=track, reason=event.reason)
     if kind == "TrackExceptionEvent" and track is not None and event.exception is not None:

@@ -72,6 +72,7 @@ class EventEnvelope(Inbound, tag_field="op", tag="event", kw_only=True, frozen=T
     threshold_ms: int | None = None
     code: int | None = None
     by_remote: bool = False
+    playing_quality: int | None = None
 
 
 class _Event(Inbound, tag_field="type", kw_only=True, frozen=True):
@@ -79,9 +80,14 @@ class _Event(Inbound, tag_field="type", kw_only=True, frozen=True):
 
 
 class TrackStartMessage(_Event, tag="TrackStartEvent", kw_only=True, frozen=True):
-    """A track started playing."""
+    """A track started playing.
+
+    `playing_quality` is NodeLink's word on the format it plays (a YouTube itag, such as
+    251 for Opus); `None` from Lavalink, which gives none.
+    """
 
     track: Track
+    playing_quality: int | None = None
 
 
 class TrackEndMessage(_Event, tag="TrackEndEvent", kw_only=True, frozen=True):

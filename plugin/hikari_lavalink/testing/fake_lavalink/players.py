@@ -64,6 +64,11 @@ class Players:
         self._playback = playback
         self._wire = wire
 
+    def start_fields(self, track: models.Track) -> dict[str, typing.Any]:
+        """What a `TrackStartEvent` says besides its `track` (nothing, on Lavalink)."""
+        del track
+        return {}
+
     def add_routes(self, app: web.Application, update: _Handler) -> None:
         """Route the player endpoints of `app` here, the PATCH through `update`.
 
@@ -220,9 +225,9 @@ class Players:
         player.end_time = update.end_time if isinstance(update.end_time, int) else None
         start = update.position if not isinstance(update.position, msgspec.UnsetType) else 0
         player.set_position(start)
-        self._wire.event(
-            session, player.guild_id, "TrackStartEvent", track=playback.now_playing(player)
-        )
+        started = playback.now_playing(player)
+        fields = self.start_fields(started)
+        self._wire.event(session, player.guild_id, "TrackStartEvent", track=started, **fields)
         self._node.plugin_hooks.track_started(session, player)  # the plugins' onTrackStart
         playback.schedule(session, player)
         self._wire.player_update(session, player)

@@ -19,6 +19,8 @@ import typing
 import aiohttp
 import msgspec
 
+from hikari_lavalink.protocol import models
+
 if typing.TYPE_CHECKING:
     import collections.abc
 
@@ -57,11 +59,13 @@ def _text_frame(text: str) -> bytes:
 class Wire:
     """The node's outbound frames: the `sent` log, paused sessions' queues, the writers."""
 
-    __slots__ = ("_activity", "_node")
+    __slots__ = ("_activity", "_node", "track_json")
 
     def __init__(self, node: FakeLavalink, activity: Activity) -> None:
         self._node = node
         self._activity = activity
+        self.track_json: collections.abc.Callable[[models.Track], typing.Any] = msgspec.to_builtins
+        """How the events show a track (Lavalink's track JSON; NodeLink's own)."""
 
     def open(
         self,
@@ -106,9 +110,11 @@ class Wire:
         """Send an `event` of type `kind`; Struct values are sent as their JSON."""
         payload: dict[str, typing.Any] = {"op": "event", "type": kind, "guildId": str(guild_id)}
         for key, value in fields.items():
-            payload[key] = (
-                msgspec.to_builtins(value) if isinstance(value, msgspec.Struct) else value
-            )
+            if isinstance(value, models.Track):
+                value = self.track_json(value)  # noqa: PLW2901 - the value as sent
+            elif isinstance(value, msgspec.Struct):
+                value = msgspec.to_builtins(value)  # noqa: PLW2901 - the value as sent
+            payload[key] = value
         self.send(session, json.dumps(payload))
 
     def player_update(self, session: FakeSession, player: FakePlayer) -> None:

@@ -43,11 +43,11 @@ import json
 import time
 import typing
 
-import msgspec
 from aiohttp import web
 
 from hikari_lavalink._typing import override
 from hikari_lavalink.testing.fake_lavalink import validation
+from hikari_lavalink.testing.fake_lavalink.nodelink.routes import track_json
 from hikari_lavalink.testing.fake_lavalink.plugins.hooks import FakePlugin
 from hikari_lavalink.testing.fake_lavalink.plugins.lavalyrics import FakeLavaLyrics
 from hikari_lavalink.testing.fake_lavalink.plugins.sponsorblock import FakeSponsorBlock
@@ -87,18 +87,6 @@ def _guild(request: web.Request) -> int:
     if not (raw.isdigit() and 17 <= len(raw) <= 20):
         raise validation.HTTPError(400, "Invalid path parameters")
     return int(raw)
-
-
-def _track_json(track: models.Track) -> dict[str, typing.Any]:
-    # NodeLink's own track object: no pluginInfo, no userData when empty.
-    shown: dict[str, typing.Any] = {
-        "encoded": track.encoded,
-        "info": msgspec.to_builtins(track.info),
-        "endTime": 0,
-    }
-    if track.user_data:
-        shown["userData"] = track.user_data
-    return shown
 
 
 class _Timed:
@@ -441,7 +429,7 @@ class NodeLinkSponsorBlock(FakePlugin):
                 session,
                 guild,
                 "SponsorBlockSegmentSkippedEvent",
-                track=_track_json(player.track),
+                track=track_json(player.track),
                 segment=segment,
             )
             self.parts.playback.schedule(session, player)  # comes back here: nothing due

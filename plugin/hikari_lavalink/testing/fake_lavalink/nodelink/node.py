@@ -23,7 +23,11 @@ from hikari_lavalink.testing.fake_lavalink.nodelink.builtins import (
     NodeLinkLiveLyrics,
     NodeLinkSponsorBlock,
 )
-from hikari_lavalink.testing.fake_lavalink.nodelink.routes import NodeLinkPlayers, NodeLinkRest
+from hikari_lavalink.testing.fake_lavalink.nodelink.routes import (
+    NodeLinkPlayers,
+    NodeLinkRest,
+    track_json,
+)
 from hikari_lavalink.testing.fake_lavalink.plugins.lavalyrics import FakeLavaLyrics
 from hikari_lavalink.testing.fake_lavalink.plugins.sponsorblock import FakeSponsorBlock
 
@@ -79,6 +83,7 @@ class FakeNodeLink(FakeLavalink):
             self, table, known, self._playback, self._wire
         )
         self._playback.cpu_load_key = "nodelinkLoad"
+        self._wire.track_json = track_json
         self.fake_plugin(NodeLinkSponsorBlock).enabled_by_default = sponsorblock_enabled
 
     @override

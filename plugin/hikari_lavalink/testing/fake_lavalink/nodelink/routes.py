@@ -170,6 +170,22 @@ class NodeLinkRest(Rest):
         return web.Response(status=204)
 
 
+_VIDEOS: typing.Final = frozenset({"youtube", "ytmusic"})
+
+
+def track_json(track: models.Track, end_time: int = 0) -> dict[str, typing.Any]:
+    """NodeLink's own track object, in its player JSON and its events: no `pluginInfo`, no
+    `userData` when empty."""
+    shown: dict[str, typing.Any] = {
+        "encoded": track.encoded,
+        "info": msgspec.to_builtins(track.info),
+        "endTime": end_time,
+    }
+    if track.user_data:
+        shown["userData"] = track.user_data
+    return shown
+
+
 class NodeLinkPlayers(Players):
     """NodeLink's player JSON, PATCH checks and player events."""
 
@@ -179,18 +195,16 @@ class NodeLinkPlayers(Players):
     new_track_keeps_pause: typing.ClassVar[bool] = True
 
     @override
+    def start_fields(self, track: models.Track) -> dict[str, typing.Any]:
+        # `_emitTrackStart`'s `playingQuality`: the itag of the format played, on a video
+        # (the fake plays each in Opus, itag 251).
+        return {"playingQuality": 251} if track.info.source_name in _VIDEOS else {}
+
+    @override
     def json(self, player: FakePlayer) -> dict[str, typing.Any]:
         voice = player.voice
         track = self._playback.now_playing(player) if player.track else None
-        shown: dict[str, typing.Any] | None = None
-        if track is not None:
-            shown = {
-                "encoded": track.encoded,
-                "info": msgspec.to_builtins(track.info),
-                "endTime": player.end_time or 0,
-            }
-            if track.user_data:
-                shown["userData"] = track.user_data
+        shown = track_json(track, player.end_time or 0) if track is not None else None
         chain = msgspec.to_builtins(player.filters)
         channel = voice.channel_id if voice is not None else None
         return {
