@@ -27,7 +27,12 @@ from tests.plugins.plugin_world import (
 
 import hikari_lavalink as hl
 from hikari_lavalink.protocol import routes
-from hikari_lavalink.protocol.plugins import lavalyrics, nodelink_sponsorblock, sponsorblock
+from hikari_lavalink.protocol.plugins import (
+    lavalyrics,
+    lavasrc,
+    nodelink_sponsorblock,
+    sponsorblock,
+)
 from hikari_lavalink.runtime.plugin_routes import typed_error
 from hikari_lavalink.testing import FakeNodeLink
 
@@ -225,6 +230,32 @@ async def test_a_track_s_chapters_come_from_nodelink() -> None:
         with pytest.raises(hl.UsageError, match="node 'main' is not NodeLink"):
             await world.lava.fetch_chapters(VIDEO, node=world.lava.best_node())
         assert not [r for r in world.lavalink.requests if r.path == "/v4/loadchapters"]
+
+
+@pytest.mark.asyncio
+async def test_what_nodelink_lacks_is_refused_before_any_request() -> None:
+    # LavaSearch, LavaSrc's config and youtube-source's routes are plugins NodeLink does not
+    # run (its /v4/youtube/* are its own, unread): a UsageError naming the plugin and node.
+    async with plugin_world(server=FakeNodeLink) as world:
+        lava, node = world.lava, world.lava.best_node()
+        assert node.is_nodelink
+        mark = len(world.lavalink.requests)
+        spotify = lavasrc.SpotifyConfig(client_id="id", client_secret="s3cret")
+        calls: list[tuple[str, typing.Callable[[], typing.Awaitable[object]]]] = [
+            ("lavasearch-plugin", lambda: lava.load_search("animals", node=node)),
+            (
+                "lavasrc-plugin",
+                lambda: lava.update_lavasrc_config(hl.LavaSrcConfig(spotify=spotify), node=node),
+            ),
+            ("youtube-plugin", lambda: lava.youtube_config(node=node)),
+            ("youtube-plugin", lambda: lava.youtube_access_token("1//refresh", node=node)),
+        ]
+        for plugin, call in calls:
+            with pytest.raises(hl.UsageError, match=f"{plugin}.*'main'|'main'.*{plugin}"):
+                await call()
+        with pytest.raises(hl.UsageError, match="lavasrc-plugin"):
+            await lava.search("animals", source="spotify")
+        assert world.lavalink.requests[mark:] == []
 
 
 @pytest.mark.asyncio
